@@ -1,0 +1,1 @@
+"""Field app for officers on patrol: views → state → store/sync → models/db."""

@@ -1,0 +1,57 @@
+"""Stable error codes. The app maps each code to a Dutch message with what to do.
+
+Codes never change meaning once released; add new ones instead.
+"""
+
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+
+class ErrorCode(StrEnum):
+    # request shape
+    MALFORMED_JSON = "malformed_json"
+    INVALID_REQUEST = "invalid_request"
+    BODY_TOO_LARGE = "body_too_large"
+    BATCH_TOO_LARGE = "batch_too_large"
+    PROTOCOL_MISSING = "protocol_missing"
+    PROTOCOL_UNSUPPORTED = "protocol_unsupported"
+    NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    # authentication and authorisation
+    TOKEN_MISSING = "token_missing"
+    TOKEN_INVALID = "token_invalid"
+    TOKEN_REVOKED = "token_revoked"
+    LOGIN_FAILED = "login_failed"
+    ENROLMENT_CODE_INVALID = "enrolment_code_invalid"
+    ENROLMENT_CODE_EXPIRED = "enrolment_code_expired"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
+    FORBIDDEN = "forbidden"
+    DEVICE_MISMATCH = "device_mismatch"
+    # records (per record in a push reply)
+    UNKNOWN_KIND = "unknown_kind"
+    INVALID_RECORD = "invalid_record"
+    UNKNOWN_THEME = "unknown_theme"
+    UNKNOWN_HOTSPOT = "unknown_hotspot"
+    NOT_OWNER = "not_owner"
+    # photos
+    BLOB_HASH_INVALID = "blob_hash_invalid"
+    BLOB_HASH_MISMATCH = "blob_hash_mismatch"
+    BLOB_TOO_LARGE = "blob_too_large"
+    BLOB_NOT_AN_IMAGE = "blob_not_an_image"
+    BLOB_IMAGE_TOO_LARGE = "blob_image_too_large"
+    BLOB_HAS_METADATA = "blob_has_metadata"
+    # resources
+    USER_EXISTS = "user_exists"
+    UNKNOWN_DISTRICT = "unknown_district"
+    CONFLICT = "conflict"
+    INTERNAL_ERROR = "internal_error"
+
+
+class ErrorBody(BaseModel):
+    """Every error reply: a code for the program, a message for the person."""
+
+    code: ErrorCode
+    message: str
+    protocol: int = 1
+    details: list[dict[str, object]] | None = None

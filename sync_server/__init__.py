@@ -1,0 +1,1 @@
+"""Sync server for Haarlem's enforcement officers: api → services → models/db."""

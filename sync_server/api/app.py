@@ -1,0 +1,61 @@
+"""The FastAPI application. All state lives in the database and the blob folder,
+so any number of server processes can serve the same database."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from pydantic import BaseModel
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from sync_protocol import PROTOCOL_VERSION
+from sync_server.api.errors import install_error_handlers
+from sync_server.api.limits import BodyLimitMiddleware
+from sync_server.api.routes import admin, auth, blobs, sync
+from sync_server.config import Settings, load_settings
+from sync_server.db import make_engine
+
+DESCRIPTION = """
+Synchronisatieserver voor de handhavers van de gemeente Haarlem.
+
+* Telefoons koppelen met een eenmalige code (`/auth/enroll`) en krijgen een apparaattoken.
+* Records gaan omhoog met `/sync/push`, wijzigingen komen binnen met `/sync/pull`.
+* Foto's gaan los, op hun SHA-256, via `/blobs/{sha256}`.
+* Elke fout is JSON `{code, message}` met een vaste code.
+* Elke aanroep van `/sync`, `/blobs` en `/auth/enroll` draagt de header `X-Protocol-Version: 1`.
+"""
+
+
+class Health(BaseModel):
+    status: str
+    protocol: int
+    database: str
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    engine = engine or make_engine(settings.database_url)
+    app = FastAPI(
+        title="Handhaving Haarlem: synchronisatieserver",
+        version="1.0",
+        description=DESCRIPTION,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    install_error_handlers(app)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default_limit=settings.limits.max_body_bytes,
+        blob_limit=settings.limits.max_photo_bytes,
+    )
+    for module in (auth, sync, blobs, admin):
+        app.include_router(module.router)
+
+    @app.get("/api/v1/health", response_model=Health, tags=["health"])
+    def health() -> Health:
+        """Is the server up and can it reach its database? (no token needed)"""
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return Health(status="ok", protocol=PROTOCOL_VERSION, database=engine.dialect.name)
+
+    return app

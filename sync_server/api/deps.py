@@ -1,0 +1,111 @@
+"""Request dependencies: the database, the settings, and who is calling."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from sync_protocol import PROTOCOL_HEADER, SUPPORTED_PROTOCOLS, ErrorCode
+from sync_server.config import Settings
+from sync_server.db import session_scope
+from sync_server.errors import ServiceError
+from sync_server.models import Device, User
+from sync_server.services import accounts
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
+    with session_scope(engine) as session:
+        yield session
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def check_protocol(
+    x_protocol_version: Annotated[
+        str | None,
+        Header(alias=PROTOCOL_HEADER, description="Protocolversie van de app, nu 1."),
+    ] = None,
+) -> int:
+    if x_protocol_version is None:
+        raise ServiceError(
+            ErrorCode.PROTOCOL_MISSING,
+            f"De header {PROTOCOL_HEADER} ontbreekt; deze server spreekt protocol "
+            f"{max(SUPPORTED_PROTOCOLS)}.",
+        )
+    try:
+        version = int(x_protocol_version)
+    except ValueError:
+        version = -1
+    if version not in SUPPORTED_PROTOCOLS:
+        raise ServiceError(
+            ErrorCode.PROTOCOL_UNSUPPORTED,
+            "Deze versie van de app wordt niet meer ondersteund door de server. "
+            "Werk de app bij.",
+        )
+    return version
+
+
+ProtocolDep = Annotated[int, Depends(check_protocol)]
+
+
+@dataclass(frozen=True)
+class Caller:
+    device: Device
+    user: User
+    districts: list[str]
+
+    @property
+    def role(self) -> str:
+        return self.user.role
+
+
+def get_caller(
+    engine: EngineDep,
+    authorization: Annotated[
+        str | None, Header(description="`Bearer <apparaattoken>`")
+    ] = None,
+) -> Caller:
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise ServiceError(
+            ErrorCode.TOKEN_MISSING, "Niet ingelogd: het apparaattoken ontbreekt."
+        )
+    token = authorization[7:].strip()
+    with session_scope(engine) as session:
+        device, user = accounts.authenticate(session, token)
+        accounts.touch_device(session, device)
+        districts = accounts.user_districts(session, user)
+    return Caller(device=device, user=user, districts=districts)
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def require_roles(*roles: str):  # type: ignore[no-untyped-def]
+    def dependency(caller: CallerDep) -> Caller:
+        if caller.role not in roles:
+            raise ServiceError(ErrorCode.FORBIDDEN, "Dit mag alleen een " + " of ".join(roles) + ".")
+        return caller
+
+    return dependency
+
+
+ManagerDep = Annotated[Caller, Depends(require_roles("teamleider", "beheerder"))]
+BeheerderDep = Annotated[Caller, Depends(require_roles("beheerder"))]

@@ -1,0 +1,82 @@
+"""Refuse oversized bodies before they are read into memory, and stamp the
+protocol version on every reply."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sync_protocol import PROTOCOL_HEADER, PROTOCOL_VERSION, ErrorCode
+
+
+class BodyTooLarge(Exception):
+    """Raised while reading a body past its limit (chunked uploads have no length)."""
+
+
+class BodyLimitMiddleware:
+    def __init__(self, app: ASGIApp, *, default_limit: int, blob_limit: int) -> None:
+        self.app = app
+        self.default_limit = default_limit
+        self.blob_limit = blob_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        limit = self.blob_limit if path.startswith("/api/v1/blobs/") else self.default_limit
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        started = False
+
+        async def send_with_version(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + [
+                    (PROTOCOL_HEADER.lower().encode(), str(PROTOCOL_VERSION).encode())
+                ]
+            await send(message)
+
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._reject(send_with_version, limit)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send_with_version)
+        except BodyTooLarge:
+            if not started:
+                await self._reject(send_with_version, limit)
+
+    @staticmethod
+    async def _reject(send: Send, limit: int) -> None:
+        body = json.dumps(
+            {
+                "code": ErrorCode.BODY_TOO_LARGE.value,
+                "message": f"Het verzoek is te groot; maximaal {limit} bytes.",
+                "protocol": PROTOCOL_VERSION,
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

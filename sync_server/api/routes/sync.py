@@ -1,0 +1,70 @@
+"""Push and pull: the two calls every phone makes on every sync."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlmodel import Session
+
+from sync_protocol import (
+    SUPPORTED_PROTOCOLS,
+    ErrorBody,
+    ErrorCode,
+    PullPage,
+    PushRequest,
+    PushResponse,
+)
+from sync_server.api.deps import CallerDep, EngineDep, ProtocolDep, SettingsDep
+from sync_server.errors import ServiceError
+from sync_server.services import pull as pull_service
+from sync_server.services import push as push_service
+
+router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
+
+_ERRORS = {
+    400: {"model": ErrorBody}, 401: {"model": ErrorBody}, 403: {"model": ErrorBody},
+    413: {"model": ErrorBody}, 422: {"model": ErrorBody},
+}
+
+
+@router.post("/push", response_model=PushResponse, responses=_ERRORS)
+def push(
+    body: PushRequest, caller: CallerDep, engine: EngineDep, settings: SettingsDep,
+    _protocol: ProtocolDep,
+) -> PushResponse:
+    """Send records. Each one is answered on its own: accepted (new or an identical
+    re-send), conflict (same id and version, other content; the server copy comes
+    back) or rejected (with a code and a reason). One bad record does not stop the
+    others."""
+    if body.protocol not in SUPPORTED_PROTOCOLS:
+        raise ServiceError(ErrorCode.PROTOCOL_UNSUPPORTED,
+                           "Deze versie van de app wordt niet meer ondersteund. Werk de app bij.")
+    if body.device_id != caller.device.id:
+        raise ServiceError(ErrorCode.DEVICE_MISMATCH,
+                           "device_id hoort niet bij dit token. Koppel het apparaat opnieuw.")
+    results = push_service.push_records(
+        engine, user=caller.user, device=caller.device, districts=caller.districts,
+        items=body.records, key=settings.pseudonym_key,
+        max_batch=settings.limits.max_batch_records,
+    )
+    return PushResponse(results=results, server_time=datetime.now(UTC))
+
+
+@router.get("/pull", response_model=PullPage, responses=_ERRORS)
+def pull(
+    caller: CallerDep, engine: EngineDep, settings: SettingsDep, _protocol: ProtocolDep,
+    since: Annotated[int, Query(ge=0, le=2**62, description="Laatst ontvangen wijzigingsnummer")] = 0,
+    limit: Annotated[int | None, Query(ge=1, le=1000, description="Hoeveel wijzigingen")] = None,
+) -> PullPage:
+    """Changes after `since` that this device may see, oldest first, at most
+    `limit`. Apply the page and store `next_since` in one local transaction;
+    ask again while `more` is true."""
+    page_size = min(limit or settings.limits.default_pull_limit, settings.limits.max_pull_limit)
+    with Session(engine) as session:
+        changes, next_since, more = pull_service.pull_changes(
+            session, user=caller.user, districts=caller.districts, since=since, limit=page_size
+        )
+    return PullPage(changes=changes, next_since=next_since, more=more,
+                    server_time=datetime.now(UTC))

@@ -1,0 +1,201 @@
+"""Admin command line: `python -m sync_server --help`.
+
+Every command works on the database named by DATABASE_URL (default: a SQLite
+file in var/), so the same commands serve a laptop demo and production.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from sync_server.config import Settings, load_settings
+from sync_server.db import make_engine, session_scope
+from sync_server.errors import ServiceError
+from sync_server.migrate import upgrade
+from sync_server.models import Device, User
+from sync_server.services import accounts, demo, qr
+from sync_server.services.reference_data import ReferenceDataError, load_reference_data
+
+
+def _prepare(settings: Settings) -> Engine:
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return engine
+
+
+def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    _prepare(settings)
+    print("Database is bijgewerkt.")
+    return 0
+
+
+def cmd_load_reference(settings: Settings, args: argparse.Namespace) -> int:
+    engine = _prepare(settings)
+    with session_scope(engine) as session:
+        report = load_reference_data(session, Path(args.dir or settings.assets_dir))
+    if not report.total:
+        print("Referentiedata ongewijzigd.")
+    else:
+        print(f"Referentiedata geladen: nieuw {report.added}, gewijzigd {report.changed}, "
+              f"vervallen {report.retired}.")
+    return 0
+
+
+def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
+    engine = _prepare(settings)
+    password = None
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif args.role in ("teamleider", "beheerder"):
+        password = getpass.getpass("Wachtwoord (min. 10 tekens): ")
+    with session_scope(engine) as session:
+        user = accounts.create_user(session, username=args.username,
+                                    display_name=args.name or args.username, role=args.role,
+                                    districts=args.district or [], password=password)
+        print(f"Gebruiker {user.username} ({user.role}) aangemaakt, id {user.id}.")
+    return 0
+
+
+def _print_code(settings: Settings, username: str, server_url: str, qr_path: Path | None) -> None:
+    engine = make_engine(settings.database_url)
+    with session_scope(engine) as session:
+        user = accounts.find_user(session, username)
+        if user is None:
+            raise ServiceError(accounts.ErrorCode.NOT_FOUND, f"Gebruiker '{username}' bestaat niet.")
+        new = accounts.create_enrolment_code(session, user=user, ttl=settings.enrolment_code_ttl)
+    uri = qr.enrolment_uri(server_url, new.code)
+    print(f"Koppelcode voor {user.display_name} ({user.username}): {new.code}")
+    print(f"Geldig tot {new.expires_at:%Y-%m-%d %H:%M} UTC. Server: {server_url}")
+    if qr_path:
+        qr.write_qr_png(uri, qr_path)
+        print(f"QR-code opgeslagen in {qr_path}")
+
+
+def cmd_enrol_device(settings: Settings, args: argparse.Namespace) -> int:
+    _prepare(settings)
+    qr_path = Path(args.qr) if args.qr else Path(f"koppelcode-{args.username}.png")
+    _print_code(settings, args.username, args.server, qr_path)
+    return 0
+
+
+def cmd_revoke_device(settings: Settings, args: argparse.Namespace) -> int:
+    engine = _prepare(settings)
+    with session_scope(engine) as session:
+        if args.device_id:
+            devices = [accounts.revoke_device(session, args.device_id)]
+        else:
+            user = accounts.find_user(session, args.user)
+            if user is None:
+                raise ServiceError(accounts.ErrorCode.NOT_FOUND, f"Gebruiker '{args.user}' bestaat niet.")
+            devices = [accounts.revoke_device(session, d.id) for d in session.exec(
+                select(Device).where(Device.user_id == user.id, Device.revoked_at == None)  # noqa: E711
+            )]
+    for device in devices:
+        print(f"Apparaat {device.id} ({device.name}) ingetrokken.")
+    if not devices:
+        print("Geen actieve apparaten gevonden.")
+    return 0
+
+
+def cmd_demo_data(settings: Settings, args: argparse.Namespace) -> int:
+    engine = _prepare(settings)
+    with session_scope(engine) as session:
+        load_reference_data(session, settings.assets_dir)
+    made = demo.create_demo_data(engine, key=settings.pseudonym_key, days=args.days)
+    print(f"Demodata: {made} records aangemaakt." if made else "Demodata bestond al.")
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from sync_server.api import create_app
+
+    engine = _prepare(settings)
+    with session_scope(engine) as session:
+        load_reference_data(session, settings.assets_dir)
+    server_url = f"http://{args.host}:{args.port}"
+    if args.demo:
+        made = demo.create_demo_data(engine, key=settings.pseudonym_key)
+        if made:
+            print(f"Demodata aangemaakt: {made} records.")
+        _print_code(settings, args.demo_officer, server_url, None)
+        print(f"Teamleider: tl.noord / {demo.DEMO_PASSWORD}   "
+              f"Beheerder: beheerder.demo / {demo.DEMO_PASSWORD}")
+    print(f"Server: {server_url}   API-documentatie: {server_url}/docs")
+    sys.stdout.flush()
+    uvicorn.run(create_app(settings, engine), host=args.host, port=args.port,
+                log_level="warning", access_log=False)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m sync_server",
+        description="Synchronisatieserver voor de handhavers van Haarlem.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="start de server (met --demo: demodata en een koppelcode)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--demo", action="store_true", help="maak demodata als die er nog niet is")
+    p.add_argument("--demo-officer", default="jeroen.demo",
+                   help="voor wie de koppelcode wordt gemaakt bij --demo")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("migrate", help="werk het databaseschema bij (behoudt gegevens)")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("load-reference", help="laad stadsdelen, thema's, focuslocaties, indicatoren")
+    p.add_argument("--dir", help="map met de referentiebestanden (standaard assets/reference)")
+    p.set_defaults(func=cmd_load_reference)
+
+    p = sub.add_parser("create-user", help="maak een gebruiker aan")
+    p.add_argument("username")
+    p.add_argument("--name", help="naam zoals getoond in de app")
+    p.add_argument("--role", required=True, choices=["handhaver", "teamleider", "beheerder"])
+    p.add_argument("--district", action="append", help="stadsdeel (herhaal voor meer)")
+    p.add_argument("--password-stdin", action="store_true", help="lees het wachtwoord van stdin")
+    p.set_defaults(func=cmd_create_user)
+
+    p = sub.add_parser("enrol-device", help="maak een koppelcode (tekst en QR-PNG) voor een telefoon")
+    p.add_argument("username")
+    p.add_argument("--server", default="http://127.0.0.1:8000", help="adres dat de telefoon gebruikt")
+    p.add_argument("--qr", help="pad voor de QR-afbeelding (PNG)")
+    p.set_defaults(func=cmd_enrol_device)
+
+    p = sub.add_parser("revoke-device", help="trek de koppeling van een telefoon in")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--device-id")
+    group.add_argument("--user", help="alle apparaten van deze gebruiker")
+    p.set_defaults(func=cmd_revoke_device)
+
+    p = sub.add_parser("demo-data", help="maak een demoteam per stadsdeel met enkele weken logs")
+    p.add_argument("--days", type=int, default=28)
+    p.set_defaults(func=cmd_demo_data)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(load_settings(), args))
+    except ServiceError as exc:
+        print(f"Fout ({exc.code.value}): {exc.message}", file=sys.stderr)
+        return 2
+    except ReferenceDataError as exc:
+        print(f"Fout in referentiedata: {exc}", file=sys.stderr)
+        return 2
+
+
+__all__ = ["User", "build_parser", "main"]

@@ -1,0 +1,76 @@
+"""Server configuration, read from the environment once at start-up.
+
+Everything a second server process needs to serve the same database comes from
+here and from the database; the process keeps no state of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_VAR = ROOT / "var"
+DEFAULT_ASSETS = ROOT / "assets" / "reference"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what a client may send; each breach is a 4xx with a stable code."""
+
+    max_body_bytes: int = 4 * 1024 * 1024
+    max_batch_records: int = 500
+    max_photo_bytes: int = 6 * 1024 * 1024
+    max_photo_side: int = 8000
+    max_photo_pixels: int = 40_000_000
+    max_pull_limit: int = 1000
+    default_pull_limit: int = 500
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    blob_dir: Path
+    pseudonym_key: bytes = field(repr=False)
+    assets_dir: Path = DEFAULT_ASSETS
+    enrolment_code_ttl: timedelta = timedelta(minutes=15)
+    throttle_max_failures: int = 5
+    throttle_window: timedelta = timedelta(minutes=15)
+    limits: Limits = field(default_factory=Limits)
+
+
+def _pseudonym_key(env: Mapping[str, str], var_dir: Path) -> bytes:
+    """The key for youths' pseudonyms comes from configuration, never the database.
+
+    In production HV_PSEUDONYM_KEY (hex) is set by the operator. For a developer's
+    machine a random key is kept in var/pseudonym.key (mode 0600) so pseudonyms stay
+    stable between runs.
+    """
+    if key := env.get("HV_PSEUDONYM_KEY"):
+        raw = bytes.fromhex(key)
+        if len(raw) < 32:
+            raise ValueError("HV_PSEUDONYM_KEY must be at least 32 bytes (64 hex characters)")
+        return raw
+    key_file = Path(env.get("HV_PSEUDONYM_KEY_FILE", var_dir / "pseudonym.key"))
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return bytes.fromhex(key_file.read_text().strip())
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    var_dir = Path(env.get("HV_VAR_DIR", DEFAULT_VAR))
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'sync_server.db'}"
+    return Settings(
+        database_url=database_url,
+        blob_dir=Path(env.get("HV_BLOB_DIR", var_dir / "blobs")),
+        pseudonym_key=_pseudonym_key(env, var_dir),
+        assets_dir=Path(env.get("HV_ASSETS_DIR", DEFAULT_ASSETS)),
+    )

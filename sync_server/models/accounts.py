@@ -1,0 +1,65 @@
+"""Officers, team leaders, administrators, and the devices they use.
+
+Secrets are stored only as hashes: passwords with argon2, device tokens and
+enrolment codes with SHA-256 (they are long random strings, so a fast hash is
+enough, and it lets the server find a token by its hash in one indexed look-up).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+ROLES = ("handhaver", "teamleider", "beheerder")
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, index=True, max_length=80)
+    display_name: str = Field(max_length=120)
+    role: str = Field(max_length=20)
+    password_hash: str | None = Field(default=None, max_length=200)
+    active: bool = True
+    is_demo: bool = False
+    created_at: datetime
+
+
+class UserDistrict(SQLModel, table=True):
+    """A handhaver belongs to one district team; a teamleider to one or more."""
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    district_code: str = Field(foreign_key="district.code", primary_key=True, max_length=40)
+
+
+class EnrolmentCode(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    code_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+
+
+class Device(SQLModel, table=True):
+    """A phone (enrolled with a code) or a browser session (logged in with a password)."""
+
+    id: str = Field(primary_key=True, max_length=36)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    name: str = Field(max_length=80)
+    kind: str = Field(default="phone", max_length=20)
+    token_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime
+    last_seen_at: datetime | None = None
+    last_sync_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class AuthFailure(SQLModel, table=True):
+    """Failed logins and enrolments per key (user name or client address), in the
+    database so that every server process throttles the same attacker."""
+
+    key: str = Field(primary_key=True, max_length=200)
+    window_start: datetime
+    failures: int = 0

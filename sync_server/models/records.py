@@ -1,0 +1,71 @@
+"""Records the officers log, their versions, and their photos.
+
+A record's id is made on the phone. The primary key on it is what makes a
+re-sent batch harmless. A correction after sync is a new version of the same
+record; every version is kept, and the record row holds the latest one.
+
+Identity of youths never reaches this table: a yellow card keeps only the
+keyed-hash pseudonym (see services/pseudonyms.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index
+from sqlmodel import Field, SQLModel
+
+REVIEW_STATES = ("nieuw", "beoordeeld", "terug_naar_handhaver", "afgesloten")
+
+
+class Record(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_record_district_kind_observed", "district_code", "kind", "observed_at"),
+        Index("ix_record_youth", "youth_pseudonym"),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    kind: str = Field(max_length=30)
+    owner_user_id: int = Field(foreign_key="user.id", index=True)
+    device_id: str = Field(max_length=36)
+    district_code: str = Field(foreign_key="district.code", max_length=40)
+    theme_code: str | None = Field(default=None, max_length=80)
+    hotspot_code: str | None = Field(default=None, max_length=120)
+    lat: float | None = None
+    lon: float | None = None
+    observed_at: datetime
+    version: int = 1
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    youth_pseudonym: str | None = Field(default=None, max_length=64)
+    card_number: int | None = None
+    review_state: str = Field(default="nieuw", max_length=30)
+    review_remark: str | None = Field(default=None, max_length=2000)
+    is_demo: bool = False
+    received_at: datetime
+    updated_at: datetime
+
+
+class RecordVersion(SQLModel, table=True):
+    record_id: str = Field(foreign_key="record.id", primary_key=True, max_length=36)
+    version: int = Field(primary_key=True)
+    content_hash: str = Field(max_length=64)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    device_id: str = Field(max_length=36)
+    received_at: datetime
+
+
+class RecordPhoto(SQLModel, table=True):
+    """A record names its photos by hash; the photo itself is stored once."""
+
+    record_id: str = Field(foreign_key="record.id", primary_key=True, max_length=36)
+    sha256: str = Field(primary_key=True, max_length=64, index=True)
+
+
+class Blob(SQLModel, table=True):
+    sha256: str = Field(primary_key=True, max_length=64)
+    size: int
+    content_type: str = Field(max_length=40)
+    width: int
+    height: int
+    stored_at: datetime

@@ -1,0 +1,1 @@
+"""Business rules of the sync server; no HTTP here (that is api/)."""

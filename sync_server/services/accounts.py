@@ -1,0 +1,303 @@
+"""Accounts, enrolment of phones, device tokens, and throttling of guessing.
+
+A phone never learns a password: the beheerder (or a teamleider for their own
+team) creates a one-time enrolment code, the officer types or scans it, and the
+phone gets a device token that can be revoked on its own when the phone is lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from sync_protocol import ErrorCode, UserInfo
+from sync_server.db import utcnow
+from sync_server.errors import ServiceError
+from sync_server.models import AuthFailure, Device, District, EnrolmentCode, User, UserDistrict
+from sync_server.models.accounts import ROLES
+
+_hasher = PasswordHasher()
+# Enrolment codes: no 0/O, 1/I/L, so that a code read aloud or typed from paper
+# survives; 12 characters of 31 give about 59 bits, plenty for 15 minutes with
+# throttling.
+_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+TOKEN_PREFIX = "hv1_"
+MIN_PASSWORD_LENGTH = 10
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def format_code(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+# ---------------------------------------------------------------- users
+
+
+def user_districts(session: Session, user: User) -> list[str]:
+    rows = session.exec(
+        select(UserDistrict.district_code).where(UserDistrict.user_id == user.id)
+    ).all()
+    return sorted(rows)
+
+
+def user_info(session: Session, user: User) -> UserInfo:
+    assert user.id is not None
+    return UserInfo(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,  # type: ignore[arg-type]
+        districts=user_districts(session, user),
+    )
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    display_name: str,
+    role: str,
+    districts: list[str],
+    password: str | None = None,
+    is_demo: bool = False,
+) -> User:
+    username = username.strip().lower()
+    if role not in ROLES:
+        raise ServiceError(ErrorCode.INVALID_REQUEST, f"Onbekende rol '{role}'.")
+    if not username or not username.replace(".", "").replace("-", "").isalnum():
+        raise ServiceError(
+            ErrorCode.INVALID_REQUEST,
+            "Gebruikersnaam mag alleen letters, cijfers, punt en streepje bevatten.",
+        )
+    if role == "handhaver" and len(districts) != 1:
+        raise ServiceError(
+            ErrorCode.INVALID_REQUEST, "Een handhaver hoort bij precies één stadsdeel."
+        )
+    if role == "teamleider" and not districts:
+        raise ServiceError(
+            ErrorCode.INVALID_REQUEST, "Een teamleider hoort bij minstens één stadsdeel."
+        )
+    if role == "beheerder" and districts:
+        raise ServiceError(ErrorCode.INVALID_REQUEST, "Een beheerder hoort niet bij een stadsdeel.")
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise ServiceError(
+            ErrorCode.INVALID_REQUEST,
+            f"Wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens hebben.",
+        )
+    known = set(session.exec(select(District.code).where(District.retired == False)).all())  # noqa: E712
+    unknown = sorted(set(districts) - known)
+    if unknown:
+        raise ServiceError(ErrorCode.UNKNOWN_DISTRICT, f"Onbekend stadsdeel: {', '.join(unknown)}.")
+    if session.exec(select(User).where(User.username == username)).first():
+        raise ServiceError(ErrorCode.USER_EXISTS, f"Gebruiker '{username}' bestaat al.")
+    user = User(
+        username=username,
+        display_name=display_name.strip() or username,
+        role=role,
+        password_hash=_hasher.hash(password) if password else None,
+        is_demo=is_demo,
+        created_at=utcnow(),
+    )
+    session.add(user)
+    session.flush()
+    assert user.id is not None
+    session.add_all(UserDistrict(user_id=user.id, district_code=code) for code in districts)
+    session.flush()
+    return user
+
+
+def find_user(session: Session, username: str) -> User | None:
+    return session.exec(select(User).where(User.username == username.strip().lower())).first()
+
+
+# ---------------------------------------------------------------- throttling
+
+
+def check_throttle(session: Session, keys: list[str], *, limit: int, window: timedelta) -> None:
+    now = utcnow()
+    for key in keys:
+        row = session.get(AuthFailure, key)
+        if row and row.failures >= limit and now - row.window_start < window:
+            wait = int((row.window_start + window - now).total_seconds()) + 1
+            raise ServiceError(
+                ErrorCode.TOO_MANY_ATTEMPTS,
+                f"Te veel mislukte pogingen. Probeer het over {max(wait // 60, 1)} minuten opnieuw.",
+                retry_after=wait,
+            )
+
+
+def record_failure(engine_session: Session, keys: list[str], *, window: timedelta) -> None:
+    """Count a failure. Runs in its own committed transaction (the caller's rolls back)."""
+    now = utcnow()
+    for key in keys:
+        row = engine_session.get(AuthFailure, key)
+        if row is None or now - row.window_start >= window:
+            engine_session.merge(AuthFailure(key=key, window_start=now, failures=1))
+        else:
+            row.failures += 1
+            engine_session.add(row)
+    engine_session.commit()
+
+
+def clear_failures(session: Session, keys: list[str]) -> None:
+    session.execute(delete(AuthFailure).where(col(AuthFailure.key).in_(keys)))
+
+
+# ---------------------------------------------------------------- devices and tokens
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    device: Device
+    token: str
+
+
+def issue_device(session: Session, user: User, *, name: str, kind: str) -> IssuedToken:
+    assert user.id is not None
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    device = Device(
+        id=str(uuid.uuid4()),
+        user_id=user.id,
+        name=name.strip()[:80] or kind,
+        kind=kind,
+        token_hash=sha256_hex(token),
+        created_at=utcnow(),
+    )
+    session.add(device)
+    session.flush()
+    return IssuedToken(device=device, token=token)
+
+
+@dataclass(frozen=True)
+class NewEnrolmentCode:
+    code: str  # shown once, as text and as a QR image
+    expires_at: datetime
+    user: User
+
+
+def create_enrolment_code(
+    session: Session, *, user: User, ttl: timedelta, created_by: User | None = None
+) -> NewEnrolmentCode:
+    assert user.id is not None
+    if not user.active:
+        raise ServiceError(ErrorCode.FORBIDDEN, "Deze gebruiker is uitgeschakeld.")
+    code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
+    now = utcnow()
+    session.add(
+        EnrolmentCode(
+            user_id=user.id,
+            code_hash=sha256_hex(code),
+            created_at=now,
+            expires_at=now + ttl,
+            created_by=created_by.id if created_by else None,
+        )
+    )
+    session.flush()
+    return NewEnrolmentCode(code=format_code(code), expires_at=now + ttl, user=user)
+
+
+def enrol_device(session: Session, *, code: str, device_name: str) -> tuple[IssuedToken, User]:
+    """Exchange a one-time code for a device token. Raises ServiceError on a bad code."""
+    row = session.exec(
+        select(EnrolmentCode).where(EnrolmentCode.code_hash == sha256_hex(normalise_code(code)))
+    ).first()
+    if row is None or row.used_at is not None:
+        raise ServiceError(
+            ErrorCode.ENROLMENT_CODE_INVALID,
+            "Deze koppelcode is onbekend of al gebruikt. Vraag je teamleider om een nieuwe code.",
+        )
+    if row.expires_at <= utcnow():
+        raise ServiceError(
+            ErrorCode.ENROLMENT_CODE_EXPIRED,
+            "Deze koppelcode is verlopen. Vraag je teamleider om een nieuwe code.",
+        )
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        raise ServiceError(ErrorCode.ENROLMENT_CODE_INVALID, "Deze koppelcode is niet meer geldig.")
+    row.used_at = utcnow()
+    session.add(row)
+    return issue_device(session, user, name=device_name, kind="phone"), user
+
+
+def login(session: Session, *, username: str, password: str, device_name: str) -> IssuedToken:
+    user = find_user(session, username)
+    ok = False
+    if user is not None and user.active and user.password_hash:
+        try:
+            ok = _hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            ok = False
+    else:
+        # Spend the same time on an unknown user, so timing does not reveal names.
+        try:
+            _hasher.verify(_DUMMY_HASH, password)
+        except (VerificationError, InvalidHashError):
+            pass
+    if not ok or user is None:
+        raise ServiceError(ErrorCode.LOGIN_FAILED, "Gebruikersnaam of wachtwoord klopt niet.")
+    return issue_device(session, user, name=device_name, kind="browser")
+
+
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def authenticate(session: Session, token: str) -> tuple[Device, User]:
+    device = session.exec(select(Device).where(Device.token_hash == sha256_hex(token))).first()
+    if device is None:
+        raise ServiceError(
+            ErrorCode.TOKEN_INVALID, "Dit apparaat is niet (meer) bekend. Koppel het opnieuw."
+        )
+    if device.revoked_at is not None:
+        raise ServiceError(
+            ErrorCode.TOKEN_REVOKED,
+            "De koppeling van dit apparaat is ingetrokken. Koppel het opnieuw.",
+        )
+    user = session.get(User, device.user_id)
+    if user is None or not user.active:
+        raise ServiceError(ErrorCode.TOKEN_REVOKED, "Deze gebruiker is uitgeschakeld.")
+    return device, user
+
+
+def touch_device(session: Session, device: Device, *, synced: bool = False) -> None:
+    now = utcnow()
+    # Writing last_seen on every call would turn every read into a write; a
+    # minute's precision is enough to see which phones are alive.
+    if device.last_seen_at is None or now - device.last_seen_at > timedelta(minutes=1) or synced:
+        device.last_seen_at = now
+        if synced:
+            device.last_sync_at = now
+        session.add(device)
+
+
+def revoke_device(session: Session, device_id: str) -> Device:
+    device = session.get(Device, device_id)
+    if device is None:
+        raise ServiceError(ErrorCode.NOT_FOUND, f"Apparaat '{device_id}' bestaat niet.")
+    if device.revoked_at is None:
+        device.revoked_at = utcnow()
+        session.add(device)
+    return device
+
+
+def can_manage_user(session: Session, actor: User, target: User) -> bool:
+    """A beheerder manages everyone; a teamleider the officers of their districts."""
+    if actor.role == "beheerder":
+        return True
+    if actor.role == "teamleider" and target.role == "handhaver":
+        return bool(set(user_districts(session, target)) & set(user_districts(session, actor)))
+    return False

@@ -1,0 +1,331 @@
+"""Receiving a batch of records from a phone.
+
+Properties (sync-protocol.md): a re-sent record is harmless (accepted again, with
+the same outcome); the same id and version with other content is a conflict and
+the server's copy goes back; an invalid record is rejected with a reason while
+the rest of the batch lands; nothing is half-written.
+
+How: every item is validated before the database is touched. The valid ones are
+written in one transaction, which ends by stamping their change numbers. If a
+concurrent push of the same ids wins the race (unique key), the transaction is
+rolled back whole and the batch is decided again against what is now committed,
+where the other push's rows make these re-sends.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session, col, func, select
+
+from sync_protocol import ErrorCode, PushItemResult, PushStatus, RecordEnvelope, RecordKind
+from sync_protocol.records import KIND_THEMES, PUSH_PRIORITY, GeleKaart, validate_payload
+from sync_server.db import session_scope, utcnow
+from sync_server.errors import ServiceError
+from sync_server.models import Device, Hotspot, Record, RecordPhoto, RecordVersion, Theme, User
+from sync_server.services.changes import (
+    AUDIENCE_OWNER,
+    PendingChange,
+    lock_change_log,
+    record_changes,
+)
+from sync_server.services.pseudonyms import keyed_content_hash, next_step, youth_pseudonym
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+@dataclass
+class _Valid:
+    index: int
+    envelope: RecordEnvelope
+    kind: RecordKind
+    payload: Any  # the validated payload model
+    stored: dict[str, Any]  # what is kept: the payload without the youth's identity
+    digest: str
+
+
+def _rejected(index: int, item: Any, code: ErrorCode, message: str) -> PushItemResult:
+    record_id = item.get("id") if isinstance(item, dict) else None
+    version = item.get("version") if isinstance(item, dict) else None
+    return PushItemResult(
+        index=index,
+        id=record_id if isinstance(record_id, str) and len(record_id) <= 36 else None,
+        version=version if isinstance(version, int) and not isinstance(version, bool) else None,
+        status=PushStatus.REJECTED,
+        code=code,
+        message=message,
+    )
+
+
+def _describe(error: ValidationError) -> str:
+    """A short, readable list of what is wrong, never echoing the submitted values
+    (they may hold a youth's name)."""
+    parts = []
+    for problem in error.errors()[:5]:
+        where = ".".join(str(p) for p in problem["loc"]) or "record"
+        parts.append(f"{where}: {problem['msg']}")
+    return "; ".join(parts)
+
+
+def _validate_item(index: int, item: Any, key: bytes) -> _Valid | PushItemResult:
+    try:
+        envelope = RecordEnvelope.model_validate(item)
+    except ValidationError as exc:
+        return _rejected(index, item, ErrorCode.INVALID_RECORD, _describe(exc))
+    try:
+        kind = RecordKind(envelope.kind)
+    except ValueError:
+        return _rejected(
+            index, item, ErrorCode.UNKNOWN_KIND, f"Onbekend soort record '{envelope.kind[:40]}'."
+        )
+    try:
+        payload = validate_payload(kind, envelope.payload)
+    except ValidationError as exc:
+        return _rejected(index, item, ErrorCode.INVALID_RECORD, _describe(exc))
+    full = payload.model_dump(mode="json")
+    canonical = json.dumps(
+        {"kind": kind.value, "payload": full}, sort_keys=True, separators=(",", ":")
+    )
+    stored = {k: v for k, v in full.items() if k != "jongere"}
+    return _Valid(index, envelope, kind, payload, stored, keyed_content_hash(key, canonical))
+
+
+def push_records(
+    engine: Engine,
+    *,
+    user: User,
+    device: Device,
+    districts: list[str],
+    items: list[Any],
+    key: bytes,
+    max_batch: int,
+) -> list[PushItemResult]:
+    if len(items) > max_batch:
+        raise ServiceError(
+            ErrorCode.BATCH_TOO_LARGE,
+            f"Te veel records in één keer ({len(items)}); maximaal {max_batch} per verzoek.",
+        )
+    results: dict[int, PushItemResult] = {}
+    valid: list[_Valid] = []
+    for index, item in enumerate(items):
+        checked = _validate_item(index, item, key)
+        if isinstance(checked, PushItemResult):
+            results[index] = checked
+        else:
+            valid.append(checked)
+    valid.sort(key=lambda v: (PUSH_PRIORITY[v.kind], v.index))
+
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            with session_scope(engine) as session:
+                decided = _write(session, user, device, districts, valid, key)
+            break
+        except (IntegrityError, OperationalError) as exc:
+            # A concurrent push of the same ids, or a deadlock/serialisation
+            # failure on PostgreSQL: nothing of ours was written; decide again.
+            if attempt == MAX_ATTEMPTS:
+                raise
+            log.info("push retry %d after %s", attempt, type(exc).__name__)
+    results.update(decided)
+    return [results[i] for i in sorted(results)]
+
+
+def _write(
+    session: Session,
+    user: User,
+    device: Device,
+    districts: list[str],
+    valid: list[_Valid],
+    key: bytes,
+) -> dict[int, PushItemResult]:
+    assert user.id is not None
+    results: dict[int, PushItemResult] = {}
+    if not valid:
+        return results
+    theme_codes = set(session.exec(select(Theme.code)).all())
+    hotspot_districts = dict(
+        session.exec(select(Hotspot.code, Hotspot.district_code)).all()  # type: ignore[arg-type]
+    )
+    ids = list({v.envelope.id for v in valid})
+    records = {r.id: r for r in session.exec(select(Record).where(col(Record.id).in_(ids)))}
+    versions = {
+        (v.record_id, v.version): v
+        for v in session.exec(select(RecordVersion).where(col(RecordVersion.record_id).in_(ids)))
+    }
+    if any(v.kind is RecordKind.GELE_KAART and v.envelope.id not in records for v in valid):
+        # Counting a youth's earlier cards is only right while nobody else adds one.
+        lock_change_log(session)
+
+    changes: list[PendingChange] = []
+    batch_cards: dict[str, int] = {}
+    now = utcnow()
+    for item in valid:
+        env, payload = item.envelope, item.payload
+        record = records.get(env.id)
+        if record is not None and record.owner_user_id != user.id:
+            results[item.index] = _result(
+                item,
+                PushStatus.REJECTED,
+                code=ErrorCode.NOT_OWNER,
+                message="Dit record is van een andere handhaver.",
+            )
+            continue
+        existing = versions.get((env.id, env.version))
+        if existing is not None or (record is not None and record.kind != item.kind.value):
+            if existing is not None and existing.content_hash == item.digest:
+                results[item.index] = _result(item, PushStatus.ACCEPTED, record=record)
+            else:
+                copy = existing.payload if existing is not None else record.payload  # type: ignore[union-attr]
+                results[item.index] = _result(
+                    item,
+                    PushStatus.CONFLICT,
+                    code=ErrorCode.CONFLICT,
+                    message="Er staat al een andere versie van dit record op de server.",
+                    server_copy={
+                        "id": env.id,
+                        "kind": record.kind if record else item.kind.value,
+                        "version": env.version,
+                        "payload": copy,
+                    },
+                )
+            continue
+        theme = getattr(payload, "theme", None) or KIND_THEMES[item.kind]
+        if getattr(payload, "theme", None) and theme not in theme_codes:
+            results[item.index] = _result(
+                item,
+                PushStatus.REJECTED,
+                code=ErrorCode.UNKNOWN_THEME,
+                message=f"Onbekend thema '{theme}'.",
+            )
+            continue
+        if payload.hotspot and payload.hotspot not in hotspot_districts:
+            results[item.index] = _result(
+                item,
+                PushStatus.REJECTED,
+                code=ErrorCode.UNKNOWN_HOTSPOT,
+                message=f"Onbekende focuslocatie '{payload.hotspot}'.",
+            )
+            continue
+        district = hotspot_districts.get(payload.hotspot) if payload.hotspot else None
+        district = district or (districts[0] if districts else None)
+        if district is None:
+            results[item.index] = _result(
+                item,
+                PushStatus.REJECTED,
+                code=ErrorCode.INVALID_RECORD,
+                message="Kies een focuslocatie: dit account hoort bij geen stadsdeel.",
+            )
+            continue
+        pseudonym = None
+        if isinstance(payload, GeleKaart) and payload.jongere is not None:
+            pseudonym = youth_pseudonym(
+                key, naam=payload.jongere.naam, geboortedatum=payload.jongere.geboortedatum
+            )
+        if record is None:
+            if isinstance(payload, GeleKaart) and pseudonym is None:
+                results[item.index] = _result(
+                    item,
+                    PushStatus.REJECTED,
+                    code=ErrorCode.INVALID_RECORD,
+                    message="Naam en geboortedatum van de jongere zijn nodig bij een nieuwe gele kaart.",
+                )
+                continue
+            card_number = None
+            if pseudonym is not None:
+                earlier = session.exec(
+                    select(func.count())
+                    .select_from(Record)
+                    .where(
+                        Record.youth_pseudonym == pseudonym,
+                        Record.kind == RecordKind.GELE_KAART.value,
+                    )
+                ).one()
+                card_number = int(earlier) + batch_cards.get(pseudonym, 0) + 1
+                batch_cards[pseudonym] = batch_cards.get(pseudonym, 0) + 1
+            record = Record(
+                id=env.id,
+                kind=item.kind.value,
+                owner_user_id=user.id,
+                device_id=device.id,
+                district_code=district,
+                version=0,
+                observed_at=now,
+                received_at=now,
+                updated_at=now,
+                youth_pseudonym=pseudonym,
+                card_number=card_number,
+            )
+            records[env.id] = record
+        if env.version > record.version:
+            observed = payload.observed_at.astimezone(UTC)
+            record.version = env.version
+            record.payload = item.stored
+            record.theme_code = theme
+            record.hotspot_code = payload.hotspot
+            record.district_code = district
+            record.lat = payload.location.lat if payload.location else None
+            record.lon = payload.location.lon if payload.location else None
+            record.observed_at = observed
+            record.updated_at = now
+            if pseudonym is not None:
+                record.youth_pseudonym = pseudonym
+            session.add(record)
+            session.flush()
+            photos = set(getattr(payload, "photos", []))
+            for old in session.exec(select(RecordPhoto).where(RecordPhoto.record_id == env.id)):
+                if old.sha256 not in photos:
+                    session.delete(old)
+                photos.discard(old.sha256)
+            session.add_all(RecordPhoto(record_id=env.id, sha256=sha) for sha in sorted(photos))
+        version_row = RecordVersion(
+            record_id=env.id,
+            version=env.version,
+            content_hash=item.digest,
+            payload=item.stored,
+            device_id=device.id,
+            received_at=now,
+        )
+        session.add(version_row)
+        versions[(env.id, env.version)] = version_row
+        changes.append(
+            PendingChange("record", env.id, "upsert", AUDIENCE_OWNER, record.district_code, user.id)
+        )
+        results[item.index] = _result(item, PushStatus.ACCEPTED, record=record)
+    session.flush()
+    device.last_sync_at = now
+    device.last_seen_at = now
+    session.add(device)
+    record_changes(session, changes)
+    return results
+
+
+def _result(
+    item: _Valid,
+    status: PushStatus,
+    *,
+    record: Record | None = None,
+    code: ErrorCode | None = None,
+    message: str | None = None,
+    server_copy: dict[str, Any] | None = None,
+) -> PushItemResult:
+    outcome: dict[str, Any] = {}
+    if record is not None and record.card_number is not None:
+        outcome = {"card_number": record.card_number, "next_step": next_step(record.card_number)}
+    return PushItemResult(
+        index=item.index,
+        id=item.envelope.id,
+        version=item.envelope.version,
+        status=status,
+        code=code,
+        message=message,
+        server_copy=server_copy,
+        outcome=outcome,
+    )

@@ -1,0 +1,153 @@
+"""Throw-away databases, a real server on loopback, and phones that talk to it.
+
+The suite runs against SQLite by default and against PostgreSQL when
+TEST_DATABASE_URL names one (`make test` runs both). Every test gets a clean,
+migrated database with the real reference data from assets/reference loaded.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from sync_protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
+from sync_server.api import create_app
+from sync_server.config import DEFAULT_ASSETS, Settings
+from sync_server.db import make_engine, session_scope
+from sync_server.migrate import upgrade
+from sync_server.services.changes import ensure_counter
+from sync_server.services.reference_data import load_reference_data
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+TEST_KEY = bytes.fromhex("5e" * 32)
+
+
+def pytest_report_header() -> str:
+    return f"database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite (temporary files)'}"
+
+
+@pytest.fixture(scope="session")
+def _pg_engine() -> Iterator[Engine | None]:
+    if not PG_URL:
+        yield None
+        return
+    engine = make_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()  # the last connection to close folds the WAL into the file
+    return path
+
+
+def _truncate_all(engine: Engine) -> None:
+    with engine.begin() as conn:
+        tables = conn.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname='public' "
+                 "AND tablename <> 'alembic_version'")
+        ).scalars().all()
+        conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
+                          + " RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def bare_engine(
+    _pg_engine: Engine | None, _sqlite_template: Path, tmp_path: Path
+) -> Iterator[Engine]:
+    """A migrated database with nothing in it."""
+    if _pg_engine is not None:
+        _truncate_all(_pg_engine)
+        engine = _pg_engine
+    else:
+        path = tmp_path / "server.db"
+        shutil.copy(_sqlite_template, path)
+        engine = make_engine(f"sqlite:///{path}")
+    with session_scope(engine) as session:
+        ensure_counter(session)
+    yield engine
+    if _pg_engine is None:
+        engine.dispose()
+
+
+@pytest.fixture
+def engine(bare_engine: Engine) -> Engine:
+    """A migrated database with the programme's reference data loaded."""
+    with session_scope(bare_engine) as session:
+        load_reference_data(session, DEFAULT_ASSETS)
+    return bare_engine
+
+
+@pytest.fixture
+def settings(engine: Engine, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        blob_dir=tmp_path / "blobs",
+        pseudonym_key=TEST_KEY,
+        assets_dir=DEFAULT_ASSETS,
+    )
+
+
+class LiveServer:
+    """The real app under uvicorn in a thread, on a free loopback port."""
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.app = create_app(settings, engine)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(self.app, log_level="warning", access_log=False,
+                                lifespan="off", timeout_graceful_shutdown=2)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
+                                       daemon=True)
+
+    def start(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("test server did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.sock.close()
+
+
+@pytest.fixture
+def server(settings: Settings, engine: Engine) -> Iterator[LiveServer]:
+    live = LiveServer(settings, engine).start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def http(server: LiveServer) -> Iterator[httpx.Client]:
+    """An anonymous HTTP client for the live server, sending the protocol header."""
+    with httpx.Client(base_url=server.url, headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)},
+                      timeout=30) as client:
+        yield client
