@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete
+from sqlalchemy import case, delete, literal
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from sync_protocol import ErrorCode, UserInfo
@@ -128,30 +129,54 @@ def find_user(session: Session, username: str) -> User | None:
 # ---------------------------------------------------------------- throttling
 
 
-def check_throttle(session: Session, keys: list[str], *, limit: int, window: timedelta) -> None:
+def count_attempt(session: Session, keys: list[str], *, limit: int, window: timedelta) -> None:
+    """Count a login or enrolment attempt before it is judged; refuse it when one of
+    its keys (user name, client address) has used up its attempts in this window.
+
+    Counting first, in one atomic upsert per key, is what makes the limit hold for
+    guesses sent in parallel: a check followed by counting the failure afterwards
+    lets every parallel guess pass the check before any failure is counted, and a
+    read-modify-write loses increments. A refused attempt is not counted (the
+    caller's transaction rolls back); a successful one clears the keys
+    (`clear_failures`), so only failures accumulate. Commit before judging.
+    """
     now = utcnow()
-    for key in keys:
-        row = session.get(AuthFailure, key)
-        if row and row.failures >= limit and now - row.window_start < window:
-            wait = int((row.window_start + window - now).total_seconds()) + 1
-            raise ServiceError(
-                ErrorCode.TOO_MANY_ATTEMPTS,
-                f"Te veel mislukte pogingen. Probeer het over {max(wait // 60, 1)} minuten opnieuw.",
-                retry_after=wait,
-            )
+    refused_until: datetime | None = None
+    for key in sorted(keys):  # one lock order for every caller: no deadlocks
+        failures, window_start = _count(session, key, now=now, window=window)
+        if failures > limit:
+            until = window_start + window
+            refused_until = until if refused_until is None else max(refused_until, until)
+    if refused_until is not None:
+        wait = int((refused_until - now).total_seconds()) + 1
+        raise ServiceError(
+            ErrorCode.TOO_MANY_ATTEMPTS,
+            f"Te veel mislukte pogingen. Probeer het over {max(wait // 60, 1)} minuten opnieuw.",
+            retry_after=wait,
+        )
 
 
-def record_failure(engine_session: Session, keys: list[str], *, window: timedelta) -> None:
-    """Count a failure. Runs in its own committed transaction (the caller's rolls back)."""
-    now = utcnow()
-    for key in keys:
-        row = engine_session.get(AuthFailure, key)
-        if row is None or now - row.window_start >= window:
-            engine_session.merge(AuthFailure(key=key, window_start=now, failures=1))
-        else:
-            row.failures += 1
-            engine_session.add(row)
-    engine_session.commit()
+_UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def _count(session: Session, key: str, *, now: datetime, window: timedelta) -> tuple[int, datetime]:
+    """Add one to the key's count (starting a new window if the old one is over)."""
+    started = col(AuthFailure.window_start)
+    expired = started <= now - window
+    upsert = _UPSERTS[session.get_bind().dialect.name](AuthFailure)
+    statement = (
+        upsert.values(key=key, window_start=now, failures=1)
+        .on_conflict_do_update(
+            index_elements=[col(AuthFailure.key)],
+            set_={
+                "failures": case((expired, 1), else_=col(AuthFailure.failures) + 1),
+                "window_start": case((expired, literal(now, started.type)), else_=started),
+            },
+        )
+        .returning(col(AuthFailure.failures), col(AuthFailure.window_start))
+    )
+    failures, window_start = session.execute(statement).one()
+    return int(failures), window_start
 
 
 def clear_failures(session: Session, keys: list[str]) -> None:

@@ -6,12 +6,13 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from sync_protocol import EnrollRequest, EnrollResponse, ErrorBody, ErrorCode, LoginRequest, UserInfo
+from sync_protocol import EnrollRequest, EnrollResponse, ErrorBody, LoginRequest, UserInfo
 from sync_server.api.deps import CallerDep, EngineDep, ProtocolDep, SettingsDep
+from sync_server.config import Settings
 from sync_server.db import session_scope
-from sync_server.errors import ServiceError
 from sync_server.services import accounts
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
@@ -30,6 +31,14 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _count_attempt(engine: Engine, settings: Settings, keys: list[str]) -> None:
+    """Count the attempt, committed, before it is judged: a failure stays counted
+    (the judging transaction rolls back), a success clears the keys again."""
+    with session_scope(engine) as session:
+        accounts.count_attempt(session, keys, limit=settings.throttle_max_failures,
+                               window=settings.throttle_window)
+
+
 @router.post("/enroll", response_model=EnrollResponse, responses=_ERRORS)
 def enroll(
     body: EnrollRequest, request: Request, engine: EngineDep, settings: SettingsDep,
@@ -37,20 +46,12 @@ def enroll(
 ) -> EnrollResponse:
     """Exchange a one-time enrolment code for a device token (shown once)."""
     keys = [f"enrol-ip:{_client(request)}"]
+    _count_attempt(engine, settings, keys)
     with session_scope(engine) as session:
-        accounts.check_throttle(session, keys, limit=settings.throttle_max_failures,
-                                window=settings.throttle_window)
-    try:
-        with session_scope(engine) as session:
-            issued, user = accounts.enrol_device(session, code=body.code,
-                                                 device_name=body.device_name)
-            accounts.clear_failures(session, keys)
-            info = accounts.user_info(session, user)
-    except ServiceError as exc:
-        if exc.code in (ErrorCode.ENROLMENT_CODE_INVALID, ErrorCode.ENROLMENT_CODE_EXPIRED):
-            with Session(engine) as session:
-                accounts.record_failure(session, keys, window=settings.throttle_window)
-        raise
+        issued, user = accounts.enrol_device(session, code=body.code,
+                                             device_name=body.device_name)
+        accounts.clear_failures(session, keys)
+        info = accounts.user_info(session, user)
     return EnrollResponse(device_id=issued.device.id, token=issued.token, user=info,
                           server_time=_now())
 
@@ -60,22 +61,14 @@ def login(body: LoginRequest, request: Request, engine: EngineDep,
           settings: SettingsDep) -> EnrollResponse:
     """Password login for team leaders and administrators in a browser."""
     keys = [f"login-user:{body.username.strip().lower()}", f"login-ip:{_client(request)}"]
+    _count_attempt(engine, settings, keys)
     with session_scope(engine) as session:
-        accounts.check_throttle(session, keys, limit=settings.throttle_max_failures,
-                                window=settings.throttle_window)
-    try:
-        with session_scope(engine) as session:
-            issued = accounts.login(session, username=body.username, password=body.password,
-                                    device_name=body.device_name)
-            accounts.clear_failures(session, keys)
-            user = accounts.find_user(session, body.username)
-            assert user is not None
-            info = accounts.user_info(session, user)
-    except ServiceError as exc:
-        if exc.code is ErrorCode.LOGIN_FAILED:
-            with Session(engine) as session:
-                accounts.record_failure(session, keys, window=settings.throttle_window)
-        raise
+        issued = accounts.login(session, username=body.username, password=body.password,
+                                device_name=body.device_name)
+        accounts.clear_failures(session, keys)
+        user = accounts.find_user(session, body.username)
+        assert user is not None
+        info = accounts.user_info(session, user)
     return EnrollResponse(device_id=issued.device.id, token=issued.token, user=info,
                           server_time=_now())
 

@@ -1,0 +1,31 @@
+# The two commands of the README: `make run` and `make test`. Both set up a
+# fresh machine first (scripts/setup is idempotent and quick when done).
+SHELL := /bin/bash
+PY := .venv/bin/python
+PG_URL = $(shell scripts/postgres-test-server)
+
+.PHONY: setup run test test-sqlite test-postgres lint bench clean
+
+setup:
+	@scripts/setup
+
+run: setup
+	@scripts/run-demo
+
+test: setup lint test-sqlite test-postgres
+
+test-sqlite: setup
+	@echo "== tests on SQLite =="
+	$(PY) -m pytest -q
+
+test-postgres: setup
+	@echo "== tests on PostgreSQL =="
+	TEST_DATABASE_URL=$(PG_URL) $(PY) -m pytest -q
+
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy
+
+clean:
+	rm -rf var .mypy_cache .ruff_cache

@@ -1,0 +1,282 @@
+"""Sync between the phone and the server: push the outbox, upload photos, pull.
+
+Resumable after any interruption, because every step is idempotent and every
+local update is one transaction: a batch whose reply is lost is simply sent
+again (the server answers "accepted" for an identical re-send); a pull page is
+applied together with its cursor; a photo is checked by hash before upload.
+
+The HTTP client is injected (as httpx does with transports), so a test can hand
+in one that drops replies, and the headless nightly command uses the same code.
+Two syncs at once (the app's and the nightly one) take turns through a lock
+file next to the database.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from fieldapp import models as m
+from fieldapp.db import utcnow
+from fieldapp.labels import describe_error
+from fieldapp.store import Store
+from sync_protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
+
+Progress = Callable[[str, float], None]
+BATCH_SIZE = 100
+PULL_LIMIT = 500
+
+
+class SyncError(Exception):
+    """A sync problem explained for the officer; `code` is stable for the app."""
+
+    def __init__(self, code: str, message: str | None = None) -> None:
+        self.code = code
+        self.message = describe_error(code, message)
+        super().__init__(self.message)
+
+
+@dataclass
+class SyncReport:
+    accepted: int = 0
+    rejected: int = 0
+    conflicts: int = 0
+    photos_uploaded: int = 0
+    photo_errors: list[str] = field(default_factory=list)
+    changes_pulled: int = 0
+    error: SyncError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def default_client(base_url: str, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    return httpx.Client(
+        base_url=base_url,
+        headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)},
+        timeout=httpx.Timeout(20.0, connect=5.0),
+        transport=transport,
+    )
+
+
+ClientFactory = Callable[[str], httpx.Client]
+
+
+class SyncClient:
+    def __init__(
+        self, store: Store, lock_path: Path, client_factory: ClientFactory = default_client
+    ) -> None:
+        self.store = store
+        self.lock_path = lock_path
+        self.client_factory = client_factory
+
+    # ------------------------------------------------------------ enrolment
+
+    def enroll(self, server_url: str, code: str, device_name: str = "telefoon") -> m.Enrolment:
+        server_url = server_url.strip().rstrip("/")
+        if not server_url.startswith(("http://", "https://")):
+            server_url = "https://" + server_url
+        with self.client_factory(server_url) as client:
+            body = self._call(
+                client,
+                "POST",
+                "/api/v1/auth/enroll",
+                json={"code": code.strip(), "device_name": device_name},
+            )
+        user = body["user"]
+        enrolment = m.Enrolment(
+            id=1,
+            server_url=server_url,
+            device_id=body["device_id"],
+            token=body["token"],
+            user_id=user["id"],
+            username=user["username"],
+            display_name=user["display_name"],
+            role=user["role"],
+            districts=user["districts"],
+            enrolled_at=utcnow(),
+        )
+        self.store.save_enrolment(enrolment)
+        return enrolment
+
+    def reachable(self, timeout: float = 3.0) -> bool:
+        enrolment = self.store.enrolment()
+        if enrolment is None:
+            return False
+        try:
+            with self.client_factory(enrolment.server_url) as client:
+                return client.get("/api/v1/health", timeout=timeout).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    # ------------------------------------------------------------ sync
+
+    def sync(self, progress: Progress | None = None, *, wait: bool = True) -> SyncReport:
+        """Push, upload photos, pull. Never raises for network trouble: the report
+        says what happened, and whatever is left waits for the next sync."""
+        report = SyncReport()
+        say = progress or (lambda _text, _fraction: None)
+        enrolment = self.store.enrolment()
+        if enrolment is None:
+            report.error = SyncError("not_enrolled")
+            return report
+        try:
+            with self._lock(wait), self.client_factory(enrolment.server_url) as client:
+                client.headers["Authorization"] = f"Bearer {enrolment.token}"
+                self._push(client, enrolment, report, say)
+                self._upload_photos(client, report, say)
+                self._pull(client, report, say)
+            say("Klaar", 1.0)
+            self.store.record_sync(ok=True)
+        except SyncError as exc:
+            report.error = exc
+            self.store.record_sync(ok=False, code=exc.code, message=exc.message)
+            if exc.code in ("token_revoked", "token_invalid"):
+                self.store.forget_enrolment()
+        return report
+
+    @contextmanager
+    def _lock(self, wait: bool) -> Iterator[None]:
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError as exc:
+                raise SyncError("sync_busy") from exc
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def _push(
+        self, client: httpx.Client, enrolment: m.Enrolment, report: SyncReport, say: Progress
+    ) -> None:
+        total = max(self.store.pending_count(), 1)
+        sent = 0
+        while True:
+            batch = self.store.outgoing(BATCH_SIZE)
+            if not batch:
+                return
+            say(f"Versturen {sent}/{total}", 0.6 * sent / total)
+            ids = [record.entry_id for record in batch]
+            self.store.mark_attempt(ids)
+            try:
+                body = self._call(
+                    client,
+                    "POST",
+                    "/api/v1/sync/push",
+                    json={
+                        "protocol": PROTOCOL_VERSION,
+                        "device_id": enrolment.device_id,
+                        "records": [record.wire for record in batch],
+                    },
+                )
+            except SyncError as exc:
+                self.store.note_push_failure(ids, exc.message)
+                raise
+            counts = self.store.apply_push_results(body.get("results", []))
+            report.accepted += counts.get("accepted", 0)
+            report.rejected += counts.get("rejected", 0)
+            report.conflicts += counts.get("conflict", 0)
+            sent += len(batch)
+            if sum(counts.values()) == 0:
+                # The server answered none of them (should not happen): stop
+                # rather than loop; they stay queued for the next sync.
+                raise SyncError("bad_reply")
+
+    def _upload_photos(self, client: httpx.Client, report: SyncReport, say: Progress) -> None:
+        photos = self.store.photos_to_upload()
+        for number, photo in enumerate(photos, start=1):
+            say(f"Foto's {number}/{len(photos)}", 0.6 + 0.2 * number / max(len(photos), 1))
+            url = f"/api/v1/blobs/{photo.sha256}"
+            try:
+                if self._send(client, "HEAD", url).status_code == 200:
+                    self.store.mark_photo_uploaded(photo.sha256)
+                    continue
+                data = Path(photo.path).read_bytes()
+            except FileNotFoundError:
+                report.photo_errors.append(f"Foto {photo.sha256[:8]} ontbreekt op de telefoon.")
+                continue
+            response = self._send(
+                client, "PUT", url, content=data, headers={"Content-Type": "image/jpeg"}
+            )
+            if response.status_code in (200, 201):
+                self.store.mark_photo_uploaded(photo.sha256)
+                report.photos_uploaded += 1
+            elif response.status_code >= 500:
+                raise SyncError("server_error")
+            else:
+                # This photo is refused (e.g. it got damaged): say so, keep the rest going.
+                report.photo_errors.append(_error_message(response))
+
+    def _pull(self, client: httpx.Client, report: SyncReport, say: Progress) -> None:
+        while True:
+            cursor = self.store.cursor()
+            page = self._call(
+                client, "GET", "/api/v1/sync/pull", params={"since": cursor, "limit": PULL_LIMIT}
+            )
+            try:
+                changes, next_since, more = page["changes"], int(page["next_since"]), page["more"]
+            except (KeyError, TypeError, ValueError) as exc:
+                raise SyncError("bad_reply") from exc
+            self.store.apply_pull_page(changes, next_since)
+            report.changes_pulled += len(changes)
+            say("Gegevens ophalen", 0.9)
+            if not more or next_since <= cursor:
+                return
+
+    # ------------------------------------------------------------ HTTP
+
+    def _send(self, client: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = client.request(method, url, **kwargs)
+        except httpx.TransportError as exc:
+            raise SyncError("offline") from exc
+        if response.status_code in (401, 429):
+            fallback = "token_invalid" if response.status_code == 401 else "too_many_attempts"
+            raise SyncError(_error_code(response) or fallback, _error_message(response))
+        if response.status_code == 400 and _error_code(response) in (
+            "protocol_unsupported",
+            "protocol_missing",
+        ):
+            raise SyncError("protocol_unsupported")
+        if response.status_code >= 500:
+            raise SyncError("server_error")
+        return response
+
+    def _call(self, client: httpx.Client, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+        response = self._send(client, method, url, **kwargs)
+        if response.status_code >= 400:
+            code = _error_code(response) or "server_error"
+            raise SyncError(code, _error_message(response))
+        try:
+            body = response.json()
+        except ValueError as exc:  # a truncated or garbled reply
+            raise SyncError("bad_reply") from exc
+        if not isinstance(body, dict):
+            raise SyncError("bad_reply")
+        return body
+
+
+def _error_code(response: httpx.Response) -> str | None:
+    try:
+        code = response.json().get("code")
+    except (ValueError, AttributeError):
+        return None
+    return code if isinstance(code, str) else None
+
+
+def _error_message(response: httpx.Response) -> str:
+    try:
+        message = response.json().get("message")
+    except (ValueError, AttributeError):
+        message = None
+    return message if isinstance(message, str) else f"Fout {response.status_code} van de server."
