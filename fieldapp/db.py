@@ -39,6 +39,10 @@ def _pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     # FULL: a saved entry survives a power cut or a killed app, not just a crash.
     cursor.execute("PRAGMA synchronous=FULL")
+    # Deleted rows (a youth's identity once the card is accepted) are overwritten
+    # with zeros, not left in free space; Debian's SQLite does this by default,
+    # the SQLite bundled with an app may not.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

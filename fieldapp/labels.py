@@ -68,6 +68,15 @@ CONTROLE_UITKOMST_LABELS = {
     "signaal_doorgezet": "Signaal doorgezet",
 }
 
+PARTNER_LABELS = {
+    "politie": "Politie",
+    "belastingdienst": "Belastingdienst",
+    "arbeidsinspectie": "Arbeidsinspectie",
+    "brandweer": "Brandweer",
+    "omgevingsdienst": "Omgevingsdienst",
+    "overig": "Overig",
+}
+
 STATUS_LABELS = {
     "wacht": "Wacht op verzenden",
     "verzonden": "Verzonden",

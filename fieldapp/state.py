@@ -7,19 +7,22 @@ thin. Nothing here imports flet.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from fieldapp import models as m
 from fieldapp.db import DB_NAME, data_dir, open_database
-from fieldapp.labels import KIND_LABELS, REVIEW_LABELS, STATUS_LABELS
+from fieldapp.labels import FIELD_LABELS, KIND_LABELS, REVIEW_LABELS, STATUS_LABELS
 from fieldapp.location import LocationProvider, NoLocation, Position
-from fieldapp.photos import ProcessedPhoto
+from fieldapp.photos import PhotoError, ProcessedPhoto
 from fieldapp.pin import (
     LOCK_AFTER_SECONDS,
     MAX_WRONG_PINS,
@@ -31,14 +34,20 @@ from fieldapp.pin import (
 from fieldapp.store import EntryInvalid, EntryLocked, HotspotChoice, Store
 from fieldapp.sync import ClientFactory, SyncClient, SyncError, SyncReport, default_client
 from sync_protocol import RecordKind
+from sync_protocol.records import Location
 
 __all__ = [
     "AppState",
     "EntryInvalid",
     "EntryLocked",
     "LogItem",
+    "PhotoError",
     "PinProblem",
     "SyncError",
+    "distance_text",
+    "moment_texts",
+    "parse_birth_date",
+    "parse_moment",
 ]
 
 ENROL, SET_PIN, LOCKED, READY = "koppelen", "pincode_instellen", "vergrendeld", "gereed"
@@ -183,7 +192,18 @@ class AppState:
         return self.store.themes()
 
     def position(self) -> Position | None:
-        return self.location.current()
+        """The officer's position, if known and usable: a fix outside the protocol's
+        bounds (abroad, or a browser's vague guess from the IP address) would make
+        every save fail, so it counts as unknown."""
+        pos = self.location.current()
+        if pos is None:
+            return None
+        try:
+            Location(lat=float(pos.lat), lon=float(pos.lon),
+                     accuracy_m=None if pos.accuracy_m is None else float(pos.accuracy_m))
+        except ValidationError:
+            return None
+        return pos
 
     def hotspots(self, search: str = "", theme: str | None = None) -> list[HotspotChoice]:
         pos = self.position()
@@ -219,11 +239,72 @@ class AppState:
         *,
         identity: dict[str, str] | None = None,
         photos: list[ProcessedPhoto] | None = None,
+        entry_id: str | None = None,
     ) -> m.Entry:
+        """Save a new entry, or (with `entry_id`) change one: see `update_entry`."""
         self.touch()
-        entry = self.store.save_entry(kind, payload, identity=identity, photos=photos)
+        try:
+            if entry_id is None:
+                entry = self.store.save_entry(kind, payload, identity=identity, photos=photos)
+            else:
+                entry = self._update(entry_id, payload, identity=identity, photos=photos)
+        except EntryInvalid as exc:
+            raise EntryInvalid(_field_problems(exc.problems)) from exc
         self.changed()
         return entry
+
+    def update_entry(self, entry_id: str, **fields: Any) -> m.Entry:
+        """Change an entry from "Mijn log" with the same fields as its save_… method.
+
+        While it waits it is edited in place; once the server may have it, the
+        store makes the change a new version (a correction). The place where it
+        happened does not move with the officer: the stored position is kept, and
+        so are the photos already attached (new ones are added). A yellow card's
+        identity is only replaced when both naam and geboortedatum are given."""
+        entry = self.store.entry(entry_id)
+        if entry is None:
+            raise KeyError(entry_id)
+        savers: dict[RecordKind, Callable[..., m.Entry]] = {
+            RecordKind.WAARNEMING: self.save_waarneming,
+            RecordKind.GELE_KAART: self.save_gele_kaart,
+            RecordKind.INCIDENT: self.save_incident,
+            RecordKind.ADRESCONTROLE: self.save_adrescontrole,
+            RecordKind.SIGNAAL_ONDERMIJNING: self.save_signaal,
+            RecordKind.INTEGRALE_CONTROLE: self.save_integrale_controle,
+        }
+        return savers[RecordKind(entry.kind)](entry_id=entry_id, **fields)
+
+    def _update(
+        self,
+        entry_id: str,
+        payload: dict[str, Any],
+        *,
+        identity: dict[str, str] | None,
+        photos: list[ProcessedPhoto] | None,
+    ) -> m.Entry:
+        existing = self.store.entry(entry_id)
+        if existing is None:
+            raise KeyError(entry_id)
+        payload = {k: v for k, v in payload.items() if k != "location"}
+        if "location" in existing.payload:
+            payload["location"] = existing.payload["location"]
+        kept = [self._stored_photo(photo) for photo in self.store.entry_photos(entry_id)]
+        known = {photo.sha256 for photo in kept}
+        combined = kept + [p for p in photos or [] if p.sha256 not in known]
+        payload.pop("photos", None)
+        return self.store.update_entry(entry_id, payload, identity=identity,
+                                       photos=combined or None)
+
+    @staticmethod
+    def _stored_photo(photo: m.Photo) -> ProcessedPhoto:
+        try:
+            data = Path(photo.path).read_bytes()
+            thumbnail = Path(photo.thumbnail_path).read_bytes()
+        except OSError as exc:
+            raise EntryInvalid({"photos": "een foto ontbreekt op de telefoon"}) from exc
+        return ProcessedPhoto(data=data, sha256=photo.sha256, width=0, height=0,
+                              thumbnail=thumbnail, thumbnail_sha256="", gps=None,
+                              taken_at=None)
 
     def save_waarneming(
         self,
@@ -235,6 +316,7 @@ class AppState:
         note: str = "",
         observed_at: datetime | None = None,
         photos: list[ProcessedPhoto] | None = None,
+        entry_id: str | None = None,
     ) -> m.Entry:
         payload = {
             "observed_at": self._when(observed_at),
@@ -244,7 +326,9 @@ class AppState:
             "note": note,
             **self._place(hotspot),
         }
-        return self.save(RecordKind.WAARNEMING, _drop_none(payload), photos=photos)
+        return self.save(
+            RecordKind.WAARNEMING, _drop_none(payload), photos=photos, entry_id=entry_id
+        )
 
     def save_gele_kaart(
         self,
@@ -255,6 +339,7 @@ class AppState:
         aanleiding: str | None,
         note: str = "",
         observed_at: datetime | None = None,
+        entry_id: str | None = None,
     ) -> m.Entry:
         payload = {
             "observed_at": self._when(observed_at),
@@ -262,8 +347,15 @@ class AppState:
             "note": note,
             **self._place(hotspot),
         }
-        identity = {"naam": naam.strip(), "geboortedatum": geboortedatum.strip()}
-        return self.save(RecordKind.GELE_KAART, _drop_none(payload), identity=identity)
+        identity: dict[str, str] | None = {
+            "naam": naam.strip(),
+            "geboortedatum": geboortedatum.strip(),
+        }
+        if entry_id is not None and not (naam.strip() and geboortedatum.strip()):
+            identity = None  # a change that leaves the youth's identity as it was
+        return self.save(
+            RecordKind.GELE_KAART, _drop_none(payload), identity=identity, entry_id=entry_id
+        )
 
     def save_incident(
         self,
@@ -279,6 +371,7 @@ class AppState:
         bot_gewenst: bool = False,
         description: str = "",
         observed_at: datetime | None = None,
+        entry_id: str | None = None,
     ) -> m.Entry:
         payload = {
             "observed_at": self._when(observed_at),
@@ -293,7 +386,7 @@ class AppState:
             "description": description,
             **self._place(hotspot),
         }
-        return self.save(RecordKind.INCIDENT, payload)
+        return self.save(RecordKind.INCIDENT, payload, entry_id=entry_id)
 
     def save_adrescontrole(
         self,
@@ -303,6 +396,7 @@ class AppState:
         hotspot: str | None = None,
         note: str = "",
         observed_at: datetime | None = None,
+        entry_id: str | None = None,
     ) -> m.Entry:
         payload = {
             "observed_at": self._when(observed_at),
@@ -311,7 +405,7 @@ class AppState:
             "note": note,
             **self._place(hotspot),
         }
-        return self.save(RecordKind.ADRESCONTROLE, _drop_none(payload))
+        return self.save(RecordKind.ADRESCONTROLE, _drop_none(payload), entry_id=entry_id)
 
     def save_signaal(
         self,
@@ -321,6 +415,7 @@ class AppState:
         hotspot: str | None,
         observed_at: datetime | None = None,
         photos: list[ProcessedPhoto] | None = None,
+        entry_id: str | None = None,
     ) -> m.Entry:
         payload = {
             "observed_at": self._when(observed_at),
@@ -328,7 +423,9 @@ class AppState:
             "description": description,
             **self._place(hotspot),
         }
-        return self.save(RecordKind.SIGNAAL_ONDERMIJNING, _drop_none(payload), photos=photos)
+        return self.save(
+            RecordKind.SIGNAAL_ONDERMIJNING, _drop_none(payload), photos=photos, entry_id=entry_id
+        )
 
     def save_integrale_controle(
         self,
@@ -339,6 +436,7 @@ class AppState:
         hotspot: str | None,
         note: str = "",
         observed_at: datetime | None = None,
+        entry_id: str | None = None,
     ) -> m.Entry:
         payload = {
             "observed_at": self._when(observed_at),
@@ -348,7 +446,7 @@ class AppState:
             "note": note,
             **self._place(hotspot),
         }
-        return self.save(RecordKind.INTEGRALE_CONTROLE, _drop_none(payload))
+        return self.save(RecordKind.INTEGRALE_CONTROLE, _drop_none(payload), entry_id=entry_id)
 
     def delete_entry(self, entry_id: str) -> None:
         self.store.delete_entry(entry_id)
@@ -373,7 +471,8 @@ class AppState:
             if entry.review_remark:
                 details.append(f"Opmerking teamleider: {entry.review_remark}")
             if entry.card_number:
-                details.append(f"{entry.card_number}e kaart: {entry.next_step}")
+                step = f": {entry.next_step}" if entry.next_step else ""
+                details.append(f"{entry.card_number}e kaart{step}")
             if entry.version > 1:
                 details.append(f"versie {entry.version}")
             items.append(
@@ -386,7 +485,7 @@ class AppState:
                     status=entry.status,
                     status_label=STATUS_LABELS.get(entry.status, entry.status),
                     detail=" · ".join(details),
-                    can_delete=entry.synced_version is None and entry.status == m.WACHT,
+                    can_delete=entry.status == m.WACHT and self.store.can_delete(entry.id),
                 )
             )
         return items
@@ -411,6 +510,10 @@ class AppState:
                     progress(text, fraction)
 
             report = self.sync_client.sync(report_progress)
+            if report.accepted:
+                # An accepted yellow card's identity was just deleted: make sure no
+                # copy of it is left in the write-ahead log either.
+                self.flush_deleted_data()
             self.last_report = report
             self.online = report.error is None or report.error.code not in (
                 "offline",
@@ -421,6 +524,234 @@ class AppState:
             self.syncing = False
             self._sync_lock.release()
             self.changed()
+
+    def flush_deleted_data(self, attempts: int = 20) -> bool:
+        """Fold the write-ahead log into the database file and empty it.
+
+        SQLite keeps old page images in the -wal file until a checkpoint, so a
+        deleted row (a youth's name, after the card was accepted) would still be
+        readable there. With secure_delete on (see db.py) the database file itself
+        holds no copy, and a TRUNCATE checkpoint leaves an empty -wal file. Returns
+        False when another connection kept the checkpoint from completing."""
+        for _ in range(attempts):
+            raw = self.store.engine.raw_connection()
+            try:
+                busy, _log, _done = raw.driver_connection.execute(  # type: ignore[union-attr]
+                    "PRAGMA wal_checkpoint(TRUNCATE)"
+                ).fetchone()
+            finally:
+                raw.close()
+            if not busy:
+                return True
+            time.sleep(0.05)
+        return False
+
+    def needs_sync(self, max_age_s: float = 300, now: datetime | None = None) -> bool:
+        """Something waits to be sent, or the district's data is getting old."""
+        if self.pending_count():
+            return True
+        last = self.last_sync()
+        if last is None:
+            return True
+        moment = now or datetime.now(UTC)
+        return (moment - _aware(last)).total_seconds() > max_age_s
+
+    def auto_sync(self, max_age_s: float = 300) -> SyncReport | None:
+        """One turn of the background loop (no PIN needed): check the connection
+        and sync when online and there is a reason to. None when nothing was sent."""
+        if self.enrolment is None or self.syncing:
+            return None
+        online = self.check_online()
+        self.changed()
+        if online and self.needs_sync(max_age_s):
+            return self.sync_now()
+        return None
+
+    def sync_summary(self, report: SyncReport) -> list[str]:
+        """What a sync did, in the officer's words (the first line is the verdict)."""
+        if report.error is not None:
+            lines = [f"Synchronisatie mislukt. {report.error.message}"]
+        else:
+            lines = ["Synchronisatie gelukt."]
+        counts = [
+            (report.accepted, "geaccepteerd", "geaccepteerd"),
+            (report.rejected, "afgewezen", "afgewezen"),
+            (report.conflicts, "conflict", "conflicten"),
+        ]
+        parts = [f"{n} {one if n == 1 else many}" for n, one, many in counts if n]
+        if report.photos_uploaded:
+            parts.append(f"{report.photos_uploaded} foto('s) verstuurd")
+        if parts:
+            lines.append("Verzonden: " + ", ".join(parts) + ".")
+        if report.rejected or report.conflicts:
+            lines.append("Bekijk de afgewezen invoer hieronder en pas die aan in Mijn log.")
+        lines.extend(f"Foto: {problem}" for problem in report.photo_errors)
+        waiting = self.pending_count()
+        if waiting:
+            lines.append(f"{self.pending_text()}.")
+        return lines
+
+    def problem_items(self) -> list[LogItem]:
+        """Entries the server refused or holds another version of: never hidden."""
+        return [item for item in self.log() if item.status in (m.AFGEWEZEN, m.CONFLICT)]
+
+    # ------------------------------------------------------------ what the screens show
+
+    def officer_name(self) -> str:
+        enrolment = self.enrolment
+        return enrolment.display_name if enrolment else ""
+
+    def online_text(self) -> str:
+        if self.online is None:
+            return "Verbinding controleren…"
+        return "Online" if self.online else "Offline — invoer blijft bewaard"
+
+    def pending_text(self) -> str:
+        count = self.pending_count()
+        if count == 0:
+            return "Alles is verzonden"
+        return f"{count} {'wacht' if count == 1 else 'wachten'} op verzenden"
+
+    def last_sync_text(self, now: datetime | None = None) -> str:
+        last = self.last_sync()
+        if last is None:
+            return "Nog niet gesynchroniseerd"
+        local = _aware(last).astimezone()
+        today = (now or datetime.now(UTC)).astimezone().date()
+        if local.date() == today:
+            day = ""
+        elif local.date() == today - timedelta(days=1):
+            day = "gisteren "
+        else:
+            day = f"{local.day}-{local.month} "
+        return f"Laatst gesynchroniseerd {day}{local:%H:%M}"
+
+    def entry(self, entry_id: str) -> m.Entry | None:
+        return self.store.entry(entry_id)
+
+    def entry_photo_count(self, entry_id: str) -> int:
+        return len(self.store.entry_photos(entry_id))
+
+    def has_pending_identity(self, entry_id: str) -> bool:
+        """Whether a yellow card still holds the youth's identity (not yet accepted)."""
+        entry = self.store.entry(entry_id)
+        return entry is not None and entry.kind == RecordKind.GELE_KAART and (
+            entry.synced_version is None
+        )
+
+    def hotspot_name(self, code: str | None) -> str:
+        return self.store.hotspot_name(code)
+
+    def default_hotspot(self, theme: str | None = None) -> tuple[HotspotChoice, str] | None:
+        """The focus location a form starts with, and why (shown to the officer):
+        the nearest when the position is known, else the last one used, else the
+        first of the district."""
+        choices = self.hotspots(theme=theme)
+        if not choices:
+            return None
+        if choices[0].distance_m is not None:
+            return choices[0], f"dichtstbij ({distance_text(choices[0].distance_m)})"
+        by_code = {choice.code: choice for choice in choices}
+        for entry in self.store.entries(limit=50):
+            code = entry.payload.get("hotspot")
+            if code in by_code:
+                return by_code[code], "laatst gebruikt"
+        return choices[0], "eerste van je stadsdeel"
+
+    def nearby_hotspots(self, limit: int = 5) -> list[HotspotChoice]:
+        return self.hotspots()[:limit]
+
+    def process_photo(self, raw: bytes) -> ProcessedPhoto:
+        """A picked picture made safe (no metadata); raises PhotoError in Dutch."""
+        from fieldapp.photos import process_photo
+
+        self.touch()
+        return process_photo(raw)
+
+
+# ---------------------------------------------------------------- typed values
+
+
+def distance_text(metres: float) -> str:
+    if metres < 1000:
+        return f"{round(metres / 10) * 10:.0f} m"
+    return f"{metres / 1000:.1f} km".replace(".", ",")
+
+
+def moment_texts(moment: datetime | None = None) -> tuple[str, str]:
+    """A moment as the form shows it: ("dd-mm-jjjj", "uu:mm") in local time."""
+    local = (moment or datetime.now(UTC)).astimezone()
+    return f"{local:%d-%m-%Y}", f"{local:%H:%M}"
+
+
+_DATE = re.compile(r"^\s*(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{4})\s*$")
+_DATE_COMPACT = re.compile(r"^\s*(\d{2})(\d{2})(\d{4})\s*$")
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+_TIME = re.compile(r"^\s*(\d{1,2})[:.]?(\d{2})\s*$")
+
+
+def parse_date(text: str) -> date | None:
+    """dd-mm-jjjj as typed (also with / or . or without separators, or yyyy-mm-dd)."""
+    match = _DATE.match(text) or _DATE_COMPACT.match(text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+    elif match := _ISO_DATE.match(text):
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_birth_date(text: str) -> str:
+    """A birth date typed as dd-mm-jjjj, as ISO yyyy-mm-dd; EntryInvalid in Dutch."""
+    if not text.strip():
+        raise EntryInvalid({"geboortedatum": "is verplicht"})
+    parsed = parse_date(text)
+    if parsed is None:
+        raise EntryInvalid({"geboortedatum": "typ de datum als dd-mm-jjjj, bijv. 05-03-2010"})
+    if parsed > date.today():
+        raise EntryInvalid({"geboortedatum": "ligt in de toekomst"})
+    return parsed.isoformat()
+
+
+def parse_moment(date_text: str, time_text: str, now: datetime | None = None) -> datetime:
+    """The form's date (dd-mm-jjjj) and time (uu:mm) as an aware local datetime."""
+    day = parse_date(date_text)
+    if day is None:
+        raise EntryInvalid({"observed_at": "typ de datum als dd-mm-jjjj"})
+    match = _TIME.match(time_text)
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise EntryInvalid({"observed_at": "typ de tijd als uu:mm, bijv. 14:05"})
+    moment = datetime(day.year, day.month, day.day, int(match[1]), int(match[2])).astimezone()
+    if moment > (now or datetime.now(UTC)) + timedelta(minutes=10):
+        raise EntryInvalid({"observed_at": "ligt in de toekomst"})
+    return moment
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands datetimes back without a zone; the store writes them in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _field_problems(problems: dict[str, str]) -> dict[str, str]:
+    """Checks that concern the whole entry, moved to the field the officer can fix."""
+    result = dict(problems)
+    general = result.pop("formulier", None)
+    if general is None:
+        return result
+    lowered = general.lower()
+    if "hotspot" in lowered:
+        result.setdefault("hotspot", "kies een focuslocatie")
+    elif "footage_secured" in lowered or "beelden" in lowered:
+        result.setdefault("footage_secured", "kan alleen als de bodycam aan stond")
+    else:
+        for name, label in FIELD_LABELS.items():
+            general = general.replace(name, label.lower())
+        result["formulier"] = general
+    return result
 
 
 def _drop_none(payload: dict[str, Any]) -> dict[str, Any]:

@@ -191,7 +191,11 @@ class Store:
     # ------------------------------------------------------------ entries
 
     def _check(
-        self, kind: RecordKind, payload: dict[str, Any], identity: dict[str, str] | None
+        self,
+        kind: RecordKind,
+        payload: dict[str, Any],
+        identity: dict[str, str] | None,
+        session: Session | None = None,
     ) -> None:
         full = dict(payload)
         if identity is not None:
@@ -202,13 +206,20 @@ class Store:
             raise EntryInvalid(_problems(exc)) from exc
         if kind is RecordKind.GELE_KAART and identity is None:
             raise EntryInvalid({"jongere": "naam en geboortedatum zijn verplicht"})
-        with Session(self.engine) as session:
-            hotspot = payload.get("hotspot")
-            if hotspot and session.get(m.Hotspot, hotspot) is None:
-                raise EntryInvalid({"hotspot": "onbekende focuslocatie"})
-            theme = payload.get("theme")
-            if theme and session.get(m.Theme, theme) is None:
-                raise EntryInvalid({"theme": "onbekend thema"})
+        if session is None:
+            with Session(self.engine) as own:
+                self._check_references(own, payload)
+        else:
+            self._check_references(session, payload)
+
+    @staticmethod
+    def _check_references(session: Session, payload: dict[str, Any]) -> None:
+        hotspot = payload.get("hotspot")
+        if hotspot and session.get(m.Hotspot, hotspot) is None:
+            raise EntryInvalid({"hotspot": "onbekende focuslocatie"})
+        theme = payload.get("theme")
+        if theme and session.get(m.Theme, theme) is None:
+            raise EntryInvalid({"theme": "onbekend thema"})
 
     def _store_photos(self, session: Session, entry_id: str, photos: list[ProcessedPhoto]) -> None:
         self.photo_dir.mkdir(parents=True, exist_ok=True)
@@ -299,7 +310,7 @@ class Store:
                     if pending
                     else None
                 )
-                self._check(kind, payload, identity or known)
+                self._check(kind, payload, identity or known, session)
             box = session.get(m.Outbox, entry_id)
             if _maybe_on_server(entry, box):
                 entry.version += 1
@@ -335,13 +346,22 @@ class Store:
         except ValidationError as exc:
             raise EntryInvalid(_problems(exc)) from exc
 
+    def can_delete(self, entry_id: str) -> bool:
+        with Session(self.engine) as session:
+            entry = session.get(m.Entry, entry_id)
+            if entry is None:
+                return False
+            return entry.version == 1 and not _maybe_on_server(
+                entry, session.get(m.Outbox, entry_id))
+
     def delete_entry(self, entry_id: str) -> None:
         """Only an entry the server never accepted can be deleted."""
         with self.transaction() as session:
             entry = session.get(m.Entry, entry_id)
             if entry is None:
                 return
-            if _maybe_on_server(entry, session.get(m.Outbox, entry_id)):
+            # Version > 1 means an earlier version may already be on the server.
+            if entry.version > 1 or _maybe_on_server(entry, session.get(m.Outbox, entry_id)):
                 raise EntryLocked(
                     "Deze invoer is al (mogelijk) verzonden en kan niet meer weg. "
                     "Pas hem aan: dat wordt een correctie."

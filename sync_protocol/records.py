@@ -126,6 +126,18 @@ class ControlePartner(StrEnum):
     OVERIG = "overig"
 
 
+def _no_duplicates(what: str) -> Any:
+    """A field validator refusing a list that names the same item twice; as a field
+    validator (not a model one) the error names the field it is about."""
+
+    def check(cls: type[BaseModel], value: list[Any]) -> list[Any]:
+        if len(set(value)) != len(value):
+            raise ValueError(f"{what} staat twee keer in de lijst")
+        return value
+
+    return classmethod(check)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -162,11 +174,11 @@ class Waarneming(_Payload):
     action: Actie
     photos: list[Sha256] = Field(default_factory=list, max_length=MAX_PHOTOS)
 
+    _unique_photos = field_validator("photos")(_no_duplicates("dezelfde foto"))
+
     @model_validator(mode="after")
     def _checks(self) -> Waarneming:
         self._require_place()
-        if len(set(self.photos)) != len(self.photos):
-            raise ValueError("dezelfde foto staat twee keer in de lijst")
         return self
 
 
@@ -209,14 +221,17 @@ class Incident(_Payload):
     bot_gewenst: Annotated[bool, Strict()]
     description: ShortText = ""
 
+    _unique_types = field_validator("types")(_no_duplicates("een incidenttype"))
+
     @model_validator(mode="after")
     def _checks(self) -> Incident:
-        if len(set(self.types)) != len(self.types):
-            raise ValueError("een incidenttype staat twee keer in de lijst")
         if self.hotspot is None and self.location is None and not self.place.strip():
             raise ValueError("waar: hotspot, location of place is verplicht")
         if self.footage_secured and not self.bodycam_on:
-            raise ValueError("beelden veiliggesteld kan alleen als de bodycam aan stond")
+            raise ValueError(
+                "footage_secured (beelden veiliggesteld) kan alleen als de bodycam aan stond "
+                "(bodycam_on)"
+            )
         return self
 
 
@@ -230,11 +245,11 @@ class SignaalOndermijning(_Payload):
     description: Annotated[str, Strict(), StringConstraints(min_length=1, max_length=2000)]
     photos: list[Sha256] = Field(default_factory=list, max_length=MAX_PHOTOS)
 
+    _unique_photos = field_validator("photos")(_no_duplicates("dezelfde foto"))
+
     @model_validator(mode="after")
     def _checks(self) -> SignaalOndermijning:
         self._require_place()
-        if len(set(self.photos)) != len(self.photos):
-            raise ValueError("dezelfde foto staat twee keer in de lijst")
         return self
 
 

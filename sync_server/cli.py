@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from sync_protocol import ErrorCode
 from sync_server.config import Settings, load_settings
 from sync_server.db import make_engine, session_scope
 from sync_server.errors import ServiceError
@@ -44,9 +45,13 @@ def cmd_load_reference(settings: Settings, args: argparse.Namespace) -> int:
     if not report.total:
         print("Referentiedata ongewijzigd.")
     else:
-        print(f"Referentiedata geladen: nieuw {report.added}, gewijzigd {report.changed}, "
-              f"vervallen {report.retired}.")
+        print(f"Referentiedata geladen. Nieuw: {_counts(report.added)}; "
+              f"gewijzigd: {_counts(report.changed)}; vervallen: {_counts(report.retired)}.")
     return 0
+
+
+def _counts(per_entity: dict[str, int]) -> str:
+    return ", ".join(f"{entity} {n}" for entity, n in per_entity.items()) or "geen"
 
 
 def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
@@ -69,7 +74,7 @@ def _print_code(settings: Settings, username: str, server_url: str, qr_path: Pat
     with session_scope(engine) as session:
         user = accounts.find_user(session, username)
         if user is None:
-            raise ServiceError(accounts.ErrorCode.NOT_FOUND, f"Gebruiker '{username}' bestaat niet.")
+            raise ServiceError(ErrorCode.NOT_FOUND, f"Gebruiker '{username}' bestaat niet.")
         new = accounts.create_enrolment_code(session, user=user, ttl=settings.enrolment_code_ttl)
     uri = qr.enrolment_uri(server_url, new.code)
     print(f"Koppelcode voor {user.display_name} ({user.username}): {new.code}")
@@ -94,7 +99,7 @@ def cmd_revoke_device(settings: Settings, args: argparse.Namespace) -> int:
         else:
             user = accounts.find_user(session, args.user)
             if user is None:
-                raise ServiceError(accounts.ErrorCode.NOT_FOUND, f"Gebruiker '{args.user}' bestaat niet.")
+                raise ServiceError(ErrorCode.NOT_FOUND, f"Gebruiker '{args.user}' bestaat niet.")
             devices = [accounts.revoke_device(session, d.id) for d in session.exec(
                 select(Device).where(Device.user_id == user.id, Device.revoked_at == None)  # noqa: E711
             )]
@@ -155,7 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("migrate", help="werk het databaseschema bij (behoudt gegevens)")
     p.set_defaults(func=cmd_migrate)
 
-    p = sub.add_parser("load-reference", help="laad stadsdelen, thema's, focuslocaties, indicatoren")
+    p = sub.add_parser("load-reference",
+                       help="laad stadsdelen, thema's, focuslocaties, indicatoren")
     p.add_argument("--dir", help="map met de referentiebestanden (standaard assets/reference)")
     p.set_defaults(func=cmd_load_reference)
 
@@ -167,9 +173,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", action="store_true", help="lees het wachtwoord van stdin")
     p.set_defaults(func=cmd_create_user)
 
-    p = sub.add_parser("enrol-device", help="maak een koppelcode (tekst en QR-PNG) voor een telefoon")
+    p = sub.add_parser("enrol-device",
+                       help="maak een koppelcode (tekst en QR-PNG) voor een telefoon")
     p.add_argument("username")
-    p.add_argument("--server", default="http://127.0.0.1:8000", help="adres dat de telefoon gebruikt")
+    p.add_argument("--server", default="http://127.0.0.1:8000",
+                   help="adres dat de telefoon gebruikt")
     p.add_argument("--qr", help="pad voor de QR-afbeelding (PNG)")
     p.set_defaults(func=cmd_enrol_device)
 

@@ -163,3 +163,84 @@ def wait_until(predicate: Any, timeout: float = 10.0) -> None:
 
 def protocol_headers() -> dict[str, str]:
     return {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
+
+
+# ---------------------------------------------------------------- auth, admin and error tests
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    """The reply is the agreed error body `{code, message, protocol}` with this code."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    body: dict[str, Any] = response.json()
+    assert body["code"] == code, body
+    assert isinstance(body["message"], str) and body["message"]
+    assert body["protocol"] == PROTOCOL_VERSION
+    return body
+
+
+def enrolment_code(engine: Engine, user: User, ttl: timedelta = timedelta(minutes=15)) -> str:
+    """A fresh one-time code for `user`, as a teamleider would hand it out."""
+    with session_scope(engine) as session:
+        return accounts.create_enrolment_code(session, user=user, ttl=ttl).code
+
+
+def login_token(client: httpx.Client, username: str, password: str = PASSWORD) -> str:
+    """Log in with a password (teamleider, beheerder) and return the browser's token."""
+    response = client.post("/api/v1/auth/login",
+                           json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return str(response.json()["token"])
+
+
+def browser_token(engine: Engine, user: User) -> str:
+    """A logged-in browser's token without the password round trip (argon2 is slow)."""
+    with session_scope(engine) as session:
+        return accounts.issue_device(session, user, name="browser", kind="browser").token
+
+
+def client_from(base_url: str, source_ip: str) -> httpx.Client:
+    """A client whose requests come from another loopback address (127.0.0.0/8),
+    so that tests can tell throttling per client from throttling per user."""
+    return httpx.Client(base_url=base_url, headers=protocol_headers(), timeout=30,
+                        transport=httpx.HTTPTransport(local_address=source_ip))
+
+
+# ---------------------------------------------------------------- helpers for
+# the push/pull/blob/reference/concurrency tests (appended; the above is shared)
+
+
+def with_client(phone: Phone, client: httpx.Client) -> Phone:
+    """The same enrolled phone talking over another HTTP client (one per thread)."""
+    return Phone(client=client, token=phone.token, device_id=phone.device_id, user=phone.user)
+
+
+def new_client(base_url: str) -> httpx.Client:
+    return httpx.Client(base_url=base_url, headers=protocol_headers(), timeout=60)
+
+
+def change_seqs(engine: Engine) -> list[int]:
+    """Every change number in the log, in order."""
+    from sync_server.models import Change
+
+    with Session(engine) as session:
+        return list(session.exec(select(Change.seq).order_by(Change.seq)).all())
+
+
+def dump_database(engine: Engine) -> str:
+    """Every row of every table as text: to prove a value is stored nowhere."""
+    from sqlalchemy import MetaData
+    from sqlalchemy import select as sa_select
+
+    metadata = MetaData()
+    metadata.reflect(bind=engine)
+    lines: list[str] = []
+    with engine.connect() as connection:
+        for table in metadata.sorted_tables:
+            for row in connection.execute(sa_select(table)):
+                lines.append(f"{table.name}: {tuple(row)!r}")
+    return "\n".join(lines)

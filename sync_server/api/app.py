@@ -3,7 +3,13 @@ so any number of server processes can serve the same database."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import fastapi_offline
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -32,6 +38,30 @@ class Health(BaseModel):
     database: str
 
 
+_DOCS_STATIC = Path(fastapi_offline.__file__).resolve().parent / "static"
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """The API pages with their scripts served from here: servers at the
+    municipality (and these test machines) may not reach a CDN."""
+    app.mount("/docs-static", StaticFiles(directory=_DOCS_STATIC), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title=f"{app.title}: API",
+            swagger_js_url="/docs-static/swagger-ui-bundle.js",
+            swagger_css_url="/docs-static/swagger-ui.css",
+            swagger_favicon_url="/docs-static/favicon.png",
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        return get_redoc_html(openapi_url="/openapi.json", title=f"{app.title}: API",
+                              redoc_js_url="/docs-static/redoc.standalone.js",
+                              redoc_favicon_url="/docs-static/favicon.png")
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or load_settings()
     engine = engine or make_engine(settings.database_url)
@@ -39,7 +69,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         title="Handhaving Haarlem: synchronisatieserver",
         version="1.0",
         description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
     )
+    _offline_docs(app)
     app.state.settings = settings
     app.state.engine = engine
     install_error_handlers(app)

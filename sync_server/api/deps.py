@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -98,10 +98,11 @@ def get_caller(
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
-def require_roles(*roles: str):  # type: ignore[no-untyped-def]
+def require_roles(*roles: str) -> Callable[[Caller], Caller]:
     def dependency(caller: CallerDep) -> Caller:
         if caller.role not in roles:
-            raise ServiceError(ErrorCode.FORBIDDEN, "Dit mag alleen een " + " of ".join(roles) + ".")
+            raise ServiceError(ErrorCode.FORBIDDEN,
+                               "Dit mag alleen een " + " of ".join(roles) + ".")
         return caller
 
     return dependency

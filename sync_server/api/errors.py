@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sync_protocol import PROTOCOL_VERSION, ErrorCode
+from sync_protocol import PROTOCOL_HEADER, PROTOCOL_VERSION, ErrorCode
 from sync_server.api.limits import BodyTooLarge
 from sync_server.errors import ServiceError
 
@@ -60,6 +60,9 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc.__cause__, BodyTooLarge):
         # FastAPI wraps any failure while reading the body into a 400.
         return error_response(413, ErrorCode.BODY_TOO_LARGE, "Het verzoek is te groot.")
+    if isinstance(exc.__cause__, ValueError):
+        # A body that is not text (not UTF-8) fails before JSON parsing does.
+        return error_response(400, ErrorCode.MALFORMED_JSON, "De body is geen geldige JSON.")
     if exc.status_code == 404:
         return error_response(404, ErrorCode.NOT_FOUND, "Deze pagina of dit adres bestaat niet.")
     if exc.status_code == 405:
@@ -70,8 +73,11 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     # Log the type and place only; the exception text may contain submitted data.
     log.error("unexpected %s", type(exc).__name__, exc_info=False)
+    # Starlette answers this one outside every middleware, so the protocol
+    # header that BodyLimitMiddleware adds to all other replies is set here.
     return error_response(
-        500, ErrorCode.INTERNAL_ERROR, "Er ging iets mis op de server. Probeer het later opnieuw."
+        500, ErrorCode.INTERNAL_ERROR, "Er ging iets mis op de server. Probeer het later opnieuw.",
+        headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)},
     )
 
 

@@ -12,12 +12,15 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import case, delete, literal
+from sqlalchemy import case, delete, literal, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 from sync_protocol import ErrorCode, UserInfo
 from sync_server.db import utcnow
@@ -110,16 +113,23 @@ def create_user(
         username=username,
         display_name=display_name.strip() or username,
         role=role,
-        password_hash=_hasher.hash(password) if password else None,
+        password_hash=hash_password(password) if password else None,
         is_demo=is_demo,
         created_at=utcnow(),
     )
     session.add(user)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # created by another request since the check above
+        raise ServiceError(ErrorCode.USER_EXISTS, f"Gebruiker '{username}' bestaat al.") from exc
     assert user.id is not None
     session.add_all(UserDistrict(user_id=user.id, district_code=code) for code in districts)
     session.flush()
     return user
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
 
 
 def find_user(session: Session, username: str) -> User | None:
@@ -156,21 +166,19 @@ def count_attempt(session: Session, keys: list[str], *, limit: int, window: time
         )
 
 
-_UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-
-
 def _count(session: Session, key: str, *, now: datetime, window: timedelta) -> tuple[int, datetime]:
     """Add one to the key's count (starting a new window if the old one is over)."""
     started = col(AuthFailure.window_start)
     expired = started <= now - window
-    upsert = _UPSERTS[session.get_bind().dialect.name](AuthFailure)
+    upsert = (postgresql.insert(AuthFailure)
+              if session.get_bind().dialect.name == "postgresql" else sqlite.insert(AuthFailure))
     statement = (
         upsert.values(key=key, window_start=now, failures=1)
         .on_conflict_do_update(
             index_elements=[col(AuthFailure.key)],
             set_={
                 "failures": case((expired, 1), else_=col(AuthFailure.failures) + 1),
-                "window_start": case((expired, literal(now, started.type)), else_=started),
+                "window_start": case((expired, literal(now, UTCDateTime())), else_=started),
             },
         )
         .returning(col(AuthFailure.failures), col(AuthFailure.window_start))
@@ -254,8 +262,19 @@ def enrol_device(session: Session, *, code: str, device_name: str) -> tuple[Issu
     user = session.get(User, row.user_id)
     if user is None or not user.active:
         raise ServiceError(ErrorCode.ENROLMENT_CODE_INVALID, "Deze koppelcode is niet meer geldig.")
-    row.used_at = utcnow()
-    session.add(row)
+    # Claim the code in one conditional update: two phones sending it at the same
+    # moment both pass the check above, but only one update finds it unused.
+    claimed = session.execute(
+        update(EnrolmentCode)
+        .where(col(EnrolmentCode.id) == row.id, col(EnrolmentCode.used_at).is_(None))
+        .values(used_at=utcnow())
+        .returning(col(EnrolmentCode.id))
+    ).first()
+    if claimed is None:
+        raise ServiceError(
+            ErrorCode.ENROLMENT_CODE_INVALID,
+            "Deze koppelcode is onbekend of al gebruikt. Vraag je teamleider om een nieuwe code.",
+        )
     return issue_device(session, user, name=device_name, kind="phone"), user
 
 
@@ -270,7 +289,7 @@ def login(session: Session, *, username: str, password: str, device_name: str) -
     else:
         # Spend the same time on an unknown user, so timing does not reveal names.
         try:
-            _hasher.verify(_DUMMY_HASH, password)
+            _hasher.verify(_dummy_hash(), password)
         except (VerificationError, InvalidHashError):
             pass
     if not ok or user is None:
@@ -278,7 +297,10 @@ def login(session: Session, *, username: str, password: str, device_name: str) -
     return issue_device(session, user, name=device_name, kind="browser")
 
 
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+@cache
+def _dummy_hash() -> str:
+    """Made on first use: hashing at import would slow every CLI command."""
+    return _hasher.hash("not-a-real-password")
 
 
 def authenticate(session: Session, token: str) -> tuple[Device, User]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from sync_server.db import utcnow
 from sync_server.models import Change, ChangeCounter
@@ -45,7 +45,9 @@ def lock_change_log(session: Session) -> None:
     writer commits, such as counting a youth's earlier yellow cards.
     """
     session.execute(
-        update(ChangeCounter).where(ChangeCounter.id == 1).values(value=ChangeCounter.value)
+        update(ChangeCounter)
+        .where(col(ChangeCounter.id) == 1)
+        .values(value=col(ChangeCounter.value))
     )
 
 
@@ -60,9 +62,9 @@ def record_changes(session: Session, changes: list[PendingChange]) -> list[int]:
     ensure_counter(session)
     result = session.execute(
         update(ChangeCounter)
-        .where(ChangeCounter.id == 1)
-        .values(value=ChangeCounter.value + len(changes))
-        .returning(ChangeCounter.value)
+        .where(col(ChangeCounter.id) == 1)
+        .values(value=col(ChangeCounter.value) + len(changes))
+        .returning(col(ChangeCounter.value))
     )
     last = int(result.scalar_one())
     first = last - len(changes) + 1

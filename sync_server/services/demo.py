@@ -66,19 +66,22 @@ def demo_exists(session: Session) -> bool:
 
 def create_demo_users(session: Session) -> list[DemoLogin]:
     logins = [DemoLogin("beheerder.demo", "Demo Beheerder", "beheerder", None)]
-    accounts.create_user(session, username="beheerder.demo", display_name="Demo Beheerder",
-                         role="beheerder", districts=[], password=DEMO_PASSWORD, is_demo=True)
     for district, team in TEAMS.items():
-        name = f"Teamleider {district.title()}"
-        accounts.create_user(session, username=LEADERS[district], display_name=name,
-                             role="teamleider", districts=[district], password=DEMO_PASSWORD,
-                             is_demo=True)
-        logins.append(DemoLogin(LEADERS[district], name, "teamleider", district))
-        for username, display in team:
-            accounts.create_user(session, username=username, display_name=display,
-                                 role="handhaver", districts=[district],
-                                 password=DEMO_PASSWORD, is_demo=True)
-            logins.append(DemoLogin(username, display, "handhaver", district))
+        logins.append(DemoLogin(LEADERS[district], f"Teamleider {district.title()}",
+                                "teamleider", district))
+        logins += [DemoLogin(username, display, "handhaver", district)
+                   for username, display in team]
+    # The demo accounts share one published password, so one argon2 hash serves
+    # them all; hashing it 21 times would add seconds to every `serve --demo`.
+    shared_hash = accounts.hash_password(DEMO_PASSWORD)
+    for login in logins:
+        user = accounts.create_user(session, username=login.username,
+                                    display_name=login.display_name, role=login.role,
+                                    districts=[login.district] if login.district else [],
+                                    is_demo=True)
+        user.password_hash = shared_hash
+        session.add(user)
+    session.flush()
     return logins
 
 
@@ -86,7 +89,8 @@ def _uuid7(moment: datetime, rng: random.Random) -> str:
     """A UUIDv7 for a moment in the past, as a phone would have made it then."""
     millis = int(moment.timestamp() * 1000)
     rand = rng.getrandbits(74)
-    value = (millis << 80) | (0x7 << 76) | ((rand >> 62) << 64) | (0b10 << 62) | (rand & (2**62 - 1))
+    value = ((millis << 80) | (0x7 << 76) | ((rand >> 62) << 64) | (0b10 << 62)
+             | (rand & (2**62 - 1)))
     return str(uuid.UUID(int=value))
 
 
@@ -121,13 +125,14 @@ def _records_for(officer: str, hotspots: list[Hotspot], days: int, today: date,
             observed = datetime(moment_day.year, moment_day.month, moment_day.day,
                                 rng.choice([16, 20, 21, 22]), rng.randint(0, 59), tzinfo=UTC)
             youth = rng.randint(1, 12)
+            born = f"{2008 + youth % 5}-0{1 + youth % 9}-15"
             records.append({
                 "id": _uuid7(observed, rng), "kind": "gele_kaart", "version": 1,
                 "payload": {"observed_at": observed.isoformat(),
                             "hotspot": rng.choice(youth_hotspots).code,
                             "aanleiding": rng.choice(["hinderlijk_gedrag", "alcohol_onder_18"]),
                             "jongere": {"naam": f"Demo Jongere {officer[:3]}{youth}",
-                                        "geboortedatum": f"{2008 + youth % 5}-0{1 + youth % 9}-15"}},
+                                        "geboortedatum": born}},
             })
         if rng.random() < 0.03:
             observed = datetime(moment_day.year, moment_day.month, moment_day.day,

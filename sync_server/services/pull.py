@@ -125,7 +125,8 @@ def pull_changes(
         current = by_entity.get(entity, {}).get(entity_id)
         deleted = row.op == "delete" or current is None or getattr(current, "retired", False)
         if (
-            not deleted
+            current is not None
+            and not deleted
             and entity == "hotspot"
             and user.role != "beheerder"
             and current.district_code not in districts

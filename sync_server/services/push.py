@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -26,7 +27,13 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, func, select
 
 from sync_protocol import ErrorCode, PushItemResult, PushStatus, RecordEnvelope, RecordKind
-from sync_protocol.records import KIND_THEMES, PUSH_PRIORITY, GeleKaart, validate_payload
+from sync_protocol.records import (
+    KIND_THEMES,
+    PUSH_PRIORITY,
+    GeleKaart,
+    Jongere,
+    validate_payload,
+)
 from sync_server.db import session_scope, utcnow
 from sync_server.errors import ServiceError
 from sync_server.models import Device, Hotspot, Record, RecordPhoto, RecordVersion, Theme, User
@@ -65,13 +72,32 @@ def _rejected(index: int, item: Any, code: ErrorCode, message: str) -> PushItemR
     )
 
 
+# A field name the client sent is only repeated back if it looks like one: an
+# unknown key is client data too, and could be a youth's name put in the wrong place.
+_FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_JONGERE_FIELDS = frozenset(Jongere.model_fields)
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(str(part))
+        elif part in _JONGERE_FIELDS or (
+            _FIELD_NAME.fullmatch(part) and not (parts and parts[0] == "jongere")
+        ):
+            parts.append(part)
+        else:
+            parts.append("(onbekend veld)")
+    return ".".join(parts) or "record"
+
+
 def _describe(error: ValidationError) -> str:
     """A short, readable list of what is wrong, never echoing the submitted values
     (they may hold a youth's name)."""
     parts = []
-    for problem in error.errors()[:5]:
-        where = ".".join(str(p) for p in problem["loc"]) or "record"
-        parts.append(f"{where}: {problem['msg']}")
+    for problem in error.errors(include_input=False, include_url=False)[:5]:
+        parts.append(f"{_where(problem['loc'])}: {problem['msg']}")
     return "; ".join(parts)
 
 
@@ -83,8 +109,12 @@ def _validate_item(index: int, item: Any, key: bytes) -> _Valid | PushItemResult
     try:
         kind = RecordKind(envelope.kind)
     except ValueError:
+        # The unknown value itself is not repeated: it is whatever the client sent.
         return _rejected(
-            index, item, ErrorCode.UNKNOWN_KIND, f"Onbekend soort record '{envelope.kind[:40]}'."
+            index,
+            item,
+            ErrorCode.UNKNOWN_KIND,
+            "Onbekend soort record; bekend zijn: " + ", ".join(k.value for k in RecordKind) + ".",
         )
     try:
         payload = validate_payload(kind, envelope.payload)
@@ -151,9 +181,7 @@ def _write(
     if not valid:
         return results
     theme_codes = set(session.exec(select(Theme.code)).all())
-    hotspot_districts = dict(
-        session.exec(select(Hotspot.code, Hotspot.district_code)).all()  # type: ignore[arg-type]
-    )
+    hotspot_districts = dict(session.exec(select(Hotspot.code, Hotspot.district_code)).all())
     ids = list({v.envelope.id for v in valid})
     records = {r.id: r for r in session.exec(select(Record).where(col(Record.id).in_(ids)))}
     versions = {
@@ -165,7 +193,6 @@ def _write(
         lock_change_log(session)
 
     changes: list[PendingChange] = []
-    batch_cards: dict[str, int] = {}
     now = utcnow()
     for item in valid:
         env, payload = item.envelope, item.payload
@@ -235,11 +262,15 @@ def _write(
                     item,
                     PushStatus.REJECTED,
                     code=ErrorCode.INVALID_RECORD,
-                    message="Naam en geboortedatum van de jongere zijn nodig bij een nieuwe gele kaart.",
+                    message=(
+                        "jongere: naam en geboortedatum zijn nodig bij een nieuwe gele kaart."
+                    ),
                 )
                 continue
             card_number = None
             if pseudonym is not None:
+                # Counts the committed cards and those this batch already wrote
+                # (flushed in this transaction), so never add the batch's own again.
                 earlier = session.exec(
                     select(func.count())
                     .select_from(Record)
@@ -248,8 +279,7 @@ def _write(
                         Record.kind == RecordKind.GELE_KAART.value,
                     )
                 ).one()
-                card_number = int(earlier) + batch_cards.get(pseudonym, 0) + 1
-                batch_cards[pseudonym] = batch_cards.get(pseudonym, 0) + 1
+                card_number = int(earlier) + 1
             record = Record(
                 id=env.id,
                 kind=item.kind.value,

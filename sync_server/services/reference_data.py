@@ -61,8 +61,8 @@ def read_reference_files(assets_dir: Path) -> dict[str, Any]:
             data[name] = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
             raise ReferenceDataError(f"{path}: bestand ontbreekt") from exc
-        except json.JSONDecodeError as exc:
-            raise ReferenceDataError(f"{path}: geen geldige JSON ({exc})") from exc
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ReferenceDataError(f"{path}: geen geldige JSON in UTF-8 ({exc})") from exc
     return data
 
 
@@ -70,7 +70,7 @@ def _entries(data: dict[str, Any], name: str, key: str) -> list[dict[str, Any]]:
     entries = data[name].get(key) if isinstance(data[name], dict) else None
     if not isinstance(entries, list):
         raise ReferenceDataError(f"{name}: de lijst '{key}' ontbreekt")
-    codes = [entry.get("code") for entry in entries]
+    codes = [entry.get("code") if isinstance(entry, dict) else None for entry in entries]
     for index, (entry, code) in enumerate(zip(entries, codes, strict=True)):
         if not isinstance(code, str) or not code:
             raise ReferenceDataError(f"{name}: item {index} heeft geen code")
@@ -81,11 +81,28 @@ def _entries(data: dict[str, Any], name: str, key: str) -> list[dict[str, Any]]:
     return entries
 
 
+def _is_number(value: Any) -> bool:
+    """A JSON number; not a bool (in Python True is an int, and would load as 1)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check_point(name: str, code: str, point: Any, what: str) -> None:
+    if point is None:
+        return
+    if not isinstance(point, dict):
+        raise ReferenceDataError(f"{name}: '{code}' heeft een ongeldige {what}")
+    for axis in ("lat", "lon"):
+        if point.get(axis) is not None and not _is_number(point[axis]):
+            raise ReferenceDataError(f"{name}: '{code}' heeft een ongeldige {what}.{axis}")
+
+
 def _validate(data: dict[str, Any]) -> tuple[list[dict[str, Any]], ...]:
     districts = _entries(data, "districts.json", "districts")
     themes = _entries(data, "themes.json", "themes")
     hotspots = _entries(data, "hotspots.json", "hotspots")
     indicators = _entries(data, "indicators.json", "indicators")
+    for district in districts:
+        _check_point("districts.json", district["code"], district.get("center"), "center")
     district_codes = {d["code"] for d in districts}
     theme_codes = {t["code"] for t in themes}
     for hotspot in hotspots:
@@ -94,6 +111,7 @@ def _validate(data: dict[str, Any]) -> tuple[list[dict[str, Any]], ...]:
             raise ReferenceDataError(
                 f"hotspots.json: '{code}' noemt onbekend stadsdeel '{hotspot.get('district')}'"
             )
+        _check_point("hotspots.json", code, hotspot.get("location"), "location")
         unknown = set(hotspot.get("themes", [])) - theme_codes
         if unknown:
             raise ReferenceDataError(
@@ -110,7 +128,7 @@ def _validate(data: dict[str, Any]) -> tuple[list[dict[str, Any]], ...]:
                 f"indicators.json: '{code}' heeft onbekende eenheid '{indicator.get('unit')}'"
             )
         for year, value in (indicator.get("values") or {}).items():
-            if not year.isdigit() or not (value is None or isinstance(value, int | float)):
+            if not year.isdigit() or not (value is None or _is_number(value)):
                 raise ReferenceDataError(
                     f"indicators.json: '{code}' heeft een ongeldige waarde voor {year}"
                 )
@@ -247,6 +265,12 @@ def _sync_indicator_values(session: Session, indicators: list[dict[str, Any]]) -
             elif row.value != value or row.printed != text:
                 row.value, row.printed = value, text
                 session.add(row)
+            existing.pop(key, None)
+    # Figures no longer in the file are no longer published: keeping them would
+    # show a withdrawn number as if it were the programme's.
+    for row in existing.values():
+        session.delete(row)
+        changed += 1
     session.flush()
     return changed
 

@@ -80,7 +80,7 @@ def test_wrong_pins_lock_then_wipe_the_token(tmp_path, server, engine, settings)
     app.set_pin("48213", "48213")
     clock[0] += 10 * 60
     assert app.phase() == LOCKED
-    for attempt in range(4):
+    for _ in range(4):
         assert "Verkeerde pincode" in (app.unlock("11111") or "")
     assert "gewist" in (app.unlock("11111") or "")
     assert app.enrolment is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
@@ -17,7 +18,7 @@ from sync_server.services import accounts
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
-_ERRORS = {
+_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody}, 401: {"model": ErrorBody}, 422: {"model": ErrorBody},
     429: {"model": ErrorBody},
 }

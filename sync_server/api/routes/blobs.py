@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from starlette.concurrency import run_in_threadpool
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from sync_protocol import ErrorBody
 from sync_server.api.deps import CallerDep, EngineDep, ProtocolDep, SettingsDep
@@ -14,10 +14,14 @@ from sync_server.services import blobs
 router = APIRouter(prefix="/api/v1/blobs", tags=["photos"])
 
 
-@router.head("/{sha256}", responses={200: {"description": "Foto staat op de server"},
-                                     404: {"description": "Foto ontbreekt nog"}})
-def has_blob(sha256: str, caller: CallerDep, engine: EngineDep,
-             _protocol: ProtocolDep) -> Response:
+@router.head(
+    "/{sha256}",
+    responses={
+        200: {"description": "Foto staat op de server"},
+        404: {"description": "Foto ontbreekt nog"},
+    },
+)
+def has_blob(sha256: str, caller: CallerDep, engine: EngineDep, _protocol: ProtocolDep) -> Response:
     """Is this photo already on the server? (200 yes, 404 no; no body)."""
     with Session(engine) as session:
         found = blobs.exists(session, sha256)
@@ -27,22 +31,43 @@ def has_blob(sha256: str, caller: CallerDep, engine: EngineDep,
 @router.put(
     "/{sha256}",
     status_code=201,
-    responses={200: {"description": "Foto stond er al"}, 201: {"description": "Foto opgeslagen"},
-               400: {"model": ErrorBody}, 401: {"model": ErrorBody},
-               413: {"model": ErrorBody}, 415: {"model": ErrorBody}, 422: {"model": ErrorBody}},
-    openapi_extra={"requestBody": {"required": True, "content": {
-        "image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}},
+    responses={
+        200: {"description": "Foto stond er al"},
+        201: {"description": "Foto opgeslagen"},
+        400: {"model": ErrorBody},
+        401: {"model": ErrorBody},
+        413: {"model": ErrorBody},
+        415: {"model": ErrorBody},
+        422: {"model": ErrorBody},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
 )
-async def put_blob(sha256: str, request: Request, caller: CallerDep, engine: EngineDep,
-                   settings: SettingsDep, _protocol: ProtocolDep) -> Response:
+async def put_blob(
+    sha256: str,
+    request: Request,
+    caller: CallerDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    _protocol: ProtocolDep,
+) -> Response:
     """Upload a photo. The server checks the bytes against the hash, that it is a
     JPEG or PNG within the size limits, and that it carries no metadata."""
     data = await request.body()
 
     def store() -> bool:
         with session_scope(engine) as session:
-            return blobs.store(session, sha256=sha256, data=data, blob_dir=settings.blob_dir,
-                               limits=settings.limits)
+            return blobs.store(
+                session,
+                sha256=sha256,
+                data=data,
+                blob_dir=settings.blob_dir,
+                limits=settings.limits,
+            )
 
     created = await run_in_threadpool(store)
     return Response(status_code=201 if created else 200)

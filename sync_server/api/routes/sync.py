@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from sqlmodel import Session
@@ -23,15 +23,21 @@ from sync_server.services import push as push_service
 
 router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
 
-_ERRORS = {
-    400: {"model": ErrorBody}, 401: {"model": ErrorBody}, 403: {"model": ErrorBody},
-    413: {"model": ErrorBody}, 422: {"model": ErrorBody},
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody},
+    401: {"model": ErrorBody},
+    403: {"model": ErrorBody},
+    413: {"model": ErrorBody},
+    422: {"model": ErrorBody},
 }
 
 
 @router.post("/push", response_model=PushResponse, responses=_ERRORS)
 def push(
-    body: PushRequest, caller: CallerDep, engine: EngineDep, settings: SettingsDep,
+    body: PushRequest,
+    caller: CallerDep,
+    engine: EngineDep,
+    settings: SettingsDep,
     _protocol: ProtocolDep,
 ) -> PushResponse:
     """Send records. Each one is answered on its own: accepted (new or an identical
@@ -39,14 +45,22 @@ def push(
     back) or rejected (with a code and a reason). One bad record does not stop the
     others."""
     if body.protocol not in SUPPORTED_PROTOCOLS:
-        raise ServiceError(ErrorCode.PROTOCOL_UNSUPPORTED,
-                           "Deze versie van de app wordt niet meer ondersteund. Werk de app bij.")
+        raise ServiceError(
+            ErrorCode.PROTOCOL_UNSUPPORTED,
+            "Deze versie van de app wordt niet meer ondersteund. Werk de app bij.",
+        )
     if body.device_id != caller.device.id:
-        raise ServiceError(ErrorCode.DEVICE_MISMATCH,
-                           "device_id hoort niet bij dit token. Koppel het apparaat opnieuw.")
+        raise ServiceError(
+            ErrorCode.DEVICE_MISMATCH,
+            "device_id hoort niet bij dit token. Koppel het apparaat opnieuw.",
+        )
     results = push_service.push_records(
-        engine, user=caller.user, device=caller.device, districts=caller.districts,
-        items=body.records, key=settings.pseudonym_key,
+        engine,
+        user=caller.user,
+        device=caller.device,
+        districts=caller.districts,
+        items=body.records,
+        key=settings.pseudonym_key,
         max_batch=settings.limits.max_batch_records,
     )
     return PushResponse(results=results, server_time=datetime.now(UTC))
@@ -54,8 +68,13 @@ def push(
 
 @router.get("/pull", response_model=PullPage, responses=_ERRORS)
 def pull(
-    caller: CallerDep, engine: EngineDep, settings: SettingsDep, _protocol: ProtocolDep,
-    since: Annotated[int, Query(ge=0, le=2**62, description="Laatst ontvangen wijzigingsnummer")] = 0,
+    caller: CallerDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    _protocol: ProtocolDep,
+    since: Annotated[
+        int, Query(ge=0, le=2**62, description="Laatst ontvangen wijzigingsnummer")
+    ] = 0,
     limit: Annotated[int | None, Query(ge=1, le=1000, description="Hoeveel wijzigingen")] = None,
 ) -> PullPage:
     """Changes after `since` that this device may see, oldest first, at most
@@ -66,5 +85,6 @@ def pull(
         changes, next_since, more = pull_service.pull_changes(
             session, user=caller.user, districts=caller.districts, since=since, limit=page_size
         )
-    return PullPage(changes=changes, next_since=next_since, more=more,
-                    server_time=datetime.now(UTC))
+    return PullPage(
+        changes=changes, next_since=next_since, more=more, server_time=datetime.now(UTC)
+    )

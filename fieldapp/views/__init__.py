@@ -1,0 +1,1 @@
+"""The field app's screens: thin Flet views over fieldapp.state.AppState."""

@@ -1,0 +1,191 @@
+"""What every entry form shares: layout, the save button, Dutch problems next to
+the fields, and editing an entry from "Mijn log"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+import flet as ft
+
+from fieldapp import models as m
+from fieldapp.components import style as s
+from fieldapp.components.widgets import Banner, HotspotField, big_button, problems_text
+from fieldapp.labels import KIND_LABELS
+from fieldapp.state import EntryInvalid
+from sync_protocol import RecordKind
+
+if TYPE_CHECKING:
+    from fieldapp.views.shell import App
+
+SAVED = "Opgeslagen — wordt verzonden zodra er verbinding is"
+
+
+class HasError(Protocol):
+    def set_error(self, message: str | None) -> None: ...
+
+
+class TextError:
+    """set_error for a plain text field."""
+
+    def __init__(self, field: ft.TextField) -> None:
+        self.field = field
+
+    def set_error(self, message: str | None) -> None:
+        self.field.error = (message[:1].upper() + message[1:]) if message else None
+
+
+class EntryForm:
+    kind: ClassVar[RecordKind]
+    path: ClassVar[str]
+    save_text: ClassVar[str] = "Opslaan"
+    accent: ClassVar[str] = s.PRIMARY
+
+    def __init__(
+        self, app: App, *, entry: m.Entry | None = None, hotspot: str | None = None
+    ) -> None:
+        self.app, self.state, self.entry = app, app.state, entry
+        self.route = f"/log/{entry.id}" if entry is not None else self.path
+        self.payload: dict[str, Any] = dict(entry.payload) if entry is not None else {}
+        self.preset_hotspot = hotspot
+        self.fields: dict[str, HasError] = {}
+        self.problems = Banner()
+        self.status = app.status_bar()
+        self._view: ft.View | None = None
+
+    # ------------------------------------------------------------ for subclasses
+
+    def build(self) -> list[ft.Control]:
+        raise NotImplementedError
+
+    def collect(self, problems: dict[str, str]) -> dict[str, Any]:
+        """The save_… keyword arguments; typing problems go into `problems`."""
+        raise NotImplementedError
+
+    def saver(self) -> Callable[..., m.Entry]:
+        raise NotImplementedError
+
+    def moment(self) -> datetime | None:
+        when = self.payload.get("observed_at")
+        return datetime.fromisoformat(when) if when else None
+
+    def hotspot_field(
+        self,
+        *,
+        label: str = "Focuslocatie",
+        always_default: bool = False,
+        optional: bool = False,
+        theme: Callable[[], str | None] | None = None,
+    ) -> HotspotField:
+        """Pre-selected honestly: the saved one when editing, the one tapped on home,
+        the nearest when the position is known, and (for incidents) otherwise the
+        last used or first of the district; the reason is shown under the name."""
+        code, reason = None, ""
+        if self.entry is not None:
+            code, reason = self.payload.get("hotspot"), "opgeslagen"
+        elif self.preset_hotspot:
+            code, reason = self.preset_hotspot, "gekozen op het beginscherm"
+        else:
+            default = self.state.default_hotspot()
+            if default is not None and (always_default or default[0].distance_m is not None):
+                code, reason = default[0].code, default[1]
+        return HotspotField(self.app, label=label, code=code, reason=reason, theme=theme,
+                            optional=optional)
+
+    @staticmethod
+    def parsed(problems: dict[str, str], fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except EntryInvalid as exc:
+            problems.update(exc.problems)
+            return None
+
+    # ------------------------------------------------------------ screen
+
+    def title(self) -> str:
+        label = KIND_LABELS.get(self.kind.value, self.kind.value)
+        return f"{label} aanpassen" if self.entry is not None else label
+
+    def view(self) -> ft.View:
+        if self._view is None:
+            body: list[ft.Control] = []
+            intro = self._edit_intro()
+            if intro is not None:
+                body.append(intro)
+            body.extend(self.build())
+            save = big_button(self.save_text, self.app.act(self.save), icon=ft.Icons.SAVE,
+                              bgcolor=self.accent)
+            self._view = ft.View(
+                route=self.route,
+                appbar=self.app.appbar(self.title(), bgcolor=self.accent),
+                controls=[
+                    self.status.control,
+                    # A Column (not a lazy ListView): every field is in the
+                    # accessibility tree, also the ones scrolled out of view.
+                    ft.Column(
+                        [ft.Container(ft.Column(body, spacing=22),
+                                      padding=ft.Padding.only(left=16, right=16, top=16,
+                                                              bottom=24))],
+                        expand=True,
+                        scroll=ft.ScrollMode.AUTO,
+                    ),
+                    ft.Container(
+                        ft.Column([self.problems.control, ft.Row([save])], spacing=8),
+                        padding=12,
+                        bgcolor=s.SURFACE,
+                        border=ft.Border.only(top=ft.BorderSide(1, s.BORDER)),
+                    ),
+                ],
+                padding=0,
+                horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+                spacing=0,
+                bgcolor=s.PAGE_BG,
+            )
+        return self._view
+
+    def _edit_intro(self) -> ft.Control | None:
+        entry = self.entry
+        if entry is None:
+            return None
+        banner = Banner()
+        if entry.status in (m.AFGEWEZEN, m.CONFLICT):
+            reason = entry.reject_message or "geen reden opgegeven"
+            banner.show(f"Afgewezen door de server: {reason}\nPas aan en sla op: dan gaat het "
+                        "opnieuw naar de server.", "error")
+        elif entry.synced_version is not None:
+            banner.show("Al verzonden. Je wijziging gaat als correctie (nieuwe versie) naar de "
+                        "server.", "info")
+        else:
+            banner.show("Nog niet verzonden. Je wijziging vervangt wat er stond.", "info")
+        return banner.control
+
+    def refresh(self) -> None:
+        self.status.refresh()
+
+    def save(self) -> None:
+        self.problems.hide()
+        for field in self.fields.values():
+            field.set_error(None)
+        problems: dict[str, str] = {}
+        values = self.collect(problems)
+        if not problems:
+            try:
+                if self.entry is not None:
+                    self.state.update_entry(self.entry.id, **values)
+                else:
+                    self.saver()(**values)
+            except EntryInvalid as exc:
+                problems = exc.problems
+        if problems:
+            self.show_problems(problems)
+            return
+        self.app.close_screen(self, SAVED)
+        self.app.wake()  # online? then it goes out right away
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        for key, message in problems.items():
+            field = self.fields.get(key)
+            if field is not None:
+                field.set_error(message)
+        self.problems.show(problems_text(problems), "error")

@@ -1,0 +1,116 @@
+"""Home: who is logged in, the connection, what waits, and one large button per action."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+from fieldapp.components import style as s
+from fieldapp.components.widgets import big_button, icon_button
+from fieldapp.state import distance_text
+
+if TYPE_CHECKING:
+    from fieldapp.views.shell import App
+
+# (label, icon, background, text colour, route)
+ACTIONS = [
+    ("Waarneming", ft.Icons.VISIBILITY, s.PRIMARY, "#FFFFFF", "/waarneming"),
+    ("Gele kaart", ft.Icons.STYLE, "#F2C200", "#111418", "/gele-kaart"),
+    ("Incident", ft.Icons.WARNING_ROUNDED, s.DANGER, "#FFFFFF", "/incident"),
+    ("Adrescontrole", ft.Icons.HOME_WORK, s.PRIMARY, "#FFFFFF", "/adrescontrole"),
+    ("Signaal ondermijning", ft.Icons.REPORT, s.PRIMARY, "#FFFFFF", "/signaal"),
+    ("Integrale controle", ft.Icons.FACT_CHECK, s.PRIMARY, "#FFFFFF", "/integrale-controle"),
+]
+
+
+class HomeScreen:
+    route = "/"
+
+    def __init__(self, app: App) -> None:
+        self.app, self.state = app, app.state
+        self.status = app.status_bar(compact=False)
+        self.who = ft.Text("", size=s.TITLE, weight=ft.FontWeight.BOLD, color=s.INK)
+        self.district = ft.Text("", size=s.TEXT, color=s.MUTED)
+        self.spots_title = ft.Text("", size=s.LABEL, weight=ft.FontWeight.BOLD, color=s.INK)
+        self.spots = ft.Column(spacing=0)
+        buttons: list[ft.Control] = [
+            ft.Row([big_button(label, app.act(self._open(route)), icon=icon, bgcolor=bg,
+                               color=fg)])
+            for label, icon, bg, fg, route in ACTIONS
+        ]
+        secondary = ft.Row(
+            [
+                big_button("Mijn log", app.act(lambda: app.go("/log")), outlined=True,
+                           height=56, center=True),
+                big_button("Synchroniseren", app.act(lambda: app.go("/sync")), outlined=True,
+                           height=56, center=True),
+            ],
+            spacing=10,
+        )
+        self._view = ft.View(
+            route="/",
+            appbar=app.appbar(
+                "Handhaving Haarlem",
+                back=False,
+                actions=[
+                    icon_button(ft.Icons.LOCK, "Vergrendelen", app.act(self.state.lock),
+                                icon_color="#FFFFFF", icon_size=28),
+                ],
+            ),
+            controls=[
+                self.status.control,
+                ft.ListView(
+                    [
+                        ft.Column([self.who, self.district], spacing=0),
+                        *buttons,
+                        secondary,
+                        ft.Container(height=4),
+                        self.spots_title,
+                        self.spots,
+                    ],
+                    expand=True,
+                    spacing=10,
+                    padding=ft.Padding.only(left=16, right=16, top=12, bottom=24),
+                ),
+            ],
+            padding=0,
+            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+            spacing=0,
+            bgcolor=s.PAGE_BG,
+        )
+
+    def _open(self, route: str) -> Callable[[], None]:
+        return lambda: self.app.start_form(route)
+
+    def view(self) -> ft.View:
+        return self._view
+
+    def refresh(self) -> None:
+        self.status.refresh()
+        self.who.value = self.state.officer_name()
+        districts = self.state.district_names()
+        self.district.value = f"Stadsdeel {districts}" if districts else ""
+        spots = self.state.nearby_hotspots(5)
+        near = bool(spots) and spots[0].distance_m is not None
+        self.spots_title.value = ("Focuslocaties in de buurt" if near
+                                  else "Focuslocaties in je stadsdeel")
+        self.spots_title.visible = bool(spots)
+        self.spots.controls = [
+            ft.ListTile(
+                leading=ft.Icon(ft.Icons.PLACE, color=s.PRIMARY),
+                title=ft.Text(spot.name, size=s.TEXT, color=s.INK),
+                subtitle=ft.Text(distance_text(spot.distance_m), size=s.SMALL, color=s.MUTED)
+                if spot.distance_m is not None else None,
+                trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT, color=s.MUTED),
+                min_height=s.TOUCH + 8,
+                bgcolor=s.SURFACE,
+                tooltip=f"Waarneming bij {spot.name}",
+                on_click=self.app.act(self._at(spot.code)),
+            )
+            for spot in spots
+        ]
+
+    def _at(self, code: str) -> Callable[[], None]:
+        return lambda: self.app.start_form("/waarneming", hotspot=code)

@@ -1,0 +1,127 @@
+"""Mijn log: the officer's own entries with their status; tap to change, and
+delete only what never left the phone. A yellow card shows no identity here."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+from fieldapp.components import style as s
+from fieldapp.components.widgets import icon_button
+from fieldapp.state import EntryLocked, LogItem
+
+if TYPE_CHECKING:
+    from fieldapp.views.shell import App
+
+
+class LogScreen:
+    route = "/log"
+
+    def __init__(self, app: App) -> None:
+        self.app, self.state = app, app.state
+        self.status = app.status_bar()
+        self.items = ft.ListView(expand=True, spacing=10,
+                                 padding=ft.Padding.only(left=12, right=12, top=12, bottom=24))
+        self._view = ft.View(
+            route=self.route,
+            appbar=app.appbar("Mijn log"),
+            controls=[self.status.control, self.items],
+            padding=0,
+            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+            spacing=0,
+            bgcolor=s.PAGE_BG,
+        )
+
+    def view(self) -> ft.View:
+        return self._view
+
+    def refresh(self) -> None:
+        self.status.refresh()
+        items = self.state.log()
+        rows: list[ft.Control] = []
+        if items:
+            rows.append(ft.Text("Tik op een invoer om die aan te passen.", size=s.SMALL,
+                                color=s.MUTED))
+        else:
+            rows.append(ft.Text("Nog niets vastgelegd op deze telefoon.", size=s.TEXT,
+                                color=s.MUTED))
+        rows.extend(self._card(item) for item in items)
+        self.items.controls = rows
+
+    def _card(self, item: LogItem) -> ft.Control:
+        bg, fg = s.STATUS_COLOURS.get(item.status, ("#ECEFF1", s.INK))
+        when = item.when.astimezone()
+        lines: list[ft.Control] = [
+            ft.Row(
+                [
+                    ft.Text(item.kind_label, size=s.TEXT, weight=ft.FontWeight.BOLD,
+                            color=s.INK, expand=True),
+                    ft.Container(
+                        ft.Text(item.status_label, size=s.SMALL, weight=ft.FontWeight.BOLD,
+                                color=fg),
+                        bgcolor=bg,
+                        border=ft.Border.all(1, fg),
+                        border_radius=14,
+                        padding=ft.Padding.symmetric(horizontal=10, vertical=4),
+                    ),
+                ],
+                vertical_alignment=ft.CrossAxisAlignment.START,
+            ),
+            ft.Text(" · ".join(p for p in (item.title, f"{when:%d-%m %H:%M}") if p),
+                    size=s.SMALL, color=s.MUTED),
+        ]
+        if item.detail:
+            lines.append(ft.Text(item.detail, size=s.SMALL, color=fg if item.status in
+                                 ("afgewezen", "conflict") else s.INK))
+        content: list[ft.Control] = [ft.Column(lines, spacing=4, expand=True)]
+        if item.can_delete:
+            content.append(
+                icon_button(ft.Icons.DELETE_OUTLINE, f"{item.kind_label} verwijderen",
+                            self.app.act(lambda: self._confirm_delete(item)),
+                            icon_color=s.DANGER, icon_size=28)
+            )
+        return ft.Container(
+            ft.Row(content, vertical_alignment=ft.CrossAxisAlignment.START),
+            bgcolor=s.SURFACE,
+            border=ft.Border.all(2 if item.status in ("afgewezen", "conflict") else 1,
+                                 fg if item.status in ("afgewezen", "conflict") else "#C5CCD4"),
+            border_radius=10,
+            padding=ft.Padding.only(left=14, right=4, top=10, bottom=10),
+            ink=True,
+            on_click=self.app.act(lambda: self.app.go(f"/log/{item.id}")),
+        )
+
+    def _confirm_delete(self, item: LogItem) -> None:
+        when = item.when.astimezone()
+        place = f" bij {item.title}" if item.title else ""
+
+        def delete() -> None:
+            self.app.page.pop_dialog()
+            try:
+                self.state.delete_entry(item.id)
+            except EntryLocked as exc:
+                self.app.snack(str(exc), error=True)
+                return
+            self.refresh()
+            self.app.snack(f"{item.kind_label} verwijderd")
+
+        self.app.page.show_dialog(
+            ft.AlertDialog(
+                modal=True,
+                title=ft.Text("Invoer verwijderen?", size=s.TITLE, weight=ft.FontWeight.BOLD),
+                content=ft.Text(
+                    f"{item.kind_label} van {when:%d-%m %H:%M}{place} wordt van deze telefoon "
+                    "verwijderd en nooit verzonden. Dit kan niet ongedaan worden.",
+                    size=s.TEXT,
+                ),
+                actions=[
+                    ft.TextButton(content=ft.Text("Annuleren", size=s.TEXT),
+                                  on_click=self.app.act(lambda: self.app.page.pop_dialog())),
+                    ft.Button(content=ft.Text("Verwijderen", size=s.TEXT,
+                                              weight=ft.FontWeight.BOLD),
+                              on_click=self.app.act(delete),
+                              style=ft.ButtonStyle(bgcolor=s.DANGER, color="#FFFFFF")),
+                ],
+            )
+        )

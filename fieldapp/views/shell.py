@@ -1,0 +1,342 @@
+"""The running app: which screen shows, navigation, locking, and background sync.
+
+The screen follows AppState.phase(): koppelen → enrol, pincode_instellen → set
+PIN, vergrendeld → unlock, gereed → home with the page's route on top of it.
+Handlers run on Flet's event loop; work that may take seconds (enrolment,
+sync) runs in a thread and hands its result back to the loop with `post`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import flet as ft
+
+from fieldapp.components import style as s
+from fieldapp.components.widgets import StatusBar
+from fieldapp.state import ENROL, LOCKED, READY, SET_PIN, AppState
+
+log = logging.getLogger(__name__)
+
+AUTO_SYNC_SECONDS = 20.0
+TICK_SECONDS = 5.0
+
+
+class Screen(Protocol):
+    route: str
+
+    def view(self) -> ft.View: ...
+
+    def refresh(self) -> None: ...
+
+
+class App:
+    def __init__(
+        self,
+        page: ft.Page,
+        state: AppState,
+        *,
+        auto_sync_seconds: float = AUTO_SYNC_SECONDS,
+        tick_seconds: float = TICK_SECONDS,
+    ) -> None:
+        self.page, self.state = page, state
+        self.auto_sync_seconds, self.tick_seconds = auto_sync_seconds, tick_seconds
+        self.screens: dict[str, Screen] = {}
+        self.phase_screen: tuple[str, Screen] | None = None
+        self.shown_phase: str | None = None
+        self.flash: str | None = None  # a message for the next phase screen
+        self.closed = threading.Event()
+        self._wake: asyncio.Event | None = None
+        self._picker: ft.FilePicker | None = None
+        self._last_auto_sync = float("-inf")
+        self.preset_hotspot: str | None = None
+
+    # ------------------------------------------------------------ start and stop
+
+    def start(self) -> None:
+        page = self.page
+        page.title = "Handhaving Haarlem"
+        page.theme = s.theme()
+        page.theme_mode = ft.ThemeMode.LIGHT
+        page.bgcolor = s.PAGE_BG
+        page.padding = 0
+        page.locale_configuration = ft.LocaleConfiguration(
+            supported_locales=[ft.Locale("nl", "NL")], current_locale=ft.Locale("nl", "NL")
+        )
+        page.on_route_change = self._route_changed
+        page.on_view_pop = self._view_popped
+        page.on_close = self._closed
+        self.state.on_change(self._state_changed)
+        try:
+            self._picker = ft.FilePicker()
+        except Exception:
+            log.info("no file picker", exc_info=True)
+        self._start_connectivity()
+        self.render()
+        page.run_task(self._ticker)
+
+    def _start_connectivity(self) -> None:
+        """The platform's connectivity events make the next check come at once;
+        the health check against the server (the ticker) stays the ground truth."""
+        try:
+            ft.Connectivity(on_change=lambda _e: self.wake())
+        except Exception:
+            log.info("no connectivity service", exc_info=True)
+
+    def _closed(self) -> None:
+        self.closed.set()
+        self.wake()
+        with contextlib.suppress(Exception):
+            self.state.store.engine.dispose()
+
+    def file_picker(self) -> ft.FilePicker | None:
+        return self._picker
+
+    # ------------------------------------------------------------ helpers for screens
+
+    def act(self, handler: Callable[..., Any]) -> Callable[..., Any]:
+        """Wrap an event handler: every interaction counts as activity (locking)."""
+        takes_event = _takes_argument(handler)
+        if inspect.iscoroutinefunction(handler):
+
+            async def wrapped_async(e: Any = None) -> Any:
+                self.state.touch()
+                result = await (handler(e) if takes_event else handler())
+                # Flet skips its automatic update once a handler updated the page
+                # itself (e.g. to show "Bezig…"): update again for the outcome.
+                self.page.update()
+                return result
+
+            return wrapped_async
+
+        def wrapped(e: Any = None) -> Any:
+            self.state.touch()
+            result = handler(e) if takes_event else handler()
+            self.page.update()
+            return result
+
+        return wrapped
+
+    def post(self, fn: Callable[[], None]) -> None:
+        """Run `fn` on the page's event loop and update the page (from any thread)."""
+        if self.closed.is_set():
+            return
+
+        async def runner() -> None:
+            try:
+                fn()
+                self.page.update()
+            except Exception:
+                log.exception("UI update failed")
+
+        with contextlib.suppress(Exception):
+            self.page.run_task(runner)
+
+    def status_bar(self, *, compact: bool = True) -> StatusBar:
+        return StatusBar(self.state, compact=compact)
+
+    def appbar(self, title: str, *, actions: list[ft.Control] | None = None,
+               bgcolor: str = s.PRIMARY, back: bool = True) -> ft.AppBar:
+        return ft.AppBar(
+            title=ft.Text(title, size=s.TITLE, weight=ft.FontWeight.BOLD, color="#FFFFFF"),
+            bgcolor=bgcolor,
+            color="#FFFFFF",
+            toolbar_height=60,
+            automatically_imply_leading=back,
+            actions=actions,
+        )
+
+    def snack(self, message: str, *, error: bool = False) -> None:
+        self.page.show_dialog(
+            ft.SnackBar(
+                ft.Text(message, size=s.TEXT, color="#FFFFFF"),
+                bgcolor=s.DANGER if error else s.ONLINE,
+                duration=ft.Duration(seconds=6),
+                show_close_icon=True,
+                close_icon_color="#FFFFFF",
+            )
+        )
+
+    def go(self, route: str) -> None:
+        self.state.touch()
+        if self.page.route == route:
+            self.render()
+        else:
+            self.page.navigate(route)
+
+    def close_screen(self, screen: Screen, message: str | None = None) -> None:
+        """Leave a screen for home (after a save or a delete), forgetting its input."""
+        self.screens.pop(screen.route, None)
+        self.go("/")
+        if message:
+            self.snack(message)
+
+    # ------------------------------------------------------------ rendering
+
+    def render(self) -> None:
+        phase = self.state.phase()
+        self.shown_phase = phase
+        if phase != READY:
+            views = [self._phase_screen(phase).view()]
+        else:
+            self.phase_screen = None
+            home = self._screen("/")
+            assert home is not None
+            home.refresh()
+            views = [home.view()]
+            top = self._screen(self.page.route) if self.page.route != "/" else None
+            if top is not None:
+                top.refresh()
+                views.append(top.view())
+        if [id(v) for v in self.page.views] != [id(v) for v in views]:
+            self.page.views.clear()
+            self.page.views.extend(views)
+        self.page.update()
+
+    def _phase_screen(self, phase: str) -> Screen:
+        if self.phase_screen is None or self.phase_screen[0] != phase:
+            from fieldapp.views.enrol import EnrolScreen
+            from fieldapp.views.pin import SetPinScreen, UnlockScreen
+
+            factories: dict[str, Callable[[], Screen]] = {
+                ENROL: lambda: EnrolScreen(self, message=self.flash),
+                SET_PIN: lambda: SetPinScreen(self),
+                LOCKED: lambda: UnlockScreen(self),
+            }
+            self.phase_screen = (phase, factories[phase]())
+            self.flash = None
+        return self.phase_screen[1]
+
+    def _screen(self, route: str) -> Screen | None:
+        screen = self.screens.get(route)
+        if screen is None:
+            screen = self._make(route)
+            if screen is not None:
+                self.screens[route] = screen
+        return screen
+
+    def _make(self, route: str) -> Screen | None:
+        from fieldapp.views import forms
+        from fieldapp.views.home import HomeScreen
+        from fieldapp.views.log import LogScreen
+        from fieldapp.views.sync import SyncScreen
+
+        if route == "/":
+            return HomeScreen(self)
+        if route == "/log":
+            return LogScreen(self)
+        if route == "/sync":
+            return SyncScreen(self)
+        if route.startswith("/log/"):
+            entry = self.state.entry(route.removeprefix("/log/"))
+            return forms.edit_form(self, entry) if entry is not None else None
+        form = forms.FORMS.get(route)
+        if form is not None:
+            preset, self.preset_hotspot = self.preset_hotspot, None
+            return form(self, hotspot=preset)
+        return None
+
+    def start_form(self, route: str, *, hotspot: str | None = None) -> None:
+        """Open a new, empty form (optionally at a focus location tapped on home)."""
+        self.screens.pop(route, None)
+        self.preset_hotspot = hotspot
+        self.go(route)
+
+    def _route_changed(self) -> None:
+        self.state.touch()
+        self.render()
+
+    def _view_popped(self, e: ft.ViewPopEvent) -> None:
+        """The back arrow or Android's back button: forget the form, go home."""
+        route = e.view.route if e.view is not None else self.page.route
+        self.screens.pop(route.split("?")[0], None)
+        self.go("/")
+
+    # ------------------------------------------------------------ state and background
+
+    def _state_changed(self) -> None:
+        self.post(self._refresh)
+
+    def _refresh(self) -> None:
+        if self.state.phase() != self.shown_phase:
+            self.render()
+            return
+        for view in list(self.page.views):
+            screen = self._screen_of(view)
+            if screen is not None:
+                screen.refresh()
+
+    def _screen_of(self, view: Any) -> Screen | None:
+        if self.phase_screen is not None and self.phase_screen[1].view() is view:
+            return self.phase_screen[1]
+        for screen in self.screens.values():
+            if screen.view() is view:
+                return screen
+        return None
+
+    def position_changed(self) -> None:
+        """A new position: re-sort the focus locations shown (from any thread)."""
+        self.post(self._refresh)
+
+    def wake(self) -> None:
+        """Check the connection (and sync) now instead of at the next tick."""
+        event = self._wake
+        if event is not None:
+            with contextlib.suppress(Exception):
+                self.page.session.connection.loop.call_soon_threadsafe(event.set)
+
+    async def _ticker(self) -> None:
+        """Every few seconds: lock when idle; every ~20 s: check the connection and
+        sync what waits (no PIN needed, so it also runs while locked)."""
+        self._wake = asyncio.Event()
+        while not self.closed.is_set():
+            if self.state.phase() != self.shown_phase:
+                self.render()
+            if time.monotonic() - self._last_auto_sync >= self.auto_sync_seconds:
+                self._last_auto_sync = time.monotonic()
+                await asyncio.to_thread(self._auto_sync)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.tick_seconds)
+                self._last_auto_sync = float("-inf")  # woken: check right away
+            self._wake.clear()
+
+    def _auto_sync(self) -> None:
+        try:
+            self.state.auto_sync()
+        except Exception:  # never let the background loop die
+            log.exception("automatic sync failed")
+
+    def start_sync(self, on_progress: Callable[[], None] | None = None) -> bool:
+        """The sync button: run one sync in a thread; progress and the result reach
+        the screens through AppState's change notifications."""
+        if self.state.syncing:
+            return False
+
+        def worker() -> None:
+            try:
+                self.state.sync_now(
+                    (lambda _t, _f: self.post(on_progress)) if on_progress else None
+                )
+            except Exception:
+                log.exception("sync failed")
+
+        self.page.run_thread(worker)
+        return True
+
+
+def _takes_argument(handler: Callable[..., Any]) -> bool:
+    try:
+        params = [
+            p for p in inspect.signature(handler).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+        ]
+    except (TypeError, ValueError):
+        return False
+    return bool(params)

@@ -1,0 +1,61 @@
+"""Waarneming: what was seen where, how many people, and what was done."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import flet as ft
+
+from fieldapp import models as m
+from fieldapp.components.widgets import (
+    ChoiceGroup,
+    MomentField,
+    PhotoField,
+    Stepper,
+    text_field,
+)
+from fieldapp.labels import ACTION_LABELS
+from fieldapp.views.form import EntryForm, TextError
+from sync_protocol import RecordKind
+
+
+class WaarnemingForm(EntryForm):
+    kind = RecordKind.WAARNEMING
+    path = "/waarneming"
+
+    def build(self) -> list[ft.Control]:
+        p, app = self.payload, self.app
+        themes = {theme.code: theme.name for theme in self.state.themes()}
+        self.theme = ChoiceGroup(app, "Thema", themes,
+                                 selected=[p["theme"]] if p.get("theme") else None)
+        self.hotspot = self.hotspot_field(theme=lambda: self.theme.value)
+        self.when = MomentField(app, "Tijdstip", self.moment())
+        self.persons = Stepper(app, "Aantal personen", int(p.get("persons", 0)))
+        self.action = ChoiceGroup(app, "Actie", ACTION_LABELS,
+                                  selected=[p["action"]] if p.get("action") else None)
+        self.note = text_field("Notitie (optioneel)", p.get("note", ""), multiline=True,
+                               min_lines=2, max_lines=6)
+        already = self.state.entry_photo_count(self.entry.id) if self.entry else 0
+        self.photos = PhotoField(app, already=already)
+        self.fields = {
+            "theme": self.theme, "hotspot": self.hotspot, "observed_at": self.when,
+            "persons": self.persons, "action": self.action, "note": TextError(self.note),
+            "photos": self.photos,
+        }
+        return [self.theme.control, self.hotspot.control, self.action.control,
+                self.persons.control, self.when.control, self.note, self.photos.control]
+
+    def collect(self, problems: dict[str, str]) -> dict[str, Any]:
+        return {
+            "theme": self.theme.value,
+            "hotspot": self.hotspot.value,
+            "action": self.action.value,
+            "persons": self.persons.value,
+            "note": (self.note.value or "").strip(),
+            "observed_at": self.parsed(problems, self.when.value),
+            "photos": list(self.photos.photos),
+        }
+
+    def saver(self) -> Callable[..., m.Entry]:
+        return self.state.save_waarneming

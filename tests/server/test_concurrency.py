@@ -1,0 +1,296 @@
+"""Concurrent writers and readers: pull never skips, nothing is doubled.
+
+The case the contract worries about (sync-protocol.md, property 4): on PostgreSQL
+a number taken by one writer can be committed after a higher number taken by
+another; a reader that saw the higher one moves its cursor past the lower one and
+never receives it. These tests run on SQLite too, where writers are serialised by
+the database itself.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from factories import (
+    Phone,
+    adrescontrole,
+    change_seqs,
+    enrol,
+    gele_kaart,
+    hotspot_in,
+    incident,
+    make_user,
+    new_client,
+    waarneming,
+    with_client,
+)
+from sqlmodel import Session, col, func, select
+
+from sync_server.db import session_scope
+from sync_server.models import Change, Record, RecordVersion
+from sync_server.services.changes import AUDIENCE_ALL, PendingChange, record_changes
+from sync_server.services.pull import pull_changes
+
+DISTRICTS = ["noord", "schalkwijk", "oost", "centrum"]
+PHONES_PER_OFFICER = 2
+BATCHES = 10
+
+
+def _batch(spot: str, round_no: int) -> list[dict[str, Any]]:
+    return [
+        waarneming(spot, note=f"ronde {round_no}"),
+        incident(spot),
+        gele_kaart(spot, naam=f"Jongere {round_no}"),
+        adrescontrole(),
+        waarneming(spot, persons=round_no),
+    ]
+
+
+def _write(phone: Phone, spot: str) -> list[str]:
+    """One phone syncing batch after batch; returns the ids it got accepted."""
+    accepted: list[str] = []
+    for round_no in range(BATCHES):
+        batch = _batch(spot, round_no)
+        results = phone.push_ok(batch)
+        assert [r["status"] for r in results] == ["accepted"] * len(batch), results
+        accepted += [r["id"] for r in results]
+    return accepted
+
+
+def _read(phone: Phone, writers_done: threading.Event) -> list[dict[str, Any]]:
+    """Pull in small pages while the writers write, until caught up after they stop."""
+    received: list[dict[str, Any]] = []
+    while True:
+        finished_before = writers_done.is_set()
+        response = phone.pull(limit=3)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        received += page["changes"]
+        phone.cursor = page["next_since"]
+        if not page["more"]:
+            if finished_before:
+                return received
+            writers_done.wait(0.01)
+
+
+def _follow_log(engine, writers_done: threading.Event) -> list[int]:
+    """Follow the whole change log with a cursor, as pull does but for every
+    audience at once: it sees the numbers of all writers interleave."""
+    received: list[int] = []
+    cursor = 0
+    while True:
+        finished_before = writers_done.is_set()
+        with Session(engine) as session:
+            seqs = session.exec(
+                select(Change.seq)
+                .where(col(Change.seq) > cursor)
+                .order_by(col(Change.seq))
+                .limit(5)
+            ).all()
+        received += seqs
+        cursor = seqs[-1] if seqs else cursor
+        if not seqs:
+            if finished_before:
+                return received
+            writers_done.wait(0.002)
+
+
+def test_pull_never_skips_while_many_phones_push(http, server, engine, settings):
+    """Eight phones push at once (two per officer, so that each officer's records
+    come from concurrent writers); each officer's third phone pulls in pages of 3
+    meanwhile, and a follower reads the whole log. Nobody may miss or repeat a
+    change."""
+    officers, writers, spots = [], [], []
+    for district in DISTRICTS:
+        user = make_user(engine, districts=[district], password=None)
+        officers.append(enrol(http, engine, settings, user, name="lezer"))
+        for n in range(PHONES_PER_OFFICER):
+            writers.append((len(officers) - 1, enrol(http, engine, settings, user, name=f"t{n}")))
+            spots.append(hotspot_in(engine, district))
+    clients = [new_client(server.url) for _ in range(len(writers) + len(officers))]
+    writers_left = [PHONES_PER_OFFICER] * len(officers)
+    officer_done = [threading.Event() for _ in officers]
+    all_done = threading.Event()
+    lock = threading.Lock()
+
+    def write(n: int) -> list[str]:
+        officer, phone = writers[n]
+        try:
+            return _write(with_client(phone, clients[n]), spots[n])
+        finally:
+            with lock:
+                writers_left[officer] -= 1
+                if writers_left[officer] == 0:
+                    officer_done[officer].set()
+                if not any(writers_left):
+                    all_done.set()
+
+    try:
+        with ThreadPoolExecutor(max_workers=len(clients) + 1) as pool:
+            follower = pool.submit(_follow_log, engine, all_done)
+            readers = [
+                pool.submit(_read, with_client(phone, clients[len(writers) + i]), officer_done[i])
+                for i, phone in enumerate(officers)
+            ]
+            pushes = [pool.submit(write, n) for n in range(len(writers))]
+            written = [p.result(timeout=120) for p in pushes]
+            received = [r.result(timeout=120) for r in readers]
+            followed = follower.result(timeout=120)
+    finally:
+        for client in clients:
+            client.close()
+
+    log = change_seqs(engine)
+    assert log == list(range(1, len(log) + 1))  # gap-free
+    assert followed == log  # the follower saw every number, once, in order
+    for i in range(len(officers)):
+        seqs = [c["seq"] for c in received[i]]
+        assert seqs == sorted(set(seqs)), f"officer {i}: not strictly increasing"
+        own = sorted(
+            r for n, (officer, _) in enumerate(writers) if officer == i for r in written[n]
+        )
+        records = sorted(c["id"] for c in received[i] if c["entity"] == "record")
+        assert records == own, f"officer {i}: missed or doubled a record"
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(Record)).one() == (
+            len(writers) * BATCHES * 5
+        )
+
+
+def test_a_held_change_number_is_never_skipped_by_a_reader(engine):
+    """Deterministic form of the race: writer A has taken its number but not yet
+    committed; writer B comes later. A reader pulling meanwhile must not be able
+    to move its cursor past A's number before A commits."""
+    reader_user = make_user(engine, districts=["noord"], password=None)
+    start = change_seqs(engine)[-1]
+    b_done, stop_reading = threading.Event(), threading.Event()
+    received: list[int] = []
+
+    def writer_b() -> int:
+        with session_scope(engine) as session:
+            [seq] = record_changes(
+                session, [PendingChange("theme", "jeugd", "upsert", AUDIENCE_ALL)]
+            )
+        b_done.set()
+        return seq
+
+    def reader() -> None:
+        cursor = start
+        while True:
+            stopping = stop_reading.is_set()
+            with Session(engine) as session:
+                changes, cursor, more = pull_changes(
+                    session, user=reader_user, districts=["noord"], since=cursor, limit=1
+                )
+            received.extend(c.seq for c in changes)
+            if stopping and not more:
+                return
+            stop_reading.wait(0.005)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        reading = pool.submit(reader)
+        with session_scope(engine) as writer_a:
+            [held] = record_changes(
+                writer_a, [PendingChange("theme", "afval", "upsert", AUDIENCE_ALL)]
+            )
+            later = pool.submit(writer_b)
+            # B cannot commit while A is open; a wrong implementation lets it
+            # through at once, and the reader then passes A's number by.
+            b_finished_while_a_open = b_done.wait(0.5)
+        b_seq = later.result(timeout=30)
+        stop_reading.set()
+        reading.result(timeout=30)
+
+    assert not b_finished_while_a_open
+    assert (held, b_seq) == (start + 1, start + 2)
+    assert received == [held, b_seq]
+    assert change_seqs(engine) == list(range(1, b_seq + 1))
+
+
+def test_the_same_batch_from_two_syncs_at_once_lands_once(http, server, engine, settings):
+    """The manual sync and the nightly sync of one phone sending the same outbox."""
+    user = make_user(engine, districts=["noord"], password=None)
+    phone = enrol(http, engine, settings, user)
+    spot = hotspot_in(engine, "noord")
+    rounds = 6
+    clients = [new_client(server.url) for _ in range(2)]
+    syncs = [with_client(phone, client) for client in clients]
+    barrier = threading.Barrier(2)
+
+    def sync(which: int, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        barrier.wait(timeout=30)
+        return syncs[which].push_ok(batch)
+
+    batches = []
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for round_no in range(rounds):
+                batch = [
+                    incident(spot),
+                    gele_kaart(spot, naam="Tim Tweemaal"),
+                    waarneming(spot, note=str(round_no)),
+                ]
+                batches.append(batch)
+                manual, nightly = (pool.submit(sync, i, batch) for i in range(2))
+                a, b = manual.result(timeout=60), nightly.result(timeout=60)
+                assert a == b  # both told the same: accepted, with the same card number
+                assert [r["status"] for r in a] == ["accepted"] * 3
+                assert a[1]["outcome"]["card_number"] == round_no + 1
+    finally:
+        for client in clients:
+            client.close()
+
+    ids = [r["id"] for batch in batches for r in batch]
+    with Session(engine) as session:
+        for model, key in (
+            (Record, Record.id),
+            (RecordVersion, RecordVersion.record_id),
+            (Change, Change.entity_id),
+        ):
+            rows = session.exec(select(key).where(col(key).in_(ids))).all()
+            assert sorted(rows) == sorted(ids), model.__name__
+    log = change_seqs(engine)
+    assert log == list(range(1, len(log) + 1))
+
+
+def test_cards_for_one_youth_from_several_officers_at_once_are_numbered_once_each(
+    http, server, engine, settings
+):
+    """Officers in different districts meet the same youth the same evening: the
+    count decides whether the parents get a letter, so no number may be given twice."""
+    officers = 6
+    phones, spots = [], []
+    for n in range(officers):
+        district = DISTRICTS[n % len(DISTRICTS)]
+        phones.append(
+            enrol(http, engine, settings, make_user(engine, districts=[district], password=None))
+        )
+        spots.append(hotspot_in(engine, district))
+    clients = [new_client(server.url) for _ in range(officers)]
+    barrier = threading.Barrier(officers)
+
+    def push(n: int) -> list[int]:
+        phone = with_client(phones[n], clients[n])
+        numbers = []
+        for _ in range(3):
+            barrier.wait(timeout=30)
+            [result] = phone.push_ok(
+                [gele_kaart(spots[n], naam="Rik van Vaak", geboortedatum="2009-02-03")]
+            )
+            assert result["status"] == "accepted", result
+            numbers.append(result["outcome"]["card_number"])
+        return numbers
+
+    try:
+        with ThreadPoolExecutor(max_workers=officers) as pool:
+            numbers = [n for got in pool.map(push, range(officers)) for n in got]
+    finally:
+        for client in clients:
+            client.close()
+
+    assert sorted(numbers) == list(range(1, 3 * officers + 1))
+    with Session(engine) as session:
+        stored = session.exec(select(Record.card_number).where(Record.kind == "gele_kaart")).all()
+    assert sorted(stored) == sorted(numbers)

@@ -1,0 +1,253 @@
+"""Pulling changes: complete paging by change number, and a scope only the server decides.
+
+A phone stores `next_since` after applying a page; if a page boundary could drop
+or repeat a change, the phone would silently miss a hotspot or a review remark.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from factories import (
+    Phone,
+    adrescontrole,
+    enrol,
+    gele_kaart,
+    hotspot_in,
+    incident,
+    make_user,
+    signaal,
+    waarneming,
+)
+from sqlmodel import Session, col, or_, select
+
+from sync_server.models import Change, Hotspot
+from sync_server.models.changes import AUDIENCE_ALL, AUDIENCE_DISTRICT, AUDIENCE_OWNER
+
+
+def _pages(phone: Phone, limit: int, **extra: Any) -> list[dict[str, Any]]:
+    """Every page from change 0 until `more` is false."""
+    pages: list[dict[str, Any]] = []
+    since = 0
+    while True:
+        response = phone.client.get(
+            "/api/v1/sync/pull",
+            headers=phone.headers,
+            params={"since": since, "limit": limit, **extra},
+        )
+        assert response.status_code == 200, response.text
+        page = response.json()
+        pages.append(page)
+        since = page["next_since"]
+        if not page["more"]:
+            return pages
+        assert len(pages) < 1000, "pull does not end"
+
+
+def _changes(pages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [change for page in pages for change in page["changes"]]
+
+
+def _visible_seqs(engine, user_id: int, districts: list[str]) -> list[int]:
+    """What a handhaver or teamleider may see, straight from the change log."""
+    with Session(engine) as session:
+        return list(
+            session.exec(
+                select(Change.seq)
+                .where(
+                    or_(
+                        col(Change.audience) == AUDIENCE_ALL,
+                        (col(Change.audience) == AUDIENCE_DISTRICT)
+                        & col(Change.district_code).in_(districts),
+                        (col(Change.audience) == AUDIENCE_OWNER)
+                        & (col(Change.owner_user_id) == user_id),
+                    )
+                )
+                .order_by(col(Change.seq))
+            ).all()
+        )
+
+
+def _hotspots(engine, districts: list[str] | None = None) -> set[str]:
+    query = select(Hotspot.code).where(col(Hotspot.retired).is_(False))
+    if districts is not None:
+        query = query.where(col(Hotspot.district_code).in_(districts))
+    with Session(engine) as session:
+        return set(session.exec(query).all())
+
+
+def _phone(
+    http, engine, settings, role: str = "handhaver", districts: list[str] | None = None
+) -> Phone:
+    user = make_user(engine, role=role, districts=districts, password=None)
+    return enrol(http, engine, settings, user)
+
+
+@pytest.fixture
+def two_districts(http, engine, settings):
+    """A Noord officer and a Schalkwijk officer who have both pushed records,
+    pushed alternately so that the change numbers of the two interleave."""
+    noord = _phone(http, engine, settings, districts=["noord"])
+    schalkwijk = _phone(http, engine, settings, districts=["schalkwijk"])
+    n_spot, s_spot = hotspot_in(engine, "noord"), hotspot_in(engine, "schalkwijk")
+    for _ in range(3):
+        noord.push_ok([waarneming(n_spot), incident(n_spot)])
+        schalkwijk.push_ok([waarneming(s_spot), gele_kaart(s_spot), adrescontrole()])
+    noord.push_ok([signaal(n_spot), adrescontrole()])
+    return noord, schalkwijk
+
+
+@pytest.mark.parametrize("limit", [1, 7, 500])
+def test_paging_returns_every_change_once_in_order(two_districts, engine, limit):
+    noord, _ = two_districts
+    expected = _visible_seqs(engine, noord.user.id, ["noord"])
+
+    pages = _pages(noord, limit)
+
+    seqs = [c["seq"] for c in _changes(pages)]
+    assert seqs == expected  # every change, once, in change-number order
+    for page in pages[:-1]:
+        assert page["more"] is True
+        assert len(page["changes"]) == limit
+    assert pages[-1]["more"] is False
+    assert len(pages) == -(-len(expected) // limit)
+    for page in pages:
+        assert page["next_since"] == page["changes"][-1]["seq"]
+
+
+def test_a_page_that_ends_exactly_at_the_last_change_says_no_more(two_districts, engine):
+    noord, _ = two_districts
+    total = len(_visible_seqs(engine, noord.user.id, ["noord"]))
+    pages = _pages(noord, total)
+    assert len(pages) == 1
+    assert len(pages[0]["changes"]) == total
+    assert pages[0]["more"] is False
+
+
+def test_pulling_after_the_end_returns_nothing_new(two_districts, engine):
+    noord, _ = two_districts
+    noord.pull_all(limit=50)
+    cursor = noord.cursor
+    response = noord.pull()
+    assert response.status_code == 200
+    assert response.json()["changes"] == []
+    assert response.json()["more"] is False
+    assert response.json()["next_since"] == cursor
+
+
+def test_since_beyond_the_end_returns_an_empty_page(two_districts, engine):
+    noord, _ = two_districts
+    beyond = max(_visible_seqs(engine, noord.user.id, ["noord"])) + 1000
+    page = noord.pull(since=beyond).json()
+    assert (page["changes"], page["more"]) == ([], False)
+
+
+@pytest.mark.parametrize("limit", [1, 7, 500])
+def test_an_officer_never_receives_another_districts_hotspots_or_records(
+    two_districts, engine, limit
+):
+    noord, schalkwijk = two_districts
+    with Session(engine) as session:
+        their_records = set(
+            session.exec(
+                select(Change.entity_id).where(
+                    Change.entity == "record", Change.owner_user_id == schalkwijk.user.id
+                )
+            ).all()
+        )
+    assert their_records  # the Schalkwijk officer did push
+
+    changes = _changes(_pages(noord, limit))
+
+    hotspot_ids = {c["id"] for c in changes if c["entity"] == "hotspot"}
+    assert hotspot_ids == _hotspots(engine, ["noord"])
+    assert {c["data"]["district"] for c in changes if c["entity"] == "hotspot"} == {"noord"}
+    received_records = {c["id"] for c in changes if c["entity"] == "record"}
+    assert received_records.isdisjoint(their_records)
+    assert len(received_records) == 8  # exactly the Noord officer's own
+
+
+def test_an_officer_does_not_receive_a_colleagues_records_of_the_same_district(
+    http, engine, settings
+):
+    mine = _phone(http, engine, settings, districts=["noord"])
+    colleague = _phone(http, engine, settings, districts=["noord"])
+    spot = hotspot_in(engine, "noord")
+    own = mine.push_ok([waarneming(spot)])
+    colleague.push_ok([waarneming(spot), gele_kaart(spot)])
+
+    received = {c["id"] for c in mine.pull_all(limit=10) if c["entity"] == "record"}
+
+    assert received == {own[0]["id"]}
+
+
+def test_a_teamleider_receives_the_hotspots_of_each_of_their_districts(http, engine, settings):
+    leader = _phone(http, engine, settings, role="teamleider", districts=["oost", "zuid-west"])
+    changes = leader.pull_all(limit=500)
+    hotspots = {c["id"] for c in changes if c["entity"] == "hotspot"}
+    assert hotspots == _hotspots(engine, ["oost", "zuid-west"])
+    assert {c["data"]["district"] for c in changes if c["entity"] == "hotspot"} == {
+        "oost",
+        "zuid-west",
+    }
+
+
+def test_a_beheerder_receives_the_hotspots_of_all_districts(http, engine, settings):
+    beheerder = _phone(http, engine, settings, role="beheerder", districts=[])
+    changes = beheerder.pull_all(limit=500)
+    assert {c["id"] for c in changes if c["entity"] == "hotspot"} == _hotspots(engine)
+    assert len({c["data"]["district"] for c in changes if c["entity"] == "hotspot"}) == 5
+
+
+def test_everyone_receives_all_districts_and_themes(two_districts):
+    noord, _ = two_districts
+    changes = noord.pull_all(limit=500)
+    assert {c["id"] for c in changes if c["entity"] == "district"} == {
+        "centrum",
+        "noord",
+        "oost",
+        "zuid-west",
+        "schalkwijk",
+    }
+    assert "afval" in {c["id"] for c in changes if c["entity"] == "theme"}
+
+
+def test_query_parameters_cannot_widen_the_scope(two_districts, engine):
+    noord, schalkwijk = two_districts
+    other = str(schalkwijk.user.id)
+    plain = _changes(_pages(noord, 500))
+    attempts = [
+        {"district": "schalkwijk"},
+        {"districts": "schalkwijk", "user_id": other, "owner_user_id": other},
+        {"role": "beheerder", "scope": "all", "audience": "all"},
+    ]
+    for extra in attempts:
+        widened = _changes(_pages(noord, 500, **extra))
+        assert widened == plain, extra
+    assert all(c["data"]["district"] == "noord" for c in plain if c["entity"] == "hotspot")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        pytest.param({"since": -1}, id="negative-since"),
+        pytest.param({"since": 0, "limit": 0}, id="limit-0"),
+        pytest.param({"since": 0, "limit": 5000}, id="limit-5000"),
+        pytest.param({"since": "zeven"}, id="since-not-a-number"),
+    ],
+)
+def test_invalid_cursor_or_limit_is_refused(http, engine, settings, params):
+    phone = _phone(http, engine, settings, districts=["noord"])
+    response = http.get("/api/v1/sync/pull", headers=phone.headers, params=params)
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_request"
+
+
+def test_pull_without_protocol_header_is_refused(http, engine, settings, server):
+    phone = _phone(http, engine, settings, districts=["noord"])
+    with httpx.Client(base_url=server.url) as bare:
+        response = bare.get("/api/v1/sync/pull", headers=phone.headers, params={"since": 0})
+    assert response.status_code == 400
+    assert response.json()["code"] == "protocol_missing"
