@@ -249,7 +249,11 @@ class AppState:
             else:
                 entry = self._update(entry_id, payload, identity=identity, photos=photos)
         except EntryInvalid as exc:
-            raise EntryInvalid(_field_problems(exc.problems)) from exc
+            problems = _field_problems(exc.problems)
+            if _needs_place(kind, payload):
+                # The model checks the place only once every field is valid: say it now.
+                problems.setdefault("hotspot", "kies een focuslocatie")
+            raise EntryInvalid(problems) from exc
         self.changed()
         return entry
 
@@ -464,7 +468,7 @@ class AppState:
             details = []
             if entry.status in (m.AFGEWEZEN, m.CONFLICT) and entry.reject_message:
                 details.append(entry.reject_message)
-            if entry.review_state:
+            if entry.review_state and entry.review_state != "nieuw":
                 details.append(
                     f"Beoordeling: {REVIEW_LABELS.get(entry.review_state, entry.review_state)}"
                 )
@@ -508,6 +512,7 @@ class AppState:
                 self.progress = (text, fraction)
                 if progress:
                     progress(text, fraction)
+                self.changed()  # every screen can show how far it is
 
             report = self.sync_client.sync(report_progress)
             if report.accepted:
@@ -571,6 +576,8 @@ class AppState:
         """What a sync did, in the officer's words (the first line is the verdict)."""
         if report.error is not None:
             lines = [f"Synchronisatie mislukt. {report.error.message}"]
+        elif report.rejected or report.conflicts:
+            lines = ["Verzonden, maar niet alles is aangenomen."]
         else:
             lines = ["Synchronisatie gelukt."]
         counts = [
@@ -582,7 +589,7 @@ class AppState:
         if report.photos_uploaded:
             parts.append(f"{report.photos_uploaded} foto('s) verstuurd")
         if parts:
-            lines.append("Verzonden: " + ", ".join(parts) + ".")
+            lines.append("Resultaat: " + ", ".join(parts) + ".")
         if report.rejected or report.conflicts:
             lines.append("Bekijk de afgewezen invoer hieronder en pas die aan in Mijn log.")
         lines.extend(f"Foto: {problem}" for problem in report.photo_errors)
@@ -734,6 +741,21 @@ def parse_moment(date_text: str, time_text: str, now: datetime | None = None) ->
 def _aware(moment: datetime) -> datetime:
     """SQLite hands datetimes back without a zone; the store writes them in UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+_PLACE_REQUIRED = {
+    RecordKind.WAARNEMING,
+    RecordKind.GELE_KAART,
+    RecordKind.INCIDENT,
+    RecordKind.SIGNAAL_ONDERMIJNING,
+    RecordKind.INTEGRALE_CONTROLE,
+}
+
+
+def _needs_place(kind: RecordKind, payload: dict[str, Any]) -> bool:
+    if kind not in _PLACE_REQUIRED or payload.get("hotspot") or payload.get("location"):
+        return False
+    return not (kind is RecordKind.INCIDENT and str(payload.get("place") or "").strip())
 
 
 def _field_problems(problems: dict[str, str]) -> dict[str, str]:

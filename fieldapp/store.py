@@ -352,7 +352,8 @@ class Store:
             if entry is None:
                 return False
             return entry.version == 1 and not _maybe_on_server(
-                entry, session.get(m.Outbox, entry_id))
+                entry, session.get(m.Outbox, entry_id)
+            )
 
     def delete_entry(self, entry_id: str) -> None:
         """Only an entry the server never accepted can be deleted."""
@@ -505,6 +506,12 @@ class Store:
         with Session(self.engine) as session:
             state = session.get(m.SyncState, 1)
             return state.cursor if state else 0
+
+    def reset_cursor(self) -> None:
+        with self.transaction() as session:
+            state = session.get(m.SyncState, 1) or m.SyncState(id=1)
+            state.cursor = 0
+            session.add(state)
 
     def apply_pull_page(self, changes: list[dict[str, Any]], next_since: int) -> None:
         """Apply a page of changes and move the cursor, in one transaction: if the

@@ -218,11 +218,23 @@ class SyncClient:
                 report.photo_errors.append(_error_message(response))
 
     def _pull(self, client: httpx.Client, report: SyncReport, say: Progress) -> None:
+        restarted = False
         while True:
             cursor = self.store.cursor()
-            page = self._call(
-                client, "GET", "/api/v1/sync/pull", params={"since": cursor, "limit": PULL_LIMIT}
-            )
+            try:
+                page = self._call(
+                    client,
+                    "GET",
+                    "/api/v1/sync/pull",
+                    params={"since": cursor, "limit": PULL_LIMIT},
+                )
+            except SyncError as exc:
+                if exc.code != "cursor_ahead" or restarted:
+                    raise
+                # The server was restored from a backup: take everything again.
+                self.store.reset_cursor()
+                restarted = True
+                continue
             try:
                 changes, next_since, more = page["changes"], int(page["next_since"]), page["more"]
             except (KeyError, TypeError, ValueError) as exc:

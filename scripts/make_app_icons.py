@@ -18,23 +18,45 @@ ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 def shield(draw: ImageDraw.ImageDraw, cx: int, top: int, width: int, height: int) -> None:
     half = width // 2
-    body = [(cx - half, top), (cx + half, top), (cx + half, top + int(height * 0.55)),
-            (cx, top + height), (cx - half, top + int(height * 0.55))]
+    body = [
+        (cx - half, top),
+        (cx + half, top),
+        (cx + half, top + int(height * 0.55)),
+        (cx, top + height),
+        (cx - half, top + int(height * 0.55)),
+    ]
     draw.polygon(body, fill=WHITE)
     inner = 0.78
     ih, iw = int(height * inner), int(width * inner)
     itop = top + (height - ih) // 3
     ihalf = iw // 2
-    draw.polygon([(cx - ihalf, itop), (cx + ihalf, itop), (cx + ihalf, itop + int(ih * 0.55)),
-                  (cx, itop + ih), (cx - ihalf, itop + int(ih * 0.55))], fill=RED)
+    draw.polygon(
+        [
+            (cx - ihalf, itop),
+            (cx + ihalf, itop),
+            (cx + ihalf, itop + int(ih * 0.55)),
+            (cx, itop + ih),
+            (cx - ihalf, itop + int(ih * 0.55)),
+        ],
+        fill=RED,
+    )
     # Haarlem's arms: an upright sword, point up, between four stars.
     blade_w = max(width // 14, 4)
     tip, hilt = itop + ih // 10, itop + int(ih * 0.72)
-    draw.polygon([(cx, tip), (cx + blade_w // 2, tip + blade_w), (cx + blade_w // 2, hilt),
-                  (cx - blade_w // 2, hilt), (cx - blade_w // 2, tip + blade_w)], fill=WHITE)
+    draw.polygon(
+        [
+            (cx, tip),
+            (cx + blade_w // 2, tip + blade_w),
+            (cx + blade_w // 2, hilt),
+            (cx - blade_w // 2, hilt),
+            (cx - blade_w // 2, tip + blade_w),
+        ],
+        fill=WHITE,
+    )
     draw.rectangle([cx - iw // 5, hilt, cx + iw // 5, hilt + blade_w], fill=WHITE)
-    draw.rectangle([cx - blade_w // 3, hilt + blade_w, cx + blade_w // 3,
-                    hilt + 3 * blade_w], fill=WHITE)
+    draw.rectangle(
+        [cx - blade_w // 3, hilt + blade_w, cx + blade_w // 3, hilt + 3 * blade_w], fill=WHITE
+    )
     r = max(width // 26, 3)
     for dx, dy in ((-0.22, 0.22), (0.22, 0.22), (-0.22, 0.45), (0.22, 0.45)):
         x, y = cx + int(iw * dx), itop + int(ih * dy)

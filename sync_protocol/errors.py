@@ -45,6 +45,9 @@ class ErrorCode(StrEnum):
     USER_EXISTS = "user_exists"
     UNKNOWN_DISTRICT = "unknown_district"
     CONFLICT = "conflict"
+    # the device's pull cursor is beyond the server's last change (a restored
+    # backup): the app must pull again from 0
+    CURSOR_AHEAD = "cursor_ahead"
     INTERNAL_ERROR = "internal_error"
 
 

@@ -188,6 +188,13 @@ class Jongere(_Strict):
     naam: Annotated[str, Strict(), StringConstraints(min_length=2, max_length=200)]
     geboortedatum: date
 
+    @field_validator("naam")
+    @classmethod
+    def _has_letters(cls, value: str) -> str:
+        if sum(ch.isalpha() for ch in value) < 2:
+            raise ValueError("naam moet letters bevatten")
+        return value
+
     @field_validator("geboortedatum")
     @classmethod
     def _minor_age_range(cls, value: date) -> date:

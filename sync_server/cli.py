@@ -45,8 +45,10 @@ def cmd_load_reference(settings: Settings, args: argparse.Namespace) -> int:
     if not report.total:
         print("Referentiedata ongewijzigd.")
     else:
-        print(f"Referentiedata geladen. Nieuw: {_counts(report.added)}; "
-              f"gewijzigd: {_counts(report.changed)}; vervallen: {_counts(report.retired)}.")
+        print(
+            f"Referentiedata geladen. Nieuw: {_counts(report.added)}; "
+            f"gewijzigd: {_counts(report.changed)}; vervallen: {_counts(report.retired)}."
+        )
     return 0
 
 
@@ -62,9 +64,14 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
     elif args.role in ("teamleider", "beheerder"):
         password = getpass.getpass("Wachtwoord (min. 10 tekens): ")
     with session_scope(engine) as session:
-        user = accounts.create_user(session, username=args.username,
-                                    display_name=args.name or args.username, role=args.role,
-                                    districts=args.district or [], password=password)
+        user = accounts.create_user(
+            session,
+            username=args.username,
+            display_name=args.name or args.username,
+            role=args.role,
+            districts=args.district or [],
+            password=password,
+        )
         print(f"Gebruiker {user.username} ({user.role}) aangemaakt, id {user.id}.")
     return 0
 
@@ -100,9 +107,12 @@ def cmd_revoke_device(settings: Settings, args: argparse.Namespace) -> int:
             user = accounts.find_user(session, args.user)
             if user is None:
                 raise ServiceError(ErrorCode.NOT_FOUND, f"Gebruiker '{args.user}' bestaat niet.")
-            devices = [accounts.revoke_device(session, d.id) for d in session.exec(
-                select(Device).where(Device.user_id == user.id, Device.revoked_at == None)  # noqa: E711
-            )]
+            devices = [
+                accounts.revoke_device(session, d.id)
+                for d in session.exec(
+                    select(Device).where(Device.user_id == user.id, Device.revoked_at == None)  # noqa: E711
+                )
+            ]
     for device in devices:
         print(f"Apparaat {device.id} ({device.name}) ingetrokken.")
     if not devices:
@@ -133,12 +143,19 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         if made:
             print(f"Demodata aangemaakt: {made} records.")
         _print_code(settings, args.demo_officer, server_url, None)
-        print(f"Teamleider: tl.noord / {demo.DEMO_PASSWORD}   "
-              f"Beheerder: beheerder.demo / {demo.DEMO_PASSWORD}")
+        print(
+            f"Teamleider: tl.noord / {demo.DEMO_PASSWORD}   "
+            f"Beheerder: beheerder.demo / {demo.DEMO_PASSWORD}"
+        )
     print(f"Server: {server_url}   API-documentatie: {server_url}/docs")
     sys.stdout.flush()
-    uvicorn.run(create_app(settings, engine), host=args.host, port=args.port,
-                log_level="warning", access_log=False)
+    uvicorn.run(
+        create_app(settings, engine),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+    )
     return 0
 
 
@@ -153,15 +170,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--demo", action="store_true", help="maak demodata als die er nog niet is")
-    p.add_argument("--demo-officer", default="jeroen.demo",
-                   help="voor wie de koppelcode wordt gemaakt bij --demo")
+    p.add_argument(
+        "--demo-officer",
+        default="jeroen.demo",
+        help="voor wie de koppelcode wordt gemaakt bij --demo",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("migrate", help="werk het databaseschema bij (behoudt gegevens)")
     p.set_defaults(func=cmd_migrate)
 
-    p = sub.add_parser("load-reference",
-                       help="laad stadsdelen, thema's, focuslocaties, indicatoren")
+    p = sub.add_parser(
+        "load-reference", help="laad stadsdelen, thema's, focuslocaties, indicatoren"
+    )
     p.add_argument("--dir", help="map met de referentiebestanden (standaard assets/reference)")
     p.set_defaults(func=cmd_load_reference)
 
@@ -173,11 +194,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", action="store_true", help="lees het wachtwoord van stdin")
     p.set_defaults(func=cmd_create_user)
 
-    p = sub.add_parser("enrol-device",
-                       help="maak een koppelcode (tekst en QR-PNG) voor een telefoon")
+    p = sub.add_parser(
+        "enrol-device", help="maak een koppelcode (tekst en QR-PNG) voor een telefoon"
+    )
     p.add_argument("username")
-    p.add_argument("--server", default="http://127.0.0.1:8000",
-                   help="adres dat de telefoon gebruikt")
+    p.add_argument(
+        "--server", default="http://127.0.0.1:8000", help="adres dat de telefoon gebruikt"
+    )
     p.add_argument("--qr", help="pad voor de QR-afbeelding (PNG)")
     p.set_defaults(func=cmd_enrol_device)
 

@@ -39,7 +39,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(conn: Any) -> None:
     # BEGIN IMMEDIATE takes the write lock at the start of a transaction, so two
     # writers queue up instead of one failing with "database is locked" mid-way.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Read-only work (see `reader`) begins deferred: with WAL it never waits.
+    if conn.get_execution_options().get("read_only"):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -60,6 +64,12 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def reader(engine: Engine) -> Engine:
+    """The same database for read-only sessions (pull, lists): on SQLite these
+    must not queue behind writers for the write lock."""
+    return engine.execution_options(read_only=True)
 
 
 @contextmanager

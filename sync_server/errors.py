@@ -35,6 +35,7 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.USER_EXISTS: 409,
     ErrorCode.UNKNOWN_DISTRICT: 422,
     ErrorCode.CONFLICT: 409,
+    ErrorCode.CURSOR_AHEAD: 409,
     ErrorCode.INTERNAL_ERROR: 500,
 }
 

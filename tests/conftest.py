@@ -18,13 +18,13 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
 
 from sync_protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 from sync_server.api import create_app
 from sync_server.config import DEFAULT_ASSETS, Settings
-from sync_server.db import make_engine, session_scope
+from sync_server.db import make_engine, normalise_url, session_scope
 from sync_server.migrate import upgrade
 from sync_server.services.changes import ensure_counter
 from sync_server.services.reference_data import load_reference_data
@@ -39,16 +39,24 @@ def pytest_report_header() -> str:
 
 @pytest.fixture(scope="session")
 def _pg_engine() -> Iterator[Engine | None]:
+    """A database of this test run's own on the PostgreSQL server named by
+    TEST_DATABASE_URL, created and dropped here: two runs never share tables."""
     if not PG_URL:
         yield None
         return
-    engine = make_engine(PG_URL)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+    base = make_url(normalise_url(PG_URL))
+    name = f"{base.database}_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(base.set(database=name).render_as_string(hide_password=False))
     upgrade(engine)
     yield engine
     engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -62,12 +70,19 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _truncate_all(engine: Engine) -> None:
     with engine.begin() as conn:
-        tables = conn.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname='public' "
-                 "AND tablename <> 'alembic_version'")
-        ).scalars().all()
-        conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
-                          + " RESTART IDENTITY CASCADE"))
+        tables = (
+            conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname='public' "
+                    "AND tablename <> 'alembic_version'"
+                )
+            )
+            .scalars()
+            .all()
+        )
+        conn.execute(
+            text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+        )
 
 
 @pytest.fixture
@@ -117,11 +132,17 @@ class LiveServer:
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False,
-                                lifespan="off", timeout_graceful_shutdown=2)
+        config = uvicorn.Config(
+            self.app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=2,
+        )
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
-                                       daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        )
 
     def start(self) -> LiveServer:
         self.thread.start()
@@ -148,6 +169,7 @@ def server(settings: Settings, engine: Engine) -> Iterator[LiveServer]:
 @pytest.fixture
 def http(server: LiveServer) -> Iterator[httpx.Client]:
     """An anonymous HTTP client for the live server, sending the protocol header."""
-    with httpx.Client(base_url=server.url, headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)},
-                      timeout=30) as client:
+    with httpx.Client(
+        base_url=server.url, headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)}, timeout=30
+    ) as client:
         yield client

@@ -28,24 +28,38 @@ def uuid7(moment: datetime | None = None) -> str:
     """A UUIDv7 as the phone makes it (time-ordered, random tail)."""
     millis = int((moment or datetime.now(UTC)).timestamp() * 1000)
     rand = int.from_bytes(os.urandom(10), "big")
-    value = (millis << 80) | (0x7 << 76) | ((rand >> 66) << 64) | (0b10 << 62) | (rand & (2**62 - 1))
+    value = (
+        (millis << 80) | (0x7 << 76) | ((rand >> 66) << 64) | (0b10 << 62) | (rand & (2**62 - 1))
+    )
     return str(uuid.UUID(int=value))
 
 
-def make_user(engine: Engine, *, role: str = "handhaver", districts: list[str] | None = None,
-              username: str | None = None, password: str | None = PASSWORD) -> User:
+def make_user(
+    engine: Engine,
+    *,
+    role: str = "handhaver",
+    districts: list[str] | None = None,
+    username: str | None = None,
+    password: str | None = PASSWORD,
+) -> User:
     if districts is None:
         districts = [] if role == "beheerder" else ["noord"]
     with session_scope(engine) as session:
         return accounts.create_user(
-            session, username=username or f"{role}{next(_counter)}",
-            display_name=f"Test {role}", role=role, districts=districts, password=password)
+            session,
+            username=username or f"{role}{next(_counter)}",
+            display_name=f"Test {role}",
+            role=role,
+            districts=districts,
+            password=password,
+        )
 
 
 def hotspot_in(engine: Engine, district: str, theme: str | None = None) -> str:
     with Session(engine) as session:
-        rows = session.exec(select(Hotspot).where(Hotspot.district_code == district)
-                            .order_by(Hotspot.code)).all()
+        rows = session.exec(
+            select(Hotspot).where(Hotspot.district_code == district).order_by(Hotspot.code)
+        ).all()
     for row in rows:
         if theme is None or theme in row.themes:
             return row.code
@@ -68,8 +82,11 @@ class Phone:
         return {"Authorization": f"Bearer {self.token}"}
 
     def push(self, records: list[dict[str, Any]]) -> httpx.Response:
-        return self.client.post("/api/v1/sync/push", headers=self.headers, json={
-            "protocol": PROTOCOL_VERSION, "device_id": self.device_id, "records": records})
+        return self.client.post(
+            "/api/v1/sync/push",
+            headers=self.headers,
+            json={"protocol": PROTOCOL_VERSION, "device_id": self.device_id, "records": records},
+        )
 
     def push_ok(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         response = self.push(records)
@@ -97,8 +114,9 @@ class Phone:
                 return received
 
 
-def enrol(client: httpx.Client, engine: Engine, settings: Settings, user: User,
-          name: str = "testtelefoon") -> Phone:
+def enrol(
+    client: httpx.Client, engine: Engine, settings: Settings, user: User, name: str = "testtelefoon"
+) -> Phone:
     with session_scope(engine) as session:
         code = accounts.create_enrolment_code(session, user=user, ttl=settings.enrolment_code_ttl)
     response = client.post("/api/v1/auth/enroll", json={"code": code.code, "device_name": name})
@@ -111,25 +129,50 @@ def _when(minutes_ago: int = 5) -> str:
     return (datetime.now(UTC) - timedelta(minutes=minutes_ago)).isoformat()
 
 
-def waarneming(hotspot: str, *, record_id: str | None = None, version: int = 1,
-               **payload: Any) -> dict[str, Any]:
-    body = {"observed_at": _when(), "theme": "afval", "hotspot": hotspot, "persons": 1,
-            "action": "aanspreken", "note": ""} | payload
-    return {"id": record_id or uuid7(), "kind": "waarneming", "version": version,
-            "payload": body}
+def waarneming(
+    hotspot: str, *, record_id: str | None = None, version: int = 1, **payload: Any
+) -> dict[str, Any]:
+    body = {
+        "observed_at": _when(),
+        "theme": "afval",
+        "hotspot": hotspot,
+        "persons": 1,
+        "action": "aanspreken",
+        "note": "",
+    } | payload
+    return {"id": record_id or uuid7(), "kind": "waarneming", "version": version, "payload": body}
 
 
-def gele_kaart(hotspot: str, *, naam: str = "Kees Testjongere", geboortedatum: str = "2010-04-01",
-               record_id: str | None = None, **payload: Any) -> dict[str, Any]:
-    body = {"observed_at": _when(), "hotspot": hotspot, "aanleiding": "hinderlijk_gedrag",
-            "jongere": {"naam": naam, "geboortedatum": geboortedatum}} | payload
+def gele_kaart(
+    hotspot: str,
+    *,
+    naam: str = "Kees Testjongere",
+    geboortedatum: str = "2010-04-01",
+    record_id: str | None = None,
+    **payload: Any,
+) -> dict[str, Any]:
+    body = {
+        "observed_at": _when(),
+        "hotspot": hotspot,
+        "aanleiding": "hinderlijk_gedrag",
+        "jongere": {"naam": naam, "geboortedatum": geboortedatum},
+    } | payload
     return {"id": record_id or uuid7(), "kind": "gele_kaart", "version": 1, "payload": body}
 
 
 def incident(hotspot: str, *, record_id: str | None = None, **payload: Any) -> dict[str, Any]:
-    body = {"observed_at": _when(), "hotspot": hotspot, "types": ["verbaal"], "injured": False,
-            "bodycam_on": True, "footage_secured": True, "footage_reference": "BC-1",
-            "politie": "melding_gedaan", "bot_gewenst": True, "description": "test"} | payload
+    body = {
+        "observed_at": _when(),
+        "hotspot": hotspot,
+        "types": ["verbaal"],
+        "injured": False,
+        "bodycam_on": True,
+        "footage_secured": True,
+        "footage_reference": "BC-1",
+        "politie": "melding_gedaan",
+        "bot_gewenst": True,
+        "description": "test",
+    } | payload
     return {"id": record_id or uuid7(), "kind": "incident", "version": 1, "payload": body}
 
 
@@ -139,18 +182,31 @@ def adrescontrole(*, record_id: str | None = None, **payload: Any) -> dict[str, 
 
 
 def signaal(hotspot: str, *, record_id: str | None = None, **payload: Any) -> dict[str, Any]:
-    body = {"observed_at": _when(), "hotspot": hotspot, "categorie": "drugs",
-            "description": "signaal"} | payload
-    return {"id": record_id or uuid7(), "kind": "signaal_ondermijning", "version": 1,
-            "payload": body}
+    body = {
+        "observed_at": _when(),
+        "hotspot": hotspot,
+        "categorie": "drugs",
+        "description": "signaal",
+    } | payload
+    return {
+        "id": record_id or uuid7(),
+        "kind": "signaal_ondermijning",
+        "version": 1,
+        "payload": body,
+    }
 
 
-def integrale_controle(hotspot: str, *, record_id: str | None = None,
-                       **payload: Any) -> dict[str, Any]:
-    body = {"observed_at": _when(), "hotspot": hotspot, "branche": "horeca",
-            "partners": ["politie"], "uitkomst": "geen_bevindingen"} | payload
-    return {"id": record_id or uuid7(), "kind": "integrale_controle", "version": 1,
-            "payload": body}
+def integrale_controle(
+    hotspot: str, *, record_id: str | None = None, **payload: Any
+) -> dict[str, Any]:
+    body = {
+        "observed_at": _when(),
+        "hotspot": hotspot,
+        "branche": "horeca",
+        "partners": ["politie"],
+        "uitkomst": "geen_bevindingen",
+    } | payload
+    return {"id": record_id or uuid7(), "kind": "integrale_controle", "version": 1, "payload": body}
 
 
 def wait_until(predicate: Any, timeout: float = 10.0) -> None:
@@ -191,8 +247,7 @@ def enrolment_code(engine: Engine, user: User, ttl: timedelta = timedelta(minute
 
 def login_token(client: httpx.Client, username: str, password: str = PASSWORD) -> str:
     """Log in with a password (teamleider, beheerder) and return the browser's token."""
-    response = client.post("/api/v1/auth/login",
-                           json={"username": username, "password": password})
+    response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
     assert response.status_code == 200, response.text
     return str(response.json()["token"])
 
@@ -206,8 +261,12 @@ def browser_token(engine: Engine, user: User) -> str:
 def client_from(base_url: str, source_ip: str) -> httpx.Client:
     """A client whose requests come from another loopback address (127.0.0.0/8),
     so that tests can tell throttling per client from throttling per user."""
-    return httpx.Client(base_url=base_url, headers=protocol_headers(), timeout=30,
-                        transport=httpx.HTTPTransport(local_address=source_ip))
+    return httpx.Client(
+        base_url=base_url,
+        headers=protocol_headers(),
+        timeout=30,
+        transport=httpx.HTTPTransport(local_address=source_ip),
+    )
 
 
 # ---------------------------------------------------------------- helpers for

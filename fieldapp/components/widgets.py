@@ -197,8 +197,10 @@ class ChoiceGroup:
         selected: list[str] | None = None,
         on_change: Callable[[], None] | None = None,
         accent: str = s.PRIMARY,
+        missing: str | None = None,
     ) -> None:
         self.multi = multi
+        self.missing = missing or f"Kies een {label.lower()}"
         self.on_change = on_change
         self.error = error_text()
         self.chips: dict[str, ft.Chip] = {}
@@ -248,6 +250,8 @@ class ChoiceGroup:
         return values[0] if values else None
 
     def set_error(self, message: str | None) -> None:
+        if message in ("is verplicht", "kies er minstens één"):
+            message = self.missing
         show_error(self.error, message)
 
 

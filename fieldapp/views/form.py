@@ -104,8 +104,7 @@ class EntryForm:
     # ------------------------------------------------------------ screen
 
     def title(self) -> str:
-        label = KIND_LABELS.get(self.kind.value, self.kind.value)
-        return f"{label} aanpassen" if self.entry is not None else label
+        return "Invoer aanpassen" if self.entry is not None else KIND_LABELS[self.kind.value]
 
     def view(self) -> ft.View:
         if self._view is None:
@@ -124,7 +123,8 @@ class EntryForm:
                     # A Column (not a lazy ListView): every field is in the
                     # accessibility tree, also the ones scrolled out of view.
                     ft.Column(
-                        [ft.Container(ft.Column(body, spacing=22),
+                        [ft.Container(ft.Column(body, spacing=22,
+                                                horizontal_alignment=ft.CrossAxisAlignment.STRETCH),
                                       padding=ft.Padding.only(left=16, right=16, top=16,
                                                               bottom=24))],
                         expand=True,
@@ -149,7 +149,16 @@ class EntryForm:
         if entry is None:
             return None
         banner = Banner()
-        if entry.status in (m.AFGEWEZEN, m.CONFLICT):
+        when = self.moment()
+        heading = ft.Text(
+            KIND_LABELS[self.kind.value] + (f" van {when.astimezone():%d-%m %H:%M}" if when
+                                            else ""),
+            size=s.TITLE, weight=ft.FontWeight.BOLD, color=s.INK)
+        if entry.status == m.CONFLICT:
+            banner.show("Conflict: er staat al een andere versie van deze invoer op de server. "
+                        "Controleer alles en sla op: dan gaat jouw versie als nieuwe versie "
+                        "naar de server.", "error")
+        elif entry.status == m.AFGEWEZEN:
             reason = entry.reject_message or "geen reden opgegeven"
             banner.show(f"Afgewezen door de server: {reason}\nPas aan en sla op: dan gaat het "
                         "opnieuw naar de server.", "error")
@@ -158,7 +167,7 @@ class EntryForm:
                         "server.", "info")
         else:
             banner.show("Nog niet verzonden. Je wijziging vervangt wat er stond.", "info")
-        return banner.control
+        return ft.Column([heading, banner.control], spacing=10)
 
     def refresh(self) -> None:
         self.status.refresh()

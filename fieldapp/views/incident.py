@@ -29,7 +29,7 @@ class IncidentForm(EntryForm):
         p, app = self.payload, self.app
         self.types = ChoiceGroup(app, "Wat gebeurde er? (meer keuzes mogelijk)",
                                  INCIDENT_TYPE_LABELS, multi=True, selected=p.get("types"),
-                                 accent=s.DANGER)
+                                 accent=s.DANGER, missing="Kies wat er gebeurde")
         self.when = MomentField(app, "Wanneer", self.moment())
         self.hotspot = self.hotspot_field(label="Waar", always_default=True)
         self.place = text_field("Plek (optioneel, bijv. straat of ingang)", p.get("place", ""))

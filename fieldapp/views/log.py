@@ -50,44 +50,44 @@ class LogScreen:
         self.items.controls = rows
 
     def _card(self, item: LogItem) -> ft.Control:
+        problem = item.status in ("afgewezen", "conflict")
         bg, fg = s.STATUS_COLOURS.get(item.status, ("#ECEFF1", s.INK))
         when = item.when.astimezone()
+        top: list[ft.Control] = [
+            ft.Text(item.kind_label, size=s.TEXT, weight=ft.FontWeight.BOLD, color=s.INK,
+                    expand=True),
+        ]
+        if item.can_delete:
+            top.append(icon_button(ft.Icons.DELETE_OUTLINE, f"{item.kind_label} verwijderen",
+                                   self.app.act(lambda: self._confirm_delete(item)),
+                                   icon_color=s.DANGER, icon_size=28))
         lines: list[ft.Control] = [
+            ft.Row(top, vertical_alignment=ft.CrossAxisAlignment.CENTER),
             ft.Row(
                 [
-                    ft.Text(item.kind_label, size=s.TEXT, weight=ft.FontWeight.BOLD,
-                            color=s.INK, expand=True),
                     ft.Container(
                         ft.Text(item.status_label, size=s.SMALL, weight=ft.FontWeight.BOLD,
                                 color=fg),
                         bgcolor=bg,
                         border=ft.Border.all(1, fg),
                         border_radius=14,
-                        padding=ft.Padding.symmetric(horizontal=10, vertical=4),
+                        padding=ft.Padding.symmetric(horizontal=10, vertical=3),
                     ),
+                    ft.Text(f"{when:%d-%m %H:%M}", size=s.SMALL, color=s.MUTED),
                 ],
-                vertical_alignment=ft.CrossAxisAlignment.START,
+                spacing=10,
             ),
-            ft.Text(" · ".join(p for p in (item.title, f"{when:%d-%m %H:%M}") if p),
-                    size=s.SMALL, color=s.MUTED),
         ]
+        if item.title:
+            lines.append(ft.Text(item.title, size=s.SMALL, color=s.INK))
         if item.detail:
-            lines.append(ft.Text(item.detail, size=s.SMALL, color=fg if item.status in
-                                 ("afgewezen", "conflict") else s.INK))
-        content: list[ft.Control] = [ft.Column(lines, spacing=4, expand=True)]
-        if item.can_delete:
-            content.append(
-                icon_button(ft.Icons.DELETE_OUTLINE, f"{item.kind_label} verwijderen",
-                            self.app.act(lambda: self._confirm_delete(item)),
-                            icon_color=s.DANGER, icon_size=28)
-            )
+            lines.append(ft.Text(item.detail, size=s.SMALL, color=fg if problem else s.INK))
         return ft.Container(
-            ft.Row(content, vertical_alignment=ft.CrossAxisAlignment.START),
+            ft.Column(lines, spacing=6),
             bgcolor=s.SURFACE,
-            border=ft.Border.all(2 if item.status in ("afgewezen", "conflict") else 1,
-                                 fg if item.status in ("afgewezen", "conflict") else "#C5CCD4"),
+            border=ft.Border.all(2 if problem else 1, fg if problem else "#C5CCD4"),
             border_radius=10,
-            padding=ft.Padding.only(left=14, right=4, top=10, bottom=10),
+            padding=ft.Padding.only(left=14, right=6, top=8, bottom=12),
             ink=True,
             on_click=self.app.act(lambda: self.app.go(f"/log/{item.id}")),
         )

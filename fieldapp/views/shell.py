@@ -158,7 +158,7 @@ class App:
             ft.SnackBar(
                 ft.Text(message, size=s.TEXT, color="#FFFFFF"),
                 bgcolor=s.DANGER if error else s.ONLINE,
-                duration=ft.Duration(seconds=6),
+                duration=ft.Duration(seconds=5),
                 show_close_icon=True,
                 close_icon_color="#FFFFFF",
             )
@@ -174,7 +174,8 @@ class App:
     def close_screen(self, screen: Screen, message: str | None = None) -> None:
         """Leave a screen for home (after a save or a delete), forgetting its input."""
         self.screens.pop(screen.route, None)
-        self.go("/")
+        chain = _route_chain(screen.route)
+        self.go(chain[-2] if len(chain) > 1 else "/")
         if message:
             self.snack(message)
 
@@ -191,10 +192,11 @@ class App:
             assert home is not None
             home.refresh()
             views = [home.view()]
-            top = self._screen(self.page.route) if self.page.route != "/" else None
-            if top is not None:
-                top.refresh()
-                views.append(top.view())
+            for route in _route_chain(self.page.route):
+                screen = self._screen(route)
+                if screen is not None:
+                    screen.refresh()
+                    views.append(screen.view())
         if [id(v) for v in self.page.views] != [id(v) for v in views]:
             self.page.views.clear()
             self.page.views.extend(views)
@@ -254,10 +256,12 @@ class App:
         self.render()
 
     def _view_popped(self, e: ft.ViewPopEvent) -> None:
-        """The back arrow or Android's back button: forget the form, go home."""
+        """The back arrow or Android's back button: forget the screen's input and go
+        to the screen below (home, or "Mijn log" under an entry opened from it)."""
         route = e.view.route if e.view is not None else self.page.route
-        self.screens.pop(route.split("?")[0], None)
-        self.go("/")
+        self.screens.pop(route, None)
+        chain = _route_chain(route)
+        self.go(chain[-2] if len(chain) > 1 else "/")
 
     # ------------------------------------------------------------ state and background
 
@@ -313,7 +317,7 @@ class App:
         except Exception:  # never let the background loop die
             log.exception("automatic sync failed")
 
-    def start_sync(self, on_progress: Callable[[], None] | None = None) -> bool:
+    def start_sync(self) -> bool:
         """The sync button: run one sync in a thread; progress and the result reach
         the screens through AppState's change notifications."""
         if self.state.syncing:
@@ -321,14 +325,21 @@ class App:
 
         def worker() -> None:
             try:
-                self.state.sync_now(
-                    (lambda _t, _f: self.post(on_progress)) if on_progress else None
-                )
+                self.state.sync_now()
             except Exception:
                 log.exception("sync failed")
 
         self.page.run_thread(worker)
         return True
+
+
+def _route_chain(route: str) -> list[str]:
+    """The screens stacked above home for a route: "/log/<id>" lies on "/log"."""
+    if route in ("", "/"):
+        return []
+    if route.startswith("/log/"):
+        return ["/log", route]
+    return [route]
 
 
 def _takes_argument(handler: Callable[..., Any]) -> bool:

@@ -60,7 +60,7 @@ class SyncScreen:
         return self._view
 
     def _start(self) -> None:
-        if not self.app.start_sync(on_progress=self.refresh):
+        if not self.app.start_sync():
             self.app.snack("Er loopt al een synchronisatie. Even geduld.")
         self.step.value = "Verbinden met de server…"
         self.bar.value = None  # moving until the first step reports
@@ -83,8 +83,8 @@ class SyncScreen:
             lines = state.sync_summary(report)
             kind = "ok" if report.ok and not (report.rejected or report.conflicts) else "error"
             self.result.show("\n".join(lines), kind)
-            if report.error is not None:
-                self.step.value = "Niet gelukt"
+            self.step.value = "Klaar" if report.ok else "Niet gelukt"
+            if not report.ok:
                 self.bar.value = 0
         elif report is None:
             self.result.hide()

@@ -49,7 +49,8 @@ def _offline_docs(app: FastAPI) -> None:
     @app.get("/docs", include_in_schema=False)
     def swagger() -> HTMLResponse:
         return get_swagger_ui_html(
-            openapi_url="/openapi.json", title=f"{app.title}: API",
+            openapi_url="/openapi.json",
+            title=f"{app.title}: API",
             swagger_js_url="/docs-static/swagger-ui-bundle.js",
             swagger_css_url="/docs-static/swagger-ui.css",
             swagger_favicon_url="/docs-static/favicon.png",
@@ -57,9 +58,12 @@ def _offline_docs(app: FastAPI) -> None:
 
     @app.get("/redoc", include_in_schema=False)
     def redoc() -> HTMLResponse:
-        return get_redoc_html(openapi_url="/openapi.json", title=f"{app.title}: API",
-                              redoc_js_url="/docs-static/redoc.standalone.js",
-                              redoc_favicon_url="/docs-static/favicon.png")
+        return get_redoc_html(
+            openapi_url="/openapi.json",
+            title=f"{app.title}: API",
+            redoc_js_url="/docs-static/redoc.standalone.js",
+            redoc_favicon_url="/docs-static/favicon.png",
+        )
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:

@@ -57,8 +57,7 @@ def check_protocol(
     if version not in SUPPORTED_PROTOCOLS:
         raise ServiceError(
             ErrorCode.PROTOCOL_UNSUPPORTED,
-            "Deze versie van de app wordt niet meer ondersteund door de server. "
-            "Werk de app bij.",
+            "Deze versie van de app wordt niet meer ondersteund door de server. Werk de app bij.",
         )
     return version
 
@@ -79,14 +78,10 @@ class Caller:
 
 def get_caller(
     engine: EngineDep,
-    authorization: Annotated[
-        str | None, Header(description="`Bearer <apparaattoken>`")
-    ] = None,
+    authorization: Annotated[str | None, Header(description="`Bearer <apparaattoken>`")] = None,
 ) -> Caller:
     if not authorization or not authorization.lower().startswith("bearer "):
-        raise ServiceError(
-            ErrorCode.TOKEN_MISSING, "Niet ingelogd: het apparaattoken ontbreekt."
-        )
+        raise ServiceError(ErrorCode.TOKEN_MISSING, "Niet ingelogd: het apparaattoken ontbreekt.")
     token = authorization[7:].strip()
     with session_scope(engine) as session:
         device, user = accounts.authenticate(session, token)
@@ -101,8 +96,9 @@ CallerDep = Annotated[Caller, Depends(get_caller)]
 def require_roles(*roles: str) -> Callable[[Caller], Caller]:
     def dependency(caller: CallerDep) -> Caller:
         if caller.role not in roles:
-            raise ServiceError(ErrorCode.FORBIDDEN,
-                               "Dit mag alleen een " + " of ".join(roles) + ".")
+            raise ServiceError(
+                ErrorCode.FORBIDDEN, "Dit mag alleen een " + " of ".join(roles) + "."
+            )
         return caller
 
     return dependency

@@ -76,7 +76,9 @@ async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     # Starlette answers this one outside every middleware, so the protocol
     # header that BodyLimitMiddleware adds to all other replies is set here.
     return error_response(
-        500, ErrorCode.INTERNAL_ERROR, "Er ging iets mis op de server. Probeer het later opnieuw.",
+        500,
+        ErrorCode.INTERNAL_ERROR,
+        "Er ging iets mis op de server. Probeer het later opnieuw.",
         headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)},
     )
 

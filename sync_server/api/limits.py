@@ -9,6 +9,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync_protocol import PROTOCOL_HEADER, PROTOCOL_VERSION, ErrorCode
 
+BLOB_PREFIX = "/api/v1/blobs/"
+
 
 class BodyTooLarge(Exception):
     """Raised while reading a body past its limit (chunked uploads have no length)."""
@@ -25,7 +27,9 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        limit = self.blob_limit if path.startswith("/api/v1/blobs/") else self.default_limit
+        is_blob = path.startswith(BLOB_PREFIX)
+        limit = self.blob_limit if is_blob else self.default_limit
+        code = ErrorCode.BLOB_TOO_LARGE if is_blob else ErrorCode.BODY_TOO_LARGE
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         started = False
@@ -41,7 +45,7 @@ class BodyLimitMiddleware:
             await send(message)
 
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await self._reject(send_with_version, limit)
+            await self._reject(send_with_version, limit, code)
             return
         received = 0
 
@@ -58,13 +62,13 @@ class BodyLimitMiddleware:
             await self.app(scope, counting_receive, send_with_version)
         except BodyTooLarge:
             if not started:
-                await self._reject(send_with_version, limit)
+                await self._reject(send_with_version, limit, code)
 
     @staticmethod
-    async def _reject(send: Send, limit: int) -> None:
+    async def _reject(send: Send, limit: int, code: ErrorCode) -> None:
         body = json.dumps(
             {
-                "code": ErrorCode.BODY_TOO_LARGE.value,
+                "code": code.value,
                 "message": f"Het verzoek is te groot; maximaal {limit} bytes.",
                 "protocol": PROTOCOL_VERSION,
             }

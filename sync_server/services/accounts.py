@@ -170,8 +170,11 @@ def _count(session: Session, key: str, *, now: datetime, window: timedelta) -> t
     """Add one to the key's count (starting a new window if the old one is over)."""
     started = col(AuthFailure.window_start)
     expired = started <= now - window
-    upsert = (postgresql.insert(AuthFailure)
-              if session.get_bind().dialect.name == "postgresql" else sqlite.insert(AuthFailure))
+    upsert = (
+        postgresql.insert(AuthFailure)
+        if session.get_bind().dialect.name == "postgresql"
+        else sqlite.insert(AuthFailure)
+    )
     statement = (
         upsert.values(key=key, window_start=now, failures=1)
         .on_conflict_do_update(
@@ -294,6 +297,14 @@ def login(session: Session, *, username: str, password: str, device_name: str) -
             pass
     if not ok or user is None:
         raise ServiceError(ErrorCode.LOGIN_FAILED, "Gebruikersnaam of wachtwoord klopt niet.")
+    if user.role == "handhaver":
+        # Officers work with an enrolled phone whose token can be revoked on its own;
+        # a password session would be a second, unmanaged way in.
+        raise ServiceError(
+            ErrorCode.FORBIDDEN,
+            "Handhavers koppelen hun telefoon met een koppelcode. Inloggen met een wachtwoord "
+            "is voor teamleiders en beheerders.",
+        )
     return issue_device(session, user, name=device_name, kind="browser")
 
 

@@ -25,16 +25,31 @@ from sync_server.services.push import push_records
 DEMO_PASSWORD = "demo-wachtwoord"  # demo accounts only; printed by `serve --demo`
 
 TEAMS: dict[str, list[tuple[str, str]]] = {
-    "centrum": [("sanne.demo", "Sanne de Vries"), ("mo.demo", "Mohamed Amrani"),
-                ("lisa.demo", "Lisa Bakker")],
-    "noord": [("jeroen.demo", "Jeroen Visser"), ("fatima.demo", "Fatima El Idrissi"),
-              ("tom.demo", "Tom Smit")],
-    "oost": [("anouk.demo", "Anouk Jansen"), ("kevin.demo", "Kevin de Boer"),
-             ("yara.demo", "Yara Mulder")],
-    "zuid-west": [("daan.demo", "Daan Meijer"), ("esra.demo", "Esra Yilmaz"),
-                  ("bas.demo", "Bas de Graaf")],
-    "schalkwijk": [("noor.demo", "Noor Hendriks"), ("ricardo.demo", "Ricardo Pinas"),
-                   ("emma.demo", "Emma Koster")],
+    "centrum": [
+        ("sanne.demo", "Sanne de Vries"),
+        ("mo.demo", "Mohamed Amrani"),
+        ("lisa.demo", "Lisa Bakker"),
+    ],
+    "noord": [
+        ("jeroen.demo", "Jeroen Visser"),
+        ("fatima.demo", "Fatima El Idrissi"),
+        ("tom.demo", "Tom Smit"),
+    ],
+    "oost": [
+        ("anouk.demo", "Anouk Jansen"),
+        ("kevin.demo", "Kevin de Boer"),
+        ("yara.demo", "Yara Mulder"),
+    ],
+    "zuid-west": [
+        ("daan.demo", "Daan Meijer"),
+        ("esra.demo", "Esra Yilmaz"),
+        ("bas.demo", "Bas de Graaf"),
+    ],
+    "schalkwijk": [
+        ("noor.demo", "Noor Hendriks"),
+        ("ricardo.demo", "Ricardo Pinas"),
+        ("emma.demo", "Emma Koster"),
+    ],
 }
 LEADERS = {district: f"tl.{district}" for district in TEAMS}
 
@@ -48,8 +63,15 @@ THEME_PATTERNS: list[tuple[str, list[int], int]] = [
     ("honden", [7, 8, 18, 19], 3),
     ("fietsen-rijdend-verkeer", [11, 12, 16, 17], 3),
 ]
-ACTIONS = ["aanspreken", "aanspreken", "waarschuwing", "bon_proces_verbaal", "sticker",
-           "doorverwijzing", "geen_actie"]
+ACTIONS = [
+    "aanspreken",
+    "aanspreken",
+    "waarschuwing",
+    "bon_proces_verbaal",
+    "sticker",
+    "doorverwijzing",
+    "geen_actie",
+]
 
 
 @dataclass(frozen=True)
@@ -67,20 +89,27 @@ def demo_exists(session: Session) -> bool:
 def create_demo_users(session: Session) -> list[DemoLogin]:
     logins = [DemoLogin("beheerder.demo", "Demo Beheerder", "beheerder", None)]
     for district, team in TEAMS.items():
-        logins.append(DemoLogin(LEADERS[district], f"Teamleider {district.title()}",
-                                "teamleider", district))
-        logins += [DemoLogin(username, display, "handhaver", district)
-                   for username, display in team]
+        logins.append(
+            DemoLogin(LEADERS[district], f"Teamleider {district.title()}", "teamleider", district)
+        )
+        logins += [
+            DemoLogin(username, display, "handhaver", district) for username, display in team
+        ]
     # The demo accounts share one published password, so one argon2 hash serves
     # them all; hashing it 21 times would add seconds to every `serve --demo`.
     shared_hash = accounts.hash_password(DEMO_PASSWORD)
     for login in logins:
-        user = accounts.create_user(session, username=login.username,
-                                    display_name=login.display_name, role=login.role,
-                                    districts=[login.district] if login.district else [],
-                                    is_demo=True)
-        user.password_hash = shared_hash
-        session.add(user)
+        user = accounts.create_user(
+            session,
+            username=login.username,
+            display_name=login.display_name,
+            role=login.role,
+            districts=[login.district] if login.district else [],
+            is_demo=True,
+        )
+        if login.role != "handhaver":  # officers enrol their phone with a code instead
+            user.password_hash = shared_hash
+            session.add(user)
     session.flush()
     return logins
 
@@ -89,8 +118,9 @@ def _uuid7(moment: datetime, rng: random.Random) -> str:
     """A UUIDv7 for a moment in the past, as a phone would have made it then."""
     millis = int(moment.timestamp() * 1000)
     rand = rng.getrandbits(74)
-    value = ((millis << 80) | (0x7 << 76) | ((rand >> 62) << 64) | (0b10 << 62)
-             | (rand & (2**62 - 1)))
+    value = (
+        (millis << 80) | (0x7 << 76) | ((rand >> 62) << 64) | (0b10 << 62) | (rand & (2**62 - 1))
+    )
     return str(uuid.UUID(int=value))
 
 
@@ -98,8 +128,9 @@ def _place(hotspot: Hotspot, rng: random.Random) -> dict[str, Any]:
     return {"hotspot": hotspot.code}
 
 
-def _records_for(officer: str, hotspots: list[Hotspot], days: int, today: date,
-                 rng: random.Random) -> list[dict[str, Any]]:
+def _records_for(
+    officer: str, hotspots: list[Hotspot], days: int, today: date, rng: random.Random
+) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     if not hotspots:
         return records
@@ -108,82 +139,166 @@ def _records_for(officer: str, hotspots: list[Hotspot], days: int, today: date,
         if moment_day.weekday() == 6 and rng.random() < 0.7:
             continue  # fewer Sunday shifts
         for _ in range(rng.randint(2, 6)):
-            theme, hours, _w = rng.choices(THEME_PATTERNS,
-                                           weights=[p[2] for p in THEME_PATTERNS])[0]
+            theme, hours, _w = rng.choices(THEME_PATTERNS, weights=[p[2] for p in THEME_PATTERNS])[
+                0
+            ]
             fitting = [h for h in hotspots if theme in h.themes] or hotspots
             hotspot = rng.choice(fitting)
-            observed = datetime(moment_day.year, moment_day.month, moment_day.day,
-                                rng.choice(hours), rng.randint(0, 59), tzinfo=UTC)
-            records.append({
-                "id": _uuid7(observed, rng), "kind": "waarneming", "version": 1,
-                "payload": {"observed_at": observed.isoformat(), "theme": theme,
-                            **_place(hotspot, rng), "persons": rng.randint(0, 6),
-                            "action": rng.choice(ACTIONS), "note": "demo"},
-            })
+            observed = datetime(
+                moment_day.year,
+                moment_day.month,
+                moment_day.day,
+                rng.choice(hours),
+                rng.randint(0, 59),
+                tzinfo=UTC,
+            )
+            records.append(
+                {
+                    "id": _uuid7(observed, rng),
+                    "kind": "waarneming",
+                    "version": 1,
+                    "payload": {
+                        "observed_at": observed.isoformat(),
+                        "theme": theme,
+                        **_place(hotspot, rng),
+                        "persons": rng.randint(0, 6),
+                        "action": rng.choice(ACTIONS),
+                        "note": "demo",
+                    },
+                }
+            )
         if rng.random() < 0.12:
             youth_hotspots = [h for h in hotspots if "jeugd" in h.themes] or hotspots
-            observed = datetime(moment_day.year, moment_day.month, moment_day.day,
-                                rng.choice([16, 20, 21, 22]), rng.randint(0, 59), tzinfo=UTC)
+            observed = datetime(
+                moment_day.year,
+                moment_day.month,
+                moment_day.day,
+                rng.choice([16, 20, 21, 22]),
+                rng.randint(0, 59),
+                tzinfo=UTC,
+            )
             youth = rng.randint(1, 12)
             born = f"{2008 + youth % 5}-0{1 + youth % 9}-15"
-            records.append({
-                "id": _uuid7(observed, rng), "kind": "gele_kaart", "version": 1,
-                "payload": {"observed_at": observed.isoformat(),
-                            "hotspot": rng.choice(youth_hotspots).code,
-                            "aanleiding": rng.choice(["hinderlijk_gedrag", "alcohol_onder_18"]),
-                            "jongere": {"naam": f"Demo Jongere {officer[:3]}{youth}",
-                                        "geboortedatum": born}},
-            })
+            records.append(
+                {
+                    "id": _uuid7(observed, rng),
+                    "kind": "gele_kaart",
+                    "version": 1,
+                    "payload": {
+                        "observed_at": observed.isoformat(),
+                        "hotspot": rng.choice(youth_hotspots).code,
+                        "aanleiding": rng.choice(["hinderlijk_gedrag", "alcohol_onder_18"]),
+                        "jongere": {
+                            "naam": f"Demo Jongere {officer[:3]}{youth}",
+                            "geboortedatum": born,
+                        },
+                    },
+                }
+            )
         if rng.random() < 0.03:
-            observed = datetime(moment_day.year, moment_day.month, moment_day.day,
-                                rng.choice([21, 22, 23]), rng.randint(0, 59), tzinfo=UTC)
-            records.append({
-                "id": _uuid7(observed, rng), "kind": "incident", "version": 1,
-                "payload": {"observed_at": observed.isoformat(),
-                            "hotspot": rng.choice(hotspots).code,
-                            "types": rng.sample(["verbaal", "bedreiging", "intimidatie",
-                                                 "fysiek"], k=rng.randint(1, 2)),
-                            "injured": False, "bodycam_on": True, "footage_secured": True,
-                            "footage_reference": f"BC-{rng.randint(1000, 9999)}",
-                            "politie": rng.choice(["geen", "melding_gedaan", "aangifte_gewenst"]),
-                            "bot_gewenst": rng.random() < 0.5, "description": "demo"},
-            })
+            observed = datetime(
+                moment_day.year,
+                moment_day.month,
+                moment_day.day,
+                rng.choice([21, 22, 23]),
+                rng.randint(0, 59),
+                tzinfo=UTC,
+            )
+            records.append(
+                {
+                    "id": _uuid7(observed, rng),
+                    "kind": "incident",
+                    "version": 1,
+                    "payload": {
+                        "observed_at": observed.isoformat(),
+                        "hotspot": rng.choice(hotspots).code,
+                        "types": rng.sample(
+                            ["verbaal", "bedreiging", "intimidatie", "fysiek"], k=rng.randint(1, 2)
+                        ),
+                        "injured": False,
+                        "bodycam_on": True,
+                        "footage_secured": True,
+                        "footage_reference": f"BC-{rng.randint(1000, 9999)}",
+                        "politie": rng.choice(["geen", "melding_gedaan", "aangifte_gewenst"]),
+                        "bot_gewenst": rng.random() < 0.5,
+                        "description": "demo",
+                    },
+                }
+            )
         if rng.random() < 0.08:
-            observed = datetime(moment_day.year, moment_day.month, moment_day.day,
-                                rng.choice([10, 11, 14]), rng.randint(0, 59), tzinfo=UTC)
-            records.append({
-                "id": _uuid7(observed, rng), "kind": "adrescontrole", "version": 1,
-                "payload": {"observed_at": observed.isoformat(),
-                            "uitkomst": "hit" if rng.random() < 0.45 else "geen_hit",
-                            "address": "demo-adres"},
-            })
+            observed = datetime(
+                moment_day.year,
+                moment_day.month,
+                moment_day.day,
+                rng.choice([10, 11, 14]),
+                rng.randint(0, 59),
+                tzinfo=UTC,
+            )
+            records.append(
+                {
+                    "id": _uuid7(observed, rng),
+                    "kind": "adrescontrole",
+                    "version": 1,
+                    "payload": {
+                        "observed_at": observed.isoformat(),
+                        "uitkomst": "hit" if rng.random() < 0.45 else "geen_hit",
+                        "address": "demo-adres",
+                    },
+                }
+            )
         if rng.random() < 0.05:
-            observed = datetime(moment_day.year, moment_day.month, moment_day.day,
-                                rng.choice([11, 15, 20]), rng.randint(0, 59), tzinfo=UTC)
-            records.append({
-                "id": _uuid7(observed, rng), "kind": "signaal_ondermijning", "version": 1,
-                "payload": {"observed_at": observed.isoformat(),
-                            "hotspot": rng.choice(hotspots).code,
-                            "categorie": rng.choice(["drugs", "woon_adresfraude",
-                                                     "malafide_bedrijvigheid"]),
-                            "description": "demo-signaal"},
-            })
+            observed = datetime(
+                moment_day.year,
+                moment_day.month,
+                moment_day.day,
+                rng.choice([11, 15, 20]),
+                rng.randint(0, 59),
+                tzinfo=UTC,
+            )
+            records.append(
+                {
+                    "id": _uuid7(observed, rng),
+                    "kind": "signaal_ondermijning",
+                    "version": 1,
+                    "payload": {
+                        "observed_at": observed.isoformat(),
+                        "hotspot": rng.choice(hotspots).code,
+                        "categorie": rng.choice(
+                            ["drugs", "woon_adresfraude", "malafide_bedrijvigheid"]
+                        ),
+                        "description": "demo-signaal",
+                    },
+                }
+            )
         if rng.random() < 0.02:
-            observed = datetime(moment_day.year, moment_day.month, moment_day.day,
-                                rng.choice([10, 20]), 0, tzinfo=UTC)
-            records.append({
-                "id": _uuid7(observed, rng), "kind": "integrale_controle", "version": 1,
-                "payload": {"observed_at": observed.isoformat(),
-                            "hotspot": rng.choice(hotspots).code,
-                            "branche": rng.choice(["horeca", "nagelstudio", "massagesalon"]),
-                            "partners": ["politie", "belastingdienst"],
-                            "uitkomst": rng.choice(["geen_bevindingen", "waarschuwing"])},
-            })
+            observed = datetime(
+                moment_day.year,
+                moment_day.month,
+                moment_day.day,
+                rng.choice([10, 20]),
+                0,
+                tzinfo=UTC,
+            )
+            records.append(
+                {
+                    "id": _uuid7(observed, rng),
+                    "kind": "integrale_controle",
+                    "version": 1,
+                    "payload": {
+                        "observed_at": observed.isoformat(),
+                        "hotspot": rng.choice(hotspots).code,
+                        "branche": rng.choice(["horeca", "nagelstudio", "massagesalon"]),
+                        "partners": ["politie", "belastingdienst"],
+                        "uitkomst": rng.choice(["geen_bevindingen", "waarschuwing"]),
+                    },
+                }
+            )
     return records
 
 
-def create_demo_data(engine: Engine, *, key: bytes, days: int = 28, seed: int = 2023,
-                     today: date | None = None) -> int:
+def create_demo_data(
+    engine: Engine, *, key: bytes, days: int = 28, seed: int = 2023, today: date | None = None
+) -> int:
     """Create the demo team and logs once; returns the number of records made."""
     with session_scope(engine) as session:
         if demo_exists(session):
@@ -194,24 +309,33 @@ def create_demo_data(engine: Engine, *, key: bytes, days: int = 28, seed: int = 
     made = 0
     for district, team in TEAMS.items():
         with Session(engine) as session:
-            hotspots = list(session.exec(
-                select(Hotspot).where(Hotspot.district_code == district,
-                                      Hotspot.retired == False)  # noqa: E712
-            ).all())
+            hotspots = list(
+                session.exec(
+                    select(Hotspot).where(
+                        Hotspot.district_code == district, col(Hotspot.retired).is_(False)
+                    )
+                ).all()
+            )
         for username, _display in team:
             with session_scope(engine) as session:
                 user = accounts.find_user(session, username)
                 assert user is not None
-                issued = accounts.issue_device(session, user, name="demo-telefoon",
-                                                kind="phone")
+                issued = accounts.issue_device(session, user, name="demo-telefoon", kind="phone")
             records = _records_for(username, hotspots, days, today, rng)
             for start in range(0, len(records), 200):
-                results = push_records(engine, user=user, device=issued.device,
-                                       districts=[district], items=records[start:start + 200],
-                                       key=key, max_batch=500)
+                results = push_records(
+                    engine,
+                    user=user,
+                    device=issued.device,
+                    districts=[district],
+                    items=records[start : start + 200],
+                    key=key,
+                    max_batch=500,
+                )
                 made += sum(1 for r in results if r.status == "accepted")
     with session_scope(engine) as session:
         demo_users = select(User.id).where(User.is_demo == True)  # noqa: E712
-        session.execute(update(Record).where(col(Record.owner_user_id).in_(demo_users))
-                        .values(is_demo=True))
+        session.execute(
+            update(Record).where(col(Record.owner_user_id).in_(demo_users)).values(is_demo=True)
+        )
     return made

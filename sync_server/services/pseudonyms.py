@@ -22,9 +22,13 @@ NEXT_STEPS = {
 
 
 def _normalise_name(name: str) -> str:
+    # "Jan-Willem", "jan willem" and "Jan  Willem" are one youth; accents are
+    # dropped (combining marks), other punctuation separates words.
     decomposed = unicodedata.normalize("NFKD", name)
-    letters = "".join(ch for ch in decomposed if ch.isalnum() or ch.isspace())
-    return " ".join(letters.lower().split())
+    kept = "".join(
+        ch if ch.isalnum() else " " for ch in decomposed if not unicodedata.combining(ch)
+    )
+    return " ".join(kept.lower().split())
 
 
 def youth_pseudonym(key: bytes, *, naam: str, geboortedatum: date) -> str:

@@ -16,10 +16,11 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from sync_protocol import Change as WireChange
-from sync_protocol import ChangeOp
+from sync_protocol import ChangeOp, ErrorCode
 from sync_server.db import utcnow
+from sync_server.errors import ServiceError
 from sync_server.models import Change, District, Hotspot, Record, Theme, User
-from sync_server.services.changes import AUDIENCE_ALL, AUDIENCE_DISTRICT, AUDIENCE_OWNER
+from sync_server.services.changes import AUDIENCE_ALL, AUDIENCE_DISTRICT, AUDIENCE_OWNER, latest_seq
 from sync_server.services.pseudonyms import next_step
 
 
@@ -103,6 +104,13 @@ def pull_changes(
         .order_by(col(Change.seq))
         .limit(limit + 1)
     ).all()
+    if not rows and since > 0 and since > latest_seq(session):
+        # Only after a restore from backup: the phone has seen numbers that no
+        # longer exist, and would wait for ever. It must start again from 0.
+        raise ServiceError(
+            ErrorCode.CURSOR_AHEAD,
+            "De server kent deze stand niet (teruggezet?). De app haalt alles opnieuw op.",
+        )
     more = len(rows) > limit
     rows = rows[:limit]
     next_since = rows[-1].seq if rows else since

@@ -183,11 +183,16 @@ def _write(
     theme_codes = set(session.exec(select(Theme.code)).all())
     hotspot_districts = dict(session.exec(select(Hotspot.code, Hotspot.district_code)).all())
     ids = list({v.envelope.id for v in valid})
-    records = {r.id: r for r in session.exec(select(Record).where(col(Record.id).in_(ids)))}
+    # Versions first, records second. On PostgreSQL (READ COMMITTED) each statement
+    # sees what was committed when it started, and a concurrent push of the same
+    # batch can commit in between; a record is committed together with its
+    # versions, so reading in this order never finds a version without its record
+    # (which would answer a re-sent yellow card without its card number).
     versions = {
         (v.record_id, v.version): v
         for v in session.exec(select(RecordVersion).where(col(RecordVersion.record_id).in_(ids)))
     }
+    records = {r.id: r for r in session.exec(select(Record).where(col(Record.id).in_(ids)))}
     if any(v.kind is RecordKind.GELE_KAART and v.envelope.id not in records for v in valid):
         # Counting a youth's earlier cards is only right while nobody else adds one.
         lock_change_log(session)

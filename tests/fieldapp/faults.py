@@ -53,8 +53,11 @@ class FaultTransport(httpx.BaseTransport):
             raise httpx.ReadError("connection reset by peer", request=request)
         if fault == "truncate":
             body = response.read()
-            return httpx.Response(response.status_code, content=body[: len(body) // 2],
-                                  headers={"content-type": "application/json"})
+            return httpx.Response(
+                response.status_code,
+                content=body[: len(body) // 2],
+                headers={"content-type": "application/json"},
+            )
         if fault == "server_error":
             response.close()
             return httpx.Response(503, json={"code": "internal_error", "message": "down"})

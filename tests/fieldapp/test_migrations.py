@@ -37,9 +37,14 @@ def test_upgrade_with_entries_waiting_keeps_them_queued(tmp_path):
     for n in range(3):
         db.execute(
             "INSERT INTO entry (id, kind, version, payload, status, created_at, updated_at) "
-            "VALUES (?, 'waarneming', 1, '{}', 'wacht', '2026-01-01', '2026-01-01')", (f"e{n}",))
-        db.execute("INSERT INTO outbox (entry_id, version, priority, queued_at) "
-                   "VALUES (?, 1, 1, '2026-01-01')", (f"e{n}",))
+            "VALUES (?, 'waarneming', 1, '{}', 'wacht', '2026-01-01', '2026-01-01')",
+            (f"e{n}",),
+        )
+        db.execute(
+            "INSERT INTO outbox (entry_id, version, priority, queued_at) "
+            "VALUES (?, 1, 1, '2026-01-01')",
+            (f"e{n}",),
+        )
 
     def step2_adds_a_column(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE entry ADD COLUMN officer_note TEXT")
@@ -53,8 +58,10 @@ def test_a_failing_step_leaves_the_previous_schema_and_data(tmp_path):
     path = tmp_path / "phone.db"
     db = sqlite3.connect(path, isolation_level=None)
     migrate(db)
-    db.execute("INSERT INTO entry (id, kind, version, payload, status, created_at, updated_at) "
-               "VALUES ('e1', 'waarneming', 1, '{}', 'wacht', '2026-01-01', '2026-01-01')")
+    db.execute(
+        "INSERT INTO entry (id, kind, version, payload, status, created_at, updated_at) "
+        "VALUES ('e1', 'waarneming', 1, '{}', 'wacht', '2026-01-01', '2026-01-01')"
+    )
 
     def broken_step(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE entry ADD COLUMN half_done TEXT")

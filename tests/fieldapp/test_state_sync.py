@@ -17,8 +17,9 @@ from sync_server.services import accounts
 def _enrolled_app(tmp_path, server, engine, settings, username="veld1", district="noord"):
     officer = make_user(engine, districts=[district], username=username)
     with session_scope(engine) as session:
-        code = accounts.create_enrolment_code(session, user=officer,
-                                              ttl=settings.enrolment_code_ttl)
+        code = accounts.create_enrolment_code(
+            session, user=officer, ttl=settings.enrolment_code_ttl
+        )
     app = AppState(tmp_path / "phone")
     app.enroll(server.url, code.code.lower().replace("-", ""))
     return app, officer
@@ -36,10 +37,15 @@ def test_enrol_set_pin_log_offline_then_sync(tmp_path, server, engine, settings)
     spots = app.hotspots()
     assert spots and {s.district for s in spots} == {"noord"}
 
-    entry = app.save_waarneming(theme="afval", hotspot=spots[0].code, action="aanspreken",
-                                persons=2, note="bijplaatsing")
-    card = app.save_gele_kaart(naam="Jan Jansen", geboortedatum="2010-05-06",
-                               hotspot=spots[0].code, aanleiding="hinderlijk_gedrag")
+    entry = app.save_waarneming(
+        theme="afval", hotspot=spots[0].code, action="aanspreken", persons=2, note="bijplaatsing"
+    )
+    card = app.save_gele_kaart(
+        naam="Jan Jansen",
+        geboortedatum="2010-05-06",
+        hotspot=spots[0].code,
+        aanleiding="hinderlijk_gedrag",
+    )
     assert app.pending_count() == 2
 
     report = app.sync_now()
@@ -59,8 +65,7 @@ def test_enrol_set_pin_log_offline_then_sync(tmp_path, server, engine, settings)
             assert b"Jansen" not in path.read_bytes(), path
 
 
-def test_invalid_entry_is_refused_in_dutch_and_nothing_is_saved(tmp_path, server, engine,
-                                                                 settings):
+def test_invalid_entry_is_refused_in_dutch_and_nothing_is_saved(tmp_path, server, engine, settings):
     app, _ = _enrolled_app(tmp_path, server, engine, settings)
     app.set_pin("48213", "48213")
     with pytest.raises(EntryInvalid) as excinfo:
@@ -73,8 +78,9 @@ def test_wrong_pins_lock_then_wipe_the_token(tmp_path, server, engine, settings)
     clock = [0.0]
     officer = make_user(engine, districts=["oost"], username="veld2")
     with session_scope(engine) as session:
-        code = accounts.create_enrolment_code(session, user=officer,
-                                              ttl=settings.enrolment_code_ttl)
+        code = accounts.create_enrolment_code(
+            session, user=officer, ttl=settings.enrolment_code_ttl
+        )
     app = AppState(tmp_path / "phone", clock=lambda: clock[0])
     app.enroll(server.url, code.code)
     app.set_pin("48213", "48213")

@@ -148,6 +148,12 @@ def test_missing_place_is_reported_on_the_focus_location_field(
     with pytest.raises(EntryInvalid) as excinfo:
         app.save_incident(types=["verbaal"], hotspot=None)
     assert "hotspot" in excinfo.value.problems
+    # Also when another field is wrong too: both are reported at once.
+    with pytest.raises(EntryInvalid) as excinfo:
+        app.save_waarneming(theme="afval", hotspot=None, action=None)
+    assert set(excinfo.value.problems) == {"action", "hotspot"}
+    # An incident may name its place in words instead.
+    assert app.save_incident(types=["verbaal"], hotspot=None, place="Achter het station")
 
 
 def test_delete_only_before_any_send(tmp_path, server, engine, settings):
@@ -251,7 +257,7 @@ def test_status_texts_and_background_sync_turn(tmp_path, server, engine, setting
     report = app.auto_sync()
     assert report is not None and report.accepted == 2
     assert app.sync_summary(report)[:2] == ["Synchronisatie gelukt.",
-                                           "Verzonden: 2 geaccepteerd."]
+                                           "Resultaat: 2 geaccepteerd."]
 
     app.save_waarneming(theme="afval", hotspot=spot, action="aanspreken")
     assert app.pending_text() == "1 wacht op verzenden"
@@ -286,6 +292,7 @@ def test_rejections_are_listed_with_their_reason(tmp_path, server, engine, setti
     report = app.sync_now()
     assert report.accepted == 1 and report.rejected == 1
     lines = app.sync_summary(report)
+    assert lines[0] == "Verzonden, maar niet alles is aangenomen."
     assert "1 geaccepteerd, 1 afgewezen" in lines[1]
     problems = app.problem_items()
     assert [p.id for p in problems] == [bad.id]

@@ -16,32 +16,71 @@ from fieldapp.store import EntryInvalid, EntryLocked, Store
 @pytest.fixture
 def store(tmp_path):
     s = Store(open_database(tmp_path / "phone.db"), tmp_path / "photos")
-    s.apply_pull_page([
-        {"entity": "district", "op": "upsert", "id": "noord", "seq": 1,
-         "data": {"code": "noord", "name": "Noord"}},
-        {"entity": "theme", "op": "upsert", "id": "afval", "seq": 2,
-         "data": {"code": "afval", "name": "Afval", "kind": "handhaving"}},
-        {"entity": "hotspot", "op": "upsert", "id": "noord-a", "seq": 3,
-         "data": {"code": "noord-a", "name": "Marsmanplein", "district": "noord",
-                  "themes": ["afval"], "lat": 52.397, "lon": 4.652}},
-        {"entity": "hotspot", "op": "upsert", "id": "noord-b", "seq": 4,
-         "data": {"code": "noord-b", "name": "Zaanenpark", "district": "noord",
-                  "themes": ["honden"], "lat": 52.40, "lon": 4.63}},
-    ], next_since=4)
+    s.apply_pull_page(
+        [
+            {
+                "entity": "district",
+                "op": "upsert",
+                "id": "noord",
+                "seq": 1,
+                "data": {"code": "noord", "name": "Noord"},
+            },
+            {
+                "entity": "theme",
+                "op": "upsert",
+                "id": "afval",
+                "seq": 2,
+                "data": {"code": "afval", "name": "Afval", "kind": "handhaving"},
+            },
+            {
+                "entity": "hotspot",
+                "op": "upsert",
+                "id": "noord-a",
+                "seq": 3,
+                "data": {
+                    "code": "noord-a",
+                    "name": "Marsmanplein",
+                    "district": "noord",
+                    "themes": ["afval"],
+                    "lat": 52.397,
+                    "lon": 4.652,
+                },
+            },
+            {
+                "entity": "hotspot",
+                "op": "upsert",
+                "id": "noord-b",
+                "seq": 4,
+                "data": {
+                    "code": "noord-b",
+                    "name": "Zaanenpark",
+                    "district": "noord",
+                    "themes": ["honden"],
+                    "lat": 52.40,
+                    "lon": 4.63,
+                },
+            },
+        ],
+        next_since=4,
+    )
     return s
 
 
 def _payload(**extra):
-    return {"observed_at": datetime.now(UTC).isoformat(), "theme": "afval",
-            "hotspot": "noord-a", "persons": 1, "action": "aanspreken"} | extra
+    return {
+        "observed_at": datetime.now(UTC).isoformat(),
+        "theme": "afval",
+        "hotspot": "noord-a",
+        "persons": 1,
+        "action": "aanspreken",
+    } | extra
 
 
 def test_save_writes_entry_and_outbox_together(store, tmp_path):
     entry = store.save_entry("waarneming", _payload())
     db = sqlite3.connect(tmp_path / "phone.db")
     assert db.execute("select status from entry where id=?", (entry.id,)).fetchone() == ("wacht",)
-    assert db.execute("select version from outbox where entry_id=?",
-                      (entry.id,)).fetchone() == (1,)
+    assert db.execute("select version from outbox where entry_id=?", (entry.id,)).fetchone() == (1,)
 
 
 def test_invalid_entry_is_not_saved(store):
@@ -55,10 +94,18 @@ def test_invalid_entry_is_not_saved(store):
 
 def test_incidents_leave_first(store):
     first = store.save_entry("waarneming", _payload())
-    incident = store.save_entry("incident", {
-        "observed_at": datetime.now(UTC).isoformat(), "hotspot": "noord-a",
-        "types": ["verbaal"], "injured": False, "bodycam_on": True, "politie": "geen",
-        "bot_gewenst": False})
+    incident = store.save_entry(
+        "incident",
+        {
+            "observed_at": datetime.now(UTC).isoformat(),
+            "hotspot": "noord-a",
+            "types": ["verbaal"],
+            "injured": False,
+            "bodycam_on": True,
+            "politie": "geen",
+            "bot_gewenst": False,
+        },
+    )
     order = [record.entry_id for record in store.outgoing(10)]
     assert order == [incident.id, first.id]
 
@@ -104,8 +151,17 @@ def test_result_for_an_older_version_does_not_clear_a_newer_edit(store):
 
 def test_rejected_entry_keeps_the_reason_and_leaves_the_queue(store):
     entry = store.save_entry("waarneming", _payload())
-    store.apply_push_results([{"id": entry.id, "version": 1, "status": "rejected",
-                               "code": "unknown_theme", "message": "Onbekend thema 'x'."}])
+    store.apply_push_results(
+        [
+            {
+                "id": entry.id,
+                "version": 1,
+                "status": "rejected",
+                "code": "unknown_theme",
+                "message": "Onbekend thema 'x'.",
+            }
+        ]
+    )
     saved = store.entry(entry.id)
     assert saved.status == m.AFGEWEZEN and saved.reject_message == "Onbekend thema 'x'."
     assert store.pending_count() == 0
@@ -114,15 +170,28 @@ def test_rejected_entry_keeps_the_reason_and_leaves_the_queue(store):
 
 
 def test_yellow_card_identity_waits_apart_and_is_wiped_on_acceptance(store, tmp_path):
-    card = store.save_entry("gele_kaart", {
-        "observed_at": datetime.now(UTC).isoformat(), "hotspot": "noord-a",
-        "aanleiding": "hinderlijk_gedrag"},
-        identity={"naam": "Piet Pietersen", "geboortedatum": "2011-03-04"})
+    card = store.save_entry(
+        "gele_kaart",
+        {
+            "observed_at": datetime.now(UTC).isoformat(),
+            "hotspot": "noord-a",
+            "aanleiding": "hinderlijk_gedrag",
+        },
+        identity={"naam": "Piet Pietersen", "geboortedatum": "2011-03-04"},
+    )
     assert "Pietersen" not in json.dumps(store.entry(card.id).payload)
     [out] = store.outgoing(10)
     assert out.wire["payload"]["jongere"]["naam"] == "Piet Pietersen"
-    store.apply_push_results([{"id": card.id, "version": 1, "status": "accepted",
-                               "outcome": {"card_number": 2, "next_step": "brief aan ouders"}}])
+    store.apply_push_results(
+        [
+            {
+                "id": card.id,
+                "version": 1,
+                "status": "accepted",
+                "outcome": {"card_number": 2, "next_step": "brief aan ouders"},
+            }
+        ]
+    )
     db = sqlite3.connect(tmp_path / "phone.db")
     assert db.execute("select count(*) from pendingidentity").fetchone() == (0,)
     assert store.entry(card.id).card_number == 2
@@ -130,8 +199,14 @@ def test_yellow_card_identity_waits_apart_and_is_wiped_on_acceptance(store, tmp_
 
 def test_yellow_card_without_identity_is_refused(store):
     with pytest.raises(EntryInvalid) as excinfo:
-        store.save_entry("gele_kaart", {"observed_at": datetime.now(UTC).isoformat(),
-                                        "hotspot": "noord-a", "aanleiding": "overig"})
+        store.save_entry(
+            "gele_kaart",
+            {
+                "observed_at": datetime.now(UTC).isoformat(),
+                "hotspot": "noord-a",
+                "aanleiding": "overig",
+            },
+        )
     assert "jongere" in excinfo.value.problems
 
 
@@ -144,14 +219,19 @@ def test_hotspots_nearest_first_and_searchable(store):
 
 def test_pull_page_and_cursor_move_together(store):
     assert store.cursor() == 4
-    store.apply_pull_page([{"entity": "hotspot", "op": "delete", "id": "noord-b", "seq": 5,
-                            "data": None}], next_since=5)
+    store.apply_pull_page(
+        [{"entity": "hotspot", "op": "delete", "id": "noord-b", "seq": 5, "data": None}],
+        next_since=5,
+    )
     assert store.cursor() == 5
     assert [h.code for h in store.hotspots()] == ["noord-a"]
     with pytest.raises(KeyError):  # a malformed page is not half-applied
-        store.apply_pull_page([
-            {"entity": "hotspot", "op": "delete", "id": "noord-a", "seq": 6, "data": None},
-            {"entity": "hotspot", "op": "upsert", "seq": 7, "data": {}},
-        ], next_since=7)
+        store.apply_pull_page(
+            [
+                {"entity": "hotspot", "op": "delete", "id": "noord-a", "seq": 6, "data": None},
+                {"entity": "hotspot", "op": "upsert", "seq": 7, "data": {}},
+            ],
+            next_since=7,
+        )
     assert store.cursor() == 5
     assert [h.code for h in store.hotspots()] == ["noord-a"]

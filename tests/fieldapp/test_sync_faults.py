@@ -30,10 +30,12 @@ def transport():
 def phone(tmp_path, server, engine, settings, transport):
     officer = make_user(engine, districts=["noord"], username="fout1")
     with session_scope(engine) as session:
-        code = accounts.create_enrolment_code(session, user=officer,
-                                              ttl=settings.enrolment_code_ttl)
-    app = AppState(tmp_path / "phone",
-                   client_factory=lambda url: default_client(url, transport=transport))
+        code = accounts.create_enrolment_code(
+            session, user=officer, ttl=settings.enrolment_code_ttl
+        )
+    app = AppState(
+        tmp_path / "phone", client_factory=lambda url: default_client(url, transport=transport)
+    )
     app.enroll(server.url, code.code)
     app.set_pin("48213", "48213")
     assert app.sync_now().ok
@@ -136,8 +138,9 @@ def test_two_syncs_at_once_send_each_record_once(phone, engine, tmp_path):
         _observe(phone, note=str(n))
     second = AppState(tmp_path / "phone")  # the nightly job: same files, own process state
     results = []
-    threads = [threading.Thread(target=lambda a=a: results.append(a.sync_now()))
-               for a in (phone, second)]
+    threads = [
+        threading.Thread(target=lambda a=a: results.append(a.sync_now())) for a in (phone, second)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -174,6 +177,20 @@ def test_headless_sync_command(phone, engine, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "1 geaccepteerd" in done.stdout
     assert _server_count(engine) == 1
-    empty = subprocess.run([sys.executable, "-m", "fieldapp", "sync", "--data",
-                            str(tmp_path / "elders")], capture_output=True, text=True, timeout=60)
+    empty = subprocess.run(
+        [sys.executable, "-m", "fieldapp", "sync", "--data", str(tmp_path / "elders")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert empty.returncode == 2 and "niet gekoppeld" in empty.stderr
+
+
+def test_server_restored_from_backup_makes_the_phone_pull_again(phone, engine):
+    """A phone whose cursor is beyond the server's last change (the server was
+    restored) is told so and starts again from 0 instead of waiting for ever."""
+    phone.store.apply_pull_page([], next_since=10**6)
+    report = phone.sync_now()
+    assert report.ok, report.error
+    assert 0 < phone.store.cursor() < 10**6
+    assert phone.hotspots()

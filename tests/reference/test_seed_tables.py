@@ -213,11 +213,15 @@ def test_every_seed_row_is_in_indicators_json(seed_rows, indicators):
     for row in seed_rows:
         found = _match(row, indicators)
         if len(found) != 1:
-            problems.append(f"§{row.section} line {row.line} {row.name!r} ({row.source}): {len(found)} matches")
+            problems.append(
+                f"§{row.section} line {row.line} {row.name!r} ({row.source}): {len(found)} matches"
+            )
             continue
         ind = found[0]
         if ind["printed"] != row.printed:
-            problems.append(f"{ind['code']} §{row.section}: printed {ind['printed']} != seed {row.printed}")
+            problems.append(
+                f"{ind['code']} §{row.section}: printed {ind['printed']} != seed {row.printed}"
+            )
         expected = {y: _value(p) for y, p in row.printed.items()}
         if ind["values"] != expected:
             problems.append(f"{ind['code']} §{row.section}: values {ind['values']} != {expected}")
@@ -255,7 +259,9 @@ def test_indicator_shape_and_codes(indicators):
         assert SLUG.match(ind["code"]), ind["code"]
         assert ind["source"] in set(SOURCE_MAP.values()), ind["code"]
         assert ind["unit"] in {"aantal", "procent", "cijfer"}, ind["code"]
-        assert ind["sections"] == sorted(set(ind["sections"]), key=lambda s: tuple(map(int, s.split(".")))), ind["code"]
+        assert ind["sections"] == sorted(
+            set(ind["sections"]), key=lambda s: tuple(map(int, s.split(".")))
+        ), ind["code"]
         assert set(ind["sections"]) <= INDICATOR_SECTIONS, ind["code"]
         printed = [p for p in ind["printed"].values() if p not in (None, "volgt")]
         if any(p.endswith("%") for p in printed):
@@ -272,11 +278,17 @@ def test_missing_or_volgt_is_null_never_zero(indicators):
         assert list(ind["printed"]) == YEARS, ind["code"]
         for y in YEARS:
             if ind["printed"][y] in (None, "volgt"):
-                assert ind["values"][y] is None, f"{ind['code']} {y} should be null, not {ind['values'][y]!r}"
+                assert ind["values"][y] is None, (
+                    f"{ind['code']} {y} should be null, not {ind['values'][y]!r}"
+                )
 
 
 def test_same_name_different_source_are_separate(indicators):
-    jeugd = {ind["source"]: ind["code"] for ind in indicators if _norm(ind["name"]) == "meldingen jeugdoverlast"}
+    jeugd = {
+        ind["source"]: ind["code"]
+        for ind in indicators
+        if _norm(ind["name"]) == "meldingen jeugdoverlast"
+    }
     assert jeugd == {
         "politie": "meldingen-jeugdoverlast-politie",
         "gemeente": "meldingen-jeugdoverlast-gemeente",
@@ -316,7 +328,12 @@ def test_themes_cover_the_handhavingsstrategie(seed_text, themes):
     assert not missing, f"§1.3 themes missing from themes.json: {missing}"
     assert {"uitstallingen", "woonoverlast"} <= set(codes)
     programma = {t["code"] for t in themes if t["kind"] == "programma"}
-    assert programma == {"ondermijning", "zorg-en-veiligheid", "veilig-uitgaan", "veilig-ondernemen"}
+    assert programma == {
+        "ondermijning",
+        "zorg-en-veiligheid",
+        "veilig-uitgaan",
+        "veilig-ondernemen",
+    }
 
 
 # --------------------------------------------------------------------------
@@ -337,7 +354,9 @@ def test_hotspots_reference_known_districts_and_themes(hotspots, districts, them
         assert h["district"] in district_codes, h["code"]
         assert h["code"].startswith(h["district"] + "-"), h["code"]
         assert h["themes"], h["code"]
-        assert set(h["themes"]) <= theme_codes, f"{h['code']}: unknown themes {set(h['themes']) - theme_codes}"
+        assert set(h["themes"]) <= theme_codes, (
+            f"{h['code']}: unknown themes {set(h['themes']) - theme_codes}"
+        )
         assert h["sections"] and set(h["sections"]) <= FOCUS_SECTIONS, h["code"]
         assert h["note"].strip(), h["code"]
 
@@ -416,7 +435,13 @@ REQUIRED_HOTSPOTS = [
 
 def test_required_hotspots_present(hotspots):
     assert len(REQUIRED_HOTSPOTS) >= 25
-    assert {d for _, d, _ in REQUIRED_HOTSPOTS} == {"centrum", "noord", "oost", "zuid-west", "schalkwijk"}
+    assert {d for _, d, _ in REQUIRED_HOTSPOTS} == {
+        "centrum",
+        "noord",
+        "oost",
+        "zuid-west",
+        "schalkwijk",
+    }
     assert set().union(*(s for _, _, s in REQUIRED_HOTSPOTS)) == FOCUS_SECTIONS
     by_name: dict[str, list[dict]] = {}
     for h in hotspots:

@@ -28,8 +28,12 @@ def _user(engine, **fields):
 
 
 def _new_user(**fields: object) -> dict[str, object]:
-    return {"username": "nieuwe.handhaver", "display_name": "Nieuwe Handhaver",
-            "role": "handhaver", "districts": ["centrum"]} | fields
+    return {
+        "username": "nieuwe.handhaver",
+        "display_name": "Nieuwe Handhaver",
+        "role": "handhaver",
+        "districts": ["centrum"],
+    } | fields
 
 
 def _code_for(http, token: str, user_id: int):
@@ -45,8 +49,7 @@ def test_beheerder_lists_every_user(http, engine):
     others.append(_user(engine, role="teamleider", districts=["centrum"]))
     response = http.get(USERS, headers=bearer(browser_token(engine, admin)))
     assert response.status_code == 200, response.text
-    assert {u["username"] for u in response.json()} == {
-        u.username for u in [admin, *others]}
+    assert {u["username"] for u in response.json()} == {u.username for u in [admin, *others]}
 
 
 def test_teamleider_lists_only_users_of_own_districts(http, engine):
@@ -65,8 +68,10 @@ def test_teamleider_of_two_districts_sees_both_teams(http, engine):
     team = [_user(engine, districts=["noord"]), _user(engine, districts=["oost"])]
     _user(engine, districts=["centrum"])
     response = http.get(USERS, headers=bearer(browser_token(engine, leader)))
-    assert {u["username"] for u in response.json()} == {leader.username,
-                                                        *(u.username for u in team)}
+    assert {u["username"] for u in response.json()} == {
+        leader.username,
+        *(u.username for u in team),
+    }
 
 
 def test_handhaver_may_not_list_users(http, engine, settings):
@@ -86,9 +91,13 @@ def test_beheerder_creates_user(http, engine):
     response = http.post(USERS, headers=bearer(token), json=_new_user(username="Nieuwe.Handhaver"))
     assert response.status_code == 201, response.text
     created = response.json()
-    assert created == {"id": created["id"], "username": "nieuwe.handhaver",
-                       "display_name": "Nieuwe Handhaver", "role": "handhaver",
-                       "districts": ["centrum"]}
+    assert created == {
+        "id": created["id"],
+        "username": "nieuwe.handhaver",
+        "display_name": "Nieuwe Handhaver",
+        "role": "handhaver",
+        "districts": ["centrum"],
+    }
     listed = http.get(USERS, headers=bearer(token)).json()
     assert created in listed
 
@@ -96,8 +105,11 @@ def test_beheerder_creates_user(http, engine):
 def test_creating_an_existing_user_is_a_conflict(http, engine):
     token = browser_token(engine, _user(engine, role="beheerder"))
     assert http.post(USERS, headers=bearer(token), json=_new_user()).status_code == 201
-    again = http.post(USERS, headers=bearer(token),
-                      json=_new_user(username="NIEUWE.handhaver", districts=["oost"]))
+    again = http.post(
+        USERS,
+        headers=bearer(token),
+        json=_new_user(username="NIEUWE.handhaver", districts=["oost"]),
+    )
     assert_error(again, 409, "user_exists")
 
 
@@ -109,8 +121,7 @@ def test_creating_user_in_unknown_district(http, engine):
 
 def test_handhaver_belongs_to_exactly_one_district(http, engine):
     token = browser_token(engine, _user(engine, role="beheerder"))
-    response = http.post(USERS, headers=bearer(token),
-                         json=_new_user(districts=["noord", "oost"]))
+    response = http.post(USERS, headers=bearer(token), json=_new_user(districts=["noord", "oost"]))
     assert_error(response, 422, "invalid_request")
 
 
@@ -126,6 +137,22 @@ def test_teamleider_may_not_create_users(http, engine):
     admin_token = browser_token(engine, _user(engine, role="beheerder"))
     listed = http.get(USERS, headers=bearer(admin_token)).json()
     assert "nieuwe.handhaver" not in {u["username"] for u in listed}
+
+
+def test_same_user_created_twice_at_once(server, engine):
+    """Two beheerders (or a double click) creating one account: one 201, one 409."""
+    token = browser_token(engine, _user(engine, role="beheerder"))
+    attempts = 6
+    barrier = threading.Barrier(attempts)
+
+    def create(_n: int) -> int:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            barrier.wait()
+            return client.post(USERS, headers=bearer(token), json=_new_user()).status_code
+
+    with ThreadPoolExecutor(max_workers=attempts) as pool:
+        statuses = Counter(pool.map(create, range(attempts)))
+    assert statuses == {201: 1, 409: attempts - 1}, statuses
 
 
 # ---------------------------------------------------------------- enrolment codes
@@ -232,19 +259,3 @@ def test_revoking_unknown_device(http, engine):
     token = browser_token(engine, _user(engine, role="beheerder"))
     response = http.post(f"{DEVICES}/{uuid.uuid4()}/revoke", headers=bearer(token))
     assert_error(response, 404, "not_found")
-
-
-def test_same_user_created_twice_at_once(server, http, engine):
-    """Two beheerders (or a double click) creating one account: one 201, one 409."""
-    token = browser_token(engine, _user(engine, role="beheerder"))
-    attempts = 6
-    barrier = threading.Barrier(attempts)
-
-    def create(_n: int) -> int:
-        with httpx.Client(base_url=server.url, timeout=30) as client:
-            barrier.wait()
-            return client.post(USERS, headers=bearer(token), json=_new_user()).status_code
-
-    with ThreadPoolExecutor(max_workers=attempts) as pool:
-        statuses = Counter(pool.map(create, range(attempts)))
-    assert statuses == {201: 1, 409: attempts - 1}, statuses

@@ -68,9 +68,13 @@ def test_enrolment_returns_token_and_user(http, engine):
     body = response.json()
     assert body["token"].startswith("hv1_")
     assert body["protocol"] == 1
-    assert body["user"] == {"id": officer.id, "username": officer.username,
-                            "display_name": "Test handhaver", "role": "handhaver",
-                            "districts": ["oost"]}
+    assert body["user"] == {
+        "id": officer.id,
+        "username": officer.username,
+        "display_name": "Test handhaver",
+        "role": "handhaver",
+        "districts": ["oost"],
+    }
     [device] = _devices_of(engine, officer)
     assert (device.id, device.kind) == (body["device_id"], "phone")
     assert device.name == "telefoon van test"
@@ -114,8 +118,9 @@ def test_enrolment_with_unsupported_protocol_is_refused(server, engine):
     officer = _officer(engine)
     code = enrolment_code(engine, officer)
     for version in ("99", "abc"):
-        response = httpx.post(server.url + ENROLL, json={"code": code},
-                              headers={PROTOCOL_HEADER: version})
+        response = httpx.post(
+            server.url + ENROLL, json={"code": code}, headers={PROTOCOL_HEADER: version}
+        )
         assert_error(response, 400, "protocol_unsupported")
     assert _code_row(engine, code).used_at is None
 
@@ -161,6 +166,42 @@ def test_enrolment_throttle_is_per_client(http, server, engine, settings):
     _fail_enrolment(http, settings.throttle_max_failures)
     with client_from(server.url, "127.0.0.2") as other:
         assert _enroll(other, enrolment_code(engine, officer)).status_code == 200
+
+
+def test_parallel_guesses_cannot_outrun_the_throttle(server, engine, settings):
+    """Twenty guesses sent at once: at most the allowed number are evaluated, the
+    rest are refused, and none fails with a server error."""
+    attempts = 4 * settings.throttle_max_failures
+    barrier = threading.Barrier(attempts)
+
+    def guess(n: int) -> int:
+        with httpx.Client(base_url=server.url, headers=protocol_headers(), timeout=30) as client:
+            barrier.wait()
+            return _enroll(client, f"PARALLEL-{n:04d}").status_code
+
+    with ThreadPoolExecutor(max_workers=attempts) as pool:
+        statuses = Counter(pool.map(guess, range(attempts)))
+    assert set(statuses) <= {401, 429}, statuses
+    assert statuses[401] <= settings.throttle_max_failures, statuses
+
+
+def test_code_used_by_two_phones_at_once_enrols_only_one(server, engine):
+    """One-time means one device, also when two phones send the code at the same
+    moment (each from its own address, so throttling plays no part)."""
+    officer = _officer(engine)
+    code = enrolment_code(engine, officer)
+    phones = 6
+    barrier = threading.Barrier(phones)
+
+    def enrol_from(n: int) -> int:
+        with client_from(server.url, f"127.0.0.{40 + n}") as client:
+            barrier.wait()
+            return _enroll(client, code).status_code
+
+    with ThreadPoolExecutor(max_workers=phones) as pool:
+        statuses = Counter(pool.map(enrol_from, range(phones)))
+    assert statuses == {200: 1, 401: phones - 1}, statuses
+    assert len(_devices_of(engine, officer)) == 1
 
 
 # ---------------------------------------------------------------- password login
@@ -224,6 +265,16 @@ def test_successful_login_resets_the_failure_count(http, engine, settings):
     assert login_token(http, leader.username)
 
 
+def test_officers_cannot_log_in_with_a_password(http, engine):
+    """Officers use an enrolled phone, revocable on its own; a password session
+    would be a second, unmanaged way in, even with the right password."""
+    officer = make_user(engine, role="handhaver")
+    response = http.post(LOGIN, json={"username": officer.username, "password": PASSWORD})
+    assert response.status_code == 403
+    assert response.json()["code"] == "forbidden"
+    assert "koppelcode" in response.json()["message"]
+
+
 # ---------------------------------------------------------------- secrets at rest
 
 
@@ -254,15 +305,23 @@ def test_me_with_valid_token(http, engine, settings):
     response = http.get(ME, headers=phone.headers)
     assert response.status_code == 200, response.text
     assert response.json() == {
-        "user": {"id": officer.id, "username": officer.username, "display_name": "Test handhaver",
-                 "role": "handhaver", "districts": ["schalkwijk"]},
-        "device_id": phone.device_id, "device_name": "dienst-telefoon 3"}
+        "user": {
+            "id": officer.id,
+            "username": officer.username,
+            "display_name": "Test handhaver",
+            "role": "handhaver",
+            "districts": ["schalkwijk"],
+        },
+        "device_id": phone.device_id,
+        "device_name": "dienst-telefoon 3",
+    }
 
 
 def test_me_without_token(http):
     assert_error(http.get(ME), 401, "token_missing")
-    assert_error(http.get(ME, headers={"Authorization": "Basic Zm9vOmJhcg=="}), 401,
-                 "token_missing")
+    assert_error(
+        http.get(ME, headers={"Authorization": "Basic Zm9vOmJhcg=="}), 401, "token_missing"
+    )
 
 
 def test_me_with_garbage_token(http):
@@ -291,39 +350,3 @@ def test_logout_revokes_own_token_only(http, engine, settings):
     assert_error(phone.pull(), 401, "token_revoked")
     assert http.get(ME, headers=other.headers).status_code == 200
     assert other.pull().status_code == 200
-
-
-def test_parallel_guesses_cannot_outrun_the_throttle(server, engine, settings):
-    """Twenty guesses sent at once: at most the allowed number are evaluated, the
-    rest are refused, and none fails with a server error."""
-    attempts = 4 * settings.throttle_max_failures
-    barrier = threading.Barrier(attempts)
-
-    def guess(n: int) -> int:
-        with httpx.Client(base_url=server.url, headers=protocol_headers(), timeout=30) as client:
-            barrier.wait()
-            return _enroll(client, f"PARALLEL-{n:04d}").status_code
-
-    with ThreadPoolExecutor(max_workers=attempts) as pool:
-        statuses = Counter(pool.map(guess, range(attempts)))
-    assert set(statuses) <= {401, 429}, statuses
-    assert statuses[401] <= settings.throttle_max_failures, statuses
-
-
-def test_code_used_by_two_phones_at_once_enrols_only_one(server, engine):
-    """One-time means one device, also when two phones send the code at the same
-    moment (each from its own address, so throttling plays no part)."""
-    officer = _officer(engine)
-    code = enrolment_code(engine, officer)
-    phones = 6
-    barrier = threading.Barrier(phones)
-
-    def enrol_from(n: int) -> int:
-        with client_from(server.url, f"127.0.0.{40 + n}") as client:
-            barrier.wait()
-            return _enroll(client, code).status_code
-
-    with ThreadPoolExecutor(max_workers=phones) as pool:
-        statuses = Counter(pool.map(enrol_from, range(phones)))
-    assert statuses == {200: 1, 401: phones - 1}, statuses
-    assert len(_devices_of(engine, officer)) == 1

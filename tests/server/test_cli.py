@@ -32,14 +32,23 @@ Cli = Callable[..., subprocess.CompletedProcess[str]]
 
 def _command_line(folder: Path, db_url: str) -> Cli:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HV_", "DATABASE_URL"))}
-    env |= {"DATABASE_URL": db_url, "HV_VAR_DIR": str(folder / "var"),
-            "HV_PSEUDONYM_KEY_FILE": str(folder / "var" / "pseudonym.key"),
-            "PYTHONPATH": str(ROOT)}
+    env |= {
+        "DATABASE_URL": db_url,
+        "HV_VAR_DIR": str(folder / "var"),
+        "HV_PSEUDONYM_KEY_FILE": str(folder / "var" / "pseudonym.key"),
+        "PYTHONPATH": str(ROOT),
+    }
 
     def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "sync_server", *args], input=stdin,
-                              capture_output=True, text=True, env=env, cwd=folder,
-                              timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "sync_server", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=folder,
+            timeout=120,
+        )
 
     return run
 
@@ -100,8 +109,7 @@ def _user(engine: Engine, username: str) -> User:
 def test_help_lists_every_command_with_its_help(cli):
     """A command added without help text fails here: argparse leaves it out of
     the help's command list, and the operator would never find it."""
-    [commands] = [a for a in build_parser()._actions
-                  if isinstance(a, argparse._SubParsersAction)]
+    [commands] = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
     helps = {action.dest: action.help for action in commands._choices_actions}
     assert set(helps) == set(commands.choices)
     assert all(helps.values())
@@ -120,16 +128,30 @@ def test_load_reference_twice_changes_nothing_the_second_time(cli, db):
 
 
 def test_create_user_reads_password_from_stdin(loaded, db):
-    out = _ok(loaded("create-user", "Tl.Test", "--role", "teamleider", "--district", "noord",
-                     "--district", "oost", "--name", "Test Leider", "--password-stdin",
-                     stdin=PASSWORD + "\n"))
+    out = _ok(
+        loaded(
+            "create-user",
+            "Tl.Test",
+            "--role",
+            "teamleider",
+            "--district",
+            "noord",
+            "--district",
+            "oost",
+            "--name",
+            "Test Leider",
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        )
+    )
     assert "tl.test (teamleider) aangemaakt" in out
     user = _user(db, "tl.test")
     assert (user.display_name, user.role) == ("Test Leider", "teamleider")
     assert user.password_hash and PasswordHasher().verify(user.password_hash, PASSWORD)
     with Session(db) as session:
-        districts = session.exec(select(UserDistrict.district_code)
-                                 .where(UserDistrict.user_id == user.id)).all()
+        districts = session.exec(
+            select(UserDistrict.district_code).where(UserDistrict.user_id == user.id)
+        ).all()
     assert sorted(districts) == ["noord", "oost"]
 
 
@@ -151,8 +173,9 @@ def test_unknown_district_is_a_clear_error(loaded):
 def test_enrol_device_prints_a_working_code_and_writes_qr(loaded, db, tmp_path):
     make_user(db, username="jeroen", districts=["noord"], password=None)
     qr_path = tmp_path / "qr" / "jeroen.png"
-    out = _ok(loaded("enrol-device", "jeroen", "--server", "http://192.0.2.7:8000",
-                     "--qr", str(qr_path)))
+    out = _ok(
+        loaded("enrol-device", "jeroen", "--server", "http://192.0.2.7:8000", "--qr", str(qr_path))
+    )
     [code] = CODE.findall(out)
     with Image.open(qr_path) as image:
         assert image.format == "PNG"
@@ -172,8 +195,10 @@ def test_revoke_device_by_user_revokes_only_that_users_devices(loaded, db):
     owner = make_user(db, username="kwijt", districts=["oost"], password=None)
     colleague = make_user(db, username="collega", districts=["oost"], password=None)
     with session_scope(db) as session:
-        lost = [accounts.issue_device(session, owner, name=f"telefoon {n}", kind="phone")
-                .device.id for n in (1, 2)]
+        lost = [
+            accounts.issue_device(session, owner, name=f"telefoon {n}", kind="phone").device.id
+            for n in (1, 2)
+        ]
         kept = accounts.issue_device(session, colleague, name="telefoon", kind="phone").device.id
 
     out = _ok(loaded("revoke-device", "--user", "kwijt"))

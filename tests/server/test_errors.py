@@ -3,6 +3,7 @@ bare 500 for bad input, and every reply carries the protocol version."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 
 import httpx
@@ -55,8 +56,9 @@ def test_invalid_request_does_not_echo_submitted_values(http, engine, settings):
     """A youth's name in a badly shaped request must not come back in the reply."""
     phone = _phone(http, engine, settings)
     secret = {"naam": "Kees Geheimjongere", "geboortedatum": "2010-04-01"}
-    response = http.post(PUSH, headers=phone.headers,
-                         json=_push_body(phone, records=secret, device_id=secret))
+    response = http.post(
+        PUSH, headers=phone.headers, json=_push_body(phone, records=secret, device_id=secret)
+    )
     assert_error(response, 422, "invalid_request")
     assert "Geheimjongere" not in response.text and "2010-04-01" not in response.text
 
@@ -67,6 +69,26 @@ def test_body_too_large_with_content_length(http, engine, settings):
     response = http.post(PUSH, headers=phone.headers | JSON, content=too_big)
     assert response.request.headers["Content-Length"] == str(len(too_big))
     assert_error(response, 413, "body_too_large")
+
+
+def test_declared_length_over_the_limit_is_refused_before_the_body_is_sent(server, settings):
+    """A phone on a slow link must not upload megabytes only to be refused: the
+    reply comes on the headers alone (the body is never sent here)."""
+    head = (
+        f"POST {PUSH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {settings.limits.max_body_bytes + 1}\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(head.encode())
+        reply = b""
+        while b"}" not in reply:  # the JSON error body ends the reply
+            chunk = sock.recv(65536)  # times out (test fails) if the server waits
+            if not chunk:
+                break
+            reply += chunk
+    status_line, _, rest = reply.decode().partition("\r\n")
+    assert status_line == "HTTP/1.1 413 Request Entity Too Large"
+    assert '"code":"body_too_large"' in rest.replace(" ", "")
 
 
 def test_body_too_large_chunked_without_content_length(http, engine, settings):
@@ -111,16 +133,17 @@ def test_wrong_method(http):
 def test_every_reply_carries_the_protocol_version(http, engine, settings):
     phone = _phone(http, engine, settings)
     replies = [
-        http.get("/api/v1/health"),                                         # 200
+        http.get("/api/v1/health"),  # 200
         http.post("/api/v1/auth/logout", headers=_phone(http, engine, settings).headers),  # 204
-        http.post("/api/v1/auth/enroll", json={"code": "ONBEKEND-1"}),     # 401
-        http.get("/api/v1/admin/users", headers=phone.headers),             # 403
-        http.get("/api/v1/bestaat-niet"),                                   # 404
-        http.get(PUSH),                                                     # 405
-        http.post(PUSH, headers=phone.headers | JSON,
-                  content=b" " * (settings.limits.max_body_bytes + 1)),     # 413
-        http.post(PUSH, headers=phone.headers, json={}),                    # 422
-        httpx.post(http.base_url.join("/api/v1/auth/enroll"), json={}),    # 400
+        http.post("/api/v1/auth/enroll", json={"code": "ONBEKEND-1"}),  # 401
+        http.get("/api/v1/admin/users", headers=phone.headers),  # 403
+        http.get("/api/v1/bestaat-niet"),  # 404
+        http.get(PUSH),  # 405
+        http.post(
+            PUSH, headers=phone.headers | JSON, content=b" " * (settings.limits.max_body_bytes + 1)
+        ),  # 413
+        http.post(PUSH, headers=phone.headers, json={}),  # 422
+        httpx.post(http.base_url.join("/api/v1/auth/enroll"), json={}),  # 400
     ]
     assert [r.status_code for r in replies] == [200, 204, 401, 403, 404, 405, 413, 422, 400]
     assert all(r.headers[PROTOCOL_HEADER] == str(PROTOCOL_VERSION) for r in replies)
@@ -145,14 +168,14 @@ def test_unexpected_failure_is_a_json_500_without_details(server, http):
 
 def test_openapi_documents_every_route(server, http):
     spec = http.get("/openapi.json").json()
-    routes = [r for r in iter_route_contexts(server.app.routes)
-              if isinstance(r.original_route, APIRoute)]
+    routes = [
+        r for r in iter_route_contexts(server.app.routes) if isinstance(r.original_route, APIRoute)
+    ]
     hidden = {r.path_format for r in routes if not r.include_in_schema}
     assert hidden <= {"/docs", "/redoc"}  # the documentation pages themselves
     routes = [r for r in routes if r.include_in_schema]
     assert len(routes) > 10
-    documented = {(path, method.upper()) for path, item in spec["paths"].items()
-                  for method in item}
+    documented = {(path, method.upper()) for path, item in spec["paths"].items() for method in item}
     served = {(r.path_format, method) for r in routes for method in r.methods}
     assert served == documented
     for path, item in spec["paths"].items():
@@ -164,5 +187,8 @@ def test_openapi_documents_every_route(server, http):
 def test_health_needs_no_token(http, engine):
     response = httpx.get(http.base_url.join("/api/v1/health"))
     assert response.status_code == 200, response.text
-    assert response.json() == {"status": "ok", "protocol": PROTOCOL_VERSION,
-                               "database": engine.dialect.name}
+    assert response.json() == {
+        "status": "ok",
+        "protocol": PROTOCOL_VERSION,
+        "database": engine.dialect.name,
+    }

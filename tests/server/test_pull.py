@@ -25,6 +25,7 @@ from sqlmodel import Session, col, or_, select
 
 from sync_server.models import Change, Hotspot
 from sync_server.models.changes import AUDIENCE_ALL, AUDIENCE_DISTRICT, AUDIENCE_OWNER
+from sync_server.services.changes import latest_seq
 
 
 def _pages(phone: Phone, limit: int, **extra: Any) -> list[dict[str, Any]]:
@@ -137,11 +138,17 @@ def test_pulling_after_the_end_returns_nothing_new(two_districts, engine):
     assert response.json()["next_since"] == cursor
 
 
-def test_since_beyond_the_end_returns_an_empty_page(two_districts, engine):
+def test_since_at_the_end_is_empty_and_beyond_it_asks_for_a_full_pull(two_districts, engine):
+    """A cursor past the server's last change can only come from a restored
+    backup; the phone is told to start again instead of waiting for ever."""
     noord, _ = two_districts
-    beyond = max(_visible_seqs(engine, noord.user.id, ["noord"])) + 1000
-    page = noord.pull(since=beyond).json()
-    assert (page["changes"], page["more"]) == ([], False)
+    with Session(engine) as session:
+        last = latest_seq(session)
+    page = noord.pull(since=last).json()
+    assert (page["changes"], page["more"], page["next_since"]) == ([], False, last)
+    response = noord.pull(since=last + 1000)
+    assert response.status_code == 409
+    assert response.json()["code"] == "cursor_ahead"
 
 
 @pytest.mark.parametrize("limit", [1, 7, 500])

@@ -20,7 +20,8 @@ from sync_server.services import accounts, qr
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody} for status in (401, 403, 404, 409, 422)}
+    status: {"model": ErrorBody} for status in (401, 403, 404, 409, 422)
+}
 
 
 class NewUser(BaseModel):
@@ -28,7 +29,8 @@ class NewUser(BaseModel):
     display_name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
     role: Literal["handhaver", "teamleider", "beheerder"]
     districts: list[Annotated[str, StringConstraints(max_length=40)]] = Field(
-        default_factory=list, max_length=10)
+        default_factory=list, max_length=10
+    )
     password: Annotated[str, StringConstraints(min_length=10, max_length=200)] | None = None
 
 
@@ -68,25 +70,36 @@ def list_users(caller: ManagerDep, engine: EngineDep) -> list[UserInfo]:
     with Session(engine) as session:
         visible = _visible_user_ids(session, caller)
         users = session.exec(select(User).order_by(col(User.username))).all()
-        return [accounts.user_info(session, u) for u in users
-                if visible is None or u.id in visible]
+        return [accounts.user_info(session, u) for u in users if visible is None or u.id in visible]
 
 
 @router.post("/users", response_model=UserInfo, status_code=201, responses=_ERRORS)
 def create_user(body: NewUser, caller: BeheerderDep, engine: EngineDep) -> UserInfo:
     """Create an account (beheerder only)."""
     with session_scope(engine) as session:
-        user = accounts.create_user(session, username=body.username,
-                                    display_name=body.display_name, role=body.role,
-                                    districts=body.districts, password=body.password)
+        user = accounts.create_user(
+            session,
+            username=body.username,
+            display_name=body.display_name,
+            role=body.role,
+            districts=body.districts,
+            password=body.password,
+        )
         return accounts.user_info(session, user)
 
 
-@router.post("/users/{user_id}/enrolment-codes", response_model=EnrolmentCodeOut,
-             status_code=201, responses=_ERRORS)
+@router.post(
+    "/users/{user_id}/enrolment-codes",
+    response_model=EnrolmentCodeOut,
+    status_code=201,
+    responses=_ERRORS,
+)
 def new_enrolment_code(
-    user_id: Annotated[int, Path(ge=1, le=2**31)], request: Request, caller: ManagerDep,
-    engine: EngineDep, settings: SettingsDep,
+    user_id: Annotated[int, Path(ge=1, le=2**31)],
+    request: Request,
+    caller: ManagerDep,
+    engine: EngineDep,
+    settings: SettingsDep,
 ) -> EnrolmentCodeOut:
     """A one-time code (and QR image) with which the user's phone gets its token."""
     with session_scope(engine) as session:
@@ -95,21 +108,33 @@ def new_enrolment_code(
             raise ServiceError(ErrorCode.NOT_FOUND, "Deze gebruiker bestaat niet.")
         if not accounts.can_manage_user(session, caller.user, target):
             raise ServiceError(ErrorCode.FORBIDDEN, "Deze gebruiker valt niet onder jou.")
-        new = accounts.create_enrolment_code(session, user=target,
-                                             ttl=settings.enrolment_code_ttl,
-                                             created_by=caller.user)
+        new = accounts.create_enrolment_code(
+            session, user=target, ttl=settings.enrolment_code_ttl, created_by=caller.user
+        )
         info = accounts.user_info(session, target)
     uri = qr.enrolment_uri(str(request.base_url), new.code)
-    return EnrolmentCodeOut(code=new.code, expires_at=new.expires_at, enrol_uri=uri,
-                            qr_png_base64=base64.b64encode(qr.qr_png(uri)).decode(), user=info)
+    return EnrolmentCodeOut(
+        code=new.code,
+        expires_at=new.expires_at,
+        enrol_uri=uri,
+        qr_png_base64=base64.b64encode(qr.qr_png(uri)).decode(),
+        user=info,
+    )
 
 
 def _device_out(device: Device, user: User) -> DeviceOut:
     assert user.id is not None
-    return DeviceOut(id=device.id, user_id=user.id, username=user.username, name=device.name,
-                     kind=device.kind, created_at=device.created_at,
-                     last_seen_at=device.last_seen_at, last_sync_at=device.last_sync_at,
-                     revoked_at=device.revoked_at)
+    return DeviceOut(
+        id=device.id,
+        user_id=user.id,
+        username=user.username,
+        name=device.name,
+        kind=device.kind,
+        created_at=device.created_at,
+        last_seen_at=device.last_seen_at,
+        last_sync_at=device.last_sync_at,
+        revoked_at=device.revoked_at,
+    )
 
 
 @router.get("/devices", response_model=list[DeviceOut], responses=_ERRORS)
@@ -118,7 +143,8 @@ def list_devices(caller: ManagerDep, engine: EngineDep) -> list[DeviceOut]:
     with Session(engine) as session:
         visible = _visible_user_ids(session, caller)
         rows = session.exec(
-            select(Device, User).where(Device.user_id == User.id)
+            select(Device, User)
+            .where(Device.user_id == User.id)
             .order_by(col(Device.created_at).desc())
         ).all()
         return [_device_out(d, u) for d, u in rows if visible is None or u.id in visible]
@@ -126,7 +152,9 @@ def list_devices(caller: ManagerDep, engine: EngineDep) -> list[DeviceOut]:
 
 @router.post("/devices/{device_id}/revoke", response_model=DeviceOut, responses=_ERRORS)
 def revoke_device(
-    device_id: Annotated[str, Path(max_length=36)], caller: ManagerDep, engine: EngineDep,
+    device_id: Annotated[str, Path(max_length=36)],
+    caller: ManagerDep,
+    engine: EngineDep,
 ) -> DeviceOut:
     """Revoke a lost or replaced phone; its token stops working at once."""
     with session_scope(engine) as session:

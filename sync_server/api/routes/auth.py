@@ -19,7 +19,9 @@ from sync_server.services import accounts
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody}, 401: {"model": ErrorBody}, 422: {"model": ErrorBody},
+    400: {"model": ErrorBody},
+    401: {"model": ErrorBody},
+    422: {"model": ErrorBody},
     429: {"model": ErrorBody},
 }
 
@@ -36,42 +38,49 @@ def _count_attempt(engine: Engine, settings: Settings, keys: list[str]) -> None:
     """Count the attempt, committed, before it is judged: a failure stays counted
     (the judging transaction rolls back), a success clears the keys again."""
     with session_scope(engine) as session:
-        accounts.count_attempt(session, keys, limit=settings.throttle_max_failures,
-                               window=settings.throttle_window)
+        accounts.count_attempt(
+            session, keys, limit=settings.throttle_max_failures, window=settings.throttle_window
+        )
 
 
 @router.post("/enroll", response_model=EnrollResponse, responses=_ERRORS)
 def enroll(
-    body: EnrollRequest, request: Request, engine: EngineDep, settings: SettingsDep,
+    body: EnrollRequest,
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
     _protocol: ProtocolDep,
 ) -> EnrollResponse:
     """Exchange a one-time enrolment code for a device token (shown once)."""
     keys = [f"enrol-ip:{_client(request)}"]
     _count_attempt(engine, settings, keys)
     with session_scope(engine) as session:
-        issued, user = accounts.enrol_device(session, code=body.code,
-                                             device_name=body.device_name)
+        issued, user = accounts.enrol_device(session, code=body.code, device_name=body.device_name)
         accounts.clear_failures(session, keys)
         info = accounts.user_info(session, user)
-    return EnrollResponse(device_id=issued.device.id, token=issued.token, user=info,
-                          server_time=_now())
+    return EnrollResponse(
+        device_id=issued.device.id, token=issued.token, user=info, server_time=_now()
+    )
 
 
 @router.post("/login", response_model=EnrollResponse, responses=_ERRORS)
-def login(body: LoginRequest, request: Request, engine: EngineDep,
-          settings: SettingsDep) -> EnrollResponse:
+def login(
+    body: LoginRequest, request: Request, engine: EngineDep, settings: SettingsDep
+) -> EnrollResponse:
     """Password login for team leaders and administrators in a browser."""
     keys = [f"login-user:{body.username.strip().lower()}", f"login-ip:{_client(request)}"]
     _count_attempt(engine, settings, keys)
     with session_scope(engine) as session:
-        issued = accounts.login(session, username=body.username, password=body.password,
-                                device_name=body.device_name)
+        issued = accounts.login(
+            session, username=body.username, password=body.password, device_name=body.device_name
+        )
         accounts.clear_failures(session, keys)
         user = accounts.find_user(session, body.username)
         assert user is not None
         info = accounts.user_info(session, user)
-    return EnrollResponse(device_id=issued.device.id, token=issued.token, user=info,
-                          server_time=_now())
+    return EnrollResponse(
+        device_id=issued.device.id, token=issued.token, user=info, server_time=_now()
+    )
 
 
 @router.post("/logout", status_code=204, responses={401: {"model": ErrorBody}})

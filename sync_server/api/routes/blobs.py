@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from sync_protocol import ErrorBody
-from sync_server.api.deps import CallerDep, EngineDep, ProtocolDep, SettingsDep
+from sync_server.api.deps import CallerDep, EngineDep, SettingsDep, check_protocol
 from sync_server.db import session_scope
 from sync_server.services import blobs
 
-router = APIRouter(prefix="/api/v1/blobs", tags=["photos"])
+# The protocol version is checked before the token: an outdated app must hear
+# "update the app", not "log in again".
+router = APIRouter(prefix="/api/v1/blobs", tags=["photos"], dependencies=[Depends(check_protocol)])
 
 
 @router.head(
@@ -21,7 +23,7 @@ router = APIRouter(prefix="/api/v1/blobs", tags=["photos"])
         404: {"description": "Foto ontbreekt nog"},
     },
 )
-def has_blob(sha256: str, caller: CallerDep, engine: EngineDep, _protocol: ProtocolDep) -> Response:
+def has_blob(sha256: str, caller: CallerDep, engine: EngineDep) -> Response:
     """Is this photo already on the server? (200 yes, 404 no; no body)."""
     with Session(engine) as session:
         found = blobs.exists(session, sha256)
@@ -53,7 +55,6 @@ async def put_blob(
     caller: CallerDep,
     engine: EngineDep,
     settings: SettingsDep,
-    _protocol: ProtocolDep,
 ) -> Response:
     """Upload a photo. The server checks the bytes against the hash, that it is a
     JPEG or PNG within the size limits, and that it carries no metadata."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from sqlmodel import Session
 
 from sync_protocol import (
@@ -16,12 +16,15 @@ from sync_protocol import (
     PushRequest,
     PushResponse,
 )
-from sync_server.api.deps import CallerDep, EngineDep, ProtocolDep, SettingsDep
+from sync_server.api.deps import CallerDep, EngineDep, SettingsDep, check_protocol
+from sync_server.db import reader
 from sync_server.errors import ServiceError
 from sync_server.services import pull as pull_service
 from sync_server.services import push as push_service
 
-router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
+# The protocol version is checked before the token: an outdated app must hear
+# "update the app", not "log in again".
+router = APIRouter(prefix="/api/v1/sync", tags=["sync"], dependencies=[Depends(check_protocol)])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody},
@@ -38,7 +41,6 @@ def push(
     caller: CallerDep,
     engine: EngineDep,
     settings: SettingsDep,
-    _protocol: ProtocolDep,
 ) -> PushResponse:
     """Send records. Each one is answered on its own: accepted (new or an identical
     re-send), conflict (same id and version, other content; the server copy comes
@@ -71,7 +73,6 @@ def pull(
     caller: CallerDep,
     engine: EngineDep,
     settings: SettingsDep,
-    _protocol: ProtocolDep,
     since: Annotated[
         int, Query(ge=0, le=2**62, description="Laatst ontvangen wijzigingsnummer")
     ] = 0,
@@ -81,7 +82,7 @@ def pull(
     `limit`. Apply the page and store `next_since` in one local transaction;
     ask again while `more` is true."""
     page_size = min(limit or settings.limits.default_pull_limit, settings.limits.max_pull_limit)
-    with Session(engine) as session:
+    with Session(reader(engine)) as session:
         changes, next_since, more = pull_service.pull_changes(
             session, user=caller.user, districts=caller.districts, since=since, limit=page_size
         )

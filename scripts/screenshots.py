@@ -1,0 +1,273 @@
+#!/usr/bin/env python
+"""Screenshots of every main screen of the field app, at phone size (390×844).
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+
+They are pictures of the real app: the same harness as the browser tests
+(tests/browser/harness.py) starts a throw-away sync server with the programme's
+reference data, runs `python -m fieldapp web` and drives it in Chromium. The
+mixed statuses in "Mijn log" come from the real server too: a focus location is
+removed on the server before an entry for it arrives (rejected), another copy of
+an entry is sent first (conflict), and a team leader's remark is pulled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO / "tests" / "browser"), str(REPO)]
+
+import harness as h  # noqa: E402
+import httpx  # noqa: E402
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from sqlmodel import Session, select  # noqa: E402
+
+from sync_protocol import PROTOCOL_HEADER, PROTOCOL_VERSION  # noqa: E402
+from sync_server.db import session_scope  # noqa: E402
+from sync_server.models import Hotspot, Record  # noqa: E402
+from sync_server.services import accounts  # noqa: E402
+from sync_server.services.changes import AUDIENCE_OWNER, PendingChange, record_changes  # noqa: E402
+
+
+class SlowPush:
+    """ASGI middleware: hold pushes for a moment, so the progress bar can be seen."""
+
+    def __init__(self, app: Any) -> None:
+        self.app, self.delay = app, 0.0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        staged = (b"x-staging", b"1") in scope.get("headers", [])
+        if self.delay and not staged and scope.get("path", "").endswith("/sync/push"):
+            await asyncio.sleep(self.delay)
+        await self.app(scope, receive, send)
+
+
+def phone_db(app: h.AppProcess) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{app.data / 'handhaving.db'}?mode=ro", uri=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(REPO / "docs" / "screenshots"))
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    tmp = Path(tempfile.mkdtemp(prefix="screenshots-"))
+    engine, settings = h.server_database(tmp / "server")
+    server = h.RestartableServer(settings, engine)
+    slow = SlowPush(server.app)
+    server.app = slow  # type: ignore[assignment]
+    server.start()
+    with session_scope(engine) as session:
+        officer = accounts.create_user(session, username="jeroen.visser",
+                                       display_name="Jeroen Visser", role="handhaver",
+                                       districts=["noord"])
+    app = h.AppProcess(data=tmp / "phone", home=tmp / "home", server_url=server.url).start()
+    shots: list[str] = []
+
+    def shot(phone: h.Phone, name: str) -> None:
+        phone.page.mouse.move(385, 5)  # no hover effects or tooltips in the picture
+        phone.wait_gone("Opgeslagen —")  # nor the last save's message
+        phone.screenshot(out / f"{name}.png")
+        shots.append(name)
+
+    try:
+        with sync_playwright() as playwright:
+            browser = h.launch_browser(playwright)
+            with h.phone_in(browser, app.url) as phone:
+                # -- enrol and PIN
+                phone.see("Telefoon koppelen")
+                code = h.enrolment_code(engine, settings, officer)
+                phone.fill("Koppelcode", code)
+                shot(phone, "01-koppelen")
+                phone.tap(phone.button("Koppelen", exact=True))
+                phone.see("Pincode kiezen")
+                phone.see("stadsdeel Noord")
+                phone.fill("Nieuwe pincode", "48213")
+                phone.fill("Herhaal pincode", "48213")
+                shot(phone, "02-pincode-kiezen")
+                phone.tap(phone.button("Pincode opslaan"))
+                phone.see("Laatst gesynchroniseerd")
+                shot(phone, "03-home-online")
+
+                # -- the six forms
+                phone.tap(phone.button("Waarneming", exact=True))
+                phone.see("Thema")
+                shot(phone, "04-waarneming")
+                phone.tap(phone.chip("Afval"))
+                phone.tap(phone.button("Opslaan", exact=True))
+                phone.see("Nog niet opgeslagen")
+                shot(phone, "05-waarneming-controleer")
+                phone.tap(phone.button("Kies een focuslocatie"))
+                phone.see("Kies focuslocatie")
+                shot(phone, "06-focuslocatie-kiezen")
+                phone.tap(phone.button("Marsmanplein"))
+                phone.tap(phone.chip("Aanspreken"))
+                phone.tap(phone.button("Aantal personen: één meer"))
+                phone.tap(phone.button("Opslaan", exact=True))
+                phone.see("Opgeslagen")
+                waarneming = h.wait_until(lambda: _accepted(engine, "waarneming"), 30,
+                                          "waarneming accepted")
+
+                for label, name in [("Gele kaart", "07-gele-kaart"),
+                                    ("Incident", "08-incident"),
+                                    ("Adrescontrole", "09-adrescontrole"),
+                                    ("Signaal ondermijning", "10-signaal-ondermijning"),
+                                    ("Integrale controle", "11-integrale-controle")]:
+                    phone.tap(phone.button(label, exact=True))
+                    phone.see("Tijdstip" if label != "Incident" else "Wanneer")
+                    shot(phone, name)
+                    phone.tap(phone.button("Terug"))
+                    expect(phone.button("Waarneming", exact=True)).to_be_visible()
+
+                # -- a yellow card, accepted (the log shows no identity)
+                phone.tap(phone.button("Gele kaart", exact=True))
+                phone.fill("Naam jongere", "Voorbeeld Jongere")
+                phone.fill("Geboortedatum (dd-mm-jjjj)", "14-07-2010")
+                phone.tap(phone.button("Kies een focuslocatie"))
+                phone.tap(phone.button("Noorder Sportpark"))
+                phone.tap(phone.chip("Hinderlijk gedrag"))
+                phone.tap(phone.button("Opslaan", exact=True))
+                h.wait_until(lambda: _accepted(engine, "gele_kaart"), 30, "card accepted")
+
+                # -- the team leader sends a remark back on the observation
+                with session_scope(engine) as session:
+                    record = session.get(Record, waarneming)
+                    assert record is not None
+                    record.review_state = "terug_naar_handhaver"
+                    record.review_remark = "Welke container? Graag het adres erbij."
+                    session.add(record)
+                    record_changes(session, [PendingChange(
+                        "record", record.id, "upsert", AUDIENCE_OWNER, record.district_code,
+                        record.owner_user_id)])
+
+                # -- offline: entries wait
+                server.stop()
+                _signaal(phone, "Transvaalbuurt")
+                _incident(phone)
+                phone.see("Offline")  # saving makes the app check the connection at once
+                phone.see("2 wachten op verzenden")
+                shot(phone, "12-home-offline")
+
+                # Sync without a connection: explained, nothing lost.
+                phone.tap(phone.button("Synchroniseren", exact=True))
+                phone.tap(phone.button("Nu synchroniseren"))
+                phone.see("Synchronisatie mislukt")
+                shot(phone, "13-synchroniseren-offline")
+
+                # While offline the focus location was closed on the server, and
+                # another copy of the incident reached it first.
+                with session_scope(engine) as session:
+                    spot = session.exec(select(Hotspot).where(
+                        Hotspot.name == "Transvaalbuurt")).one()
+                    session.delete(spot)
+                incident_id, token, device = _phone_entry(app, "incident")
+                slow.delay = 4.0  # a slow connection, so the progress can be seen
+                server.start()
+                _push_other_copy(server.url, token, device, incident_id)
+                phone.tap(phone.button("Nu synchroniseren"))
+                import time as _t
+                for _i in range(10):
+                    if _i == 4:
+                        phone.page.screenshot(path="/tmp/spike/during.png")
+                    _t.sleep(0.5)
+                phone.see("Versturen 0/")
+                shot(phone, "14-synchroniseren-bezig")
+                slow.delay = 0
+                phone.see("Afgewezen of conflict", timeout=30_000)
+                shot(phone, "15-synchroniseren-resultaat")
+                phone.tap(phone.button("Terug"))
+
+                # -- one more that waits, then Mijn log with every status
+                server.stop()
+                phone.tap(phone.button("Adrescontrole", exact=True))
+                phone.tap(phone.chip("Geen hit"))
+                phone.fill("Adres (optioneel)", "Zaanenlaan 12")
+                phone.tap(phone.button("Opslaan", exact=True))
+                phone.see("Offline")
+                phone.see("1 wacht op verzenden")
+                phone.tap(phone.button("Mijn log", exact=True))
+                phone.see("Opmerking teamleider")
+                shot(phone, "16-mijn-log")
+                phone.tap(phone.text("Signaal ondermijning").first)
+                phone.see("Afgewezen door de server")
+                shot(phone, "17-aanpassen-afgewezen")
+                phone.tap(phone.button("Terug"))
+                phone.see("Tik op een invoer")
+                phone.tap(phone.button("Terug"))
+
+                # -- locked
+                phone.tap(phone.button("Vergrendelen"))
+                phone.see("Vul je pincode in")
+                shot(phone, "18-ontgrendelen")
+            browser.close()
+    finally:
+        app.stop()
+        server.stop()
+    print(f"{len(shots)} screenshots in {out}:")
+    for name in shots:
+        print(f"  {name}.png")
+    return 0
+
+
+def _accepted(engine: Any, kind: str) -> str | None:
+    with Session(engine) as session:
+        row = session.exec(select(Record).where(Record.kind == kind)).first()
+    return row.id if row else None
+
+
+def _signaal(phone: h.Phone, spot: str) -> None:
+    phone.tap(phone.button("Signaal ondermijning", exact=True))
+    phone.tap(phone.chip("Drugs"))
+    phone.fill("Wat zag je?", "Veel aanloop bij portiek, steeds kort bezoek.")
+    phone.tap(phone.button("Kies een focuslocatie"))
+    phone.tap(phone.button(spot))
+    phone.tap(phone.button("Opslaan", exact=True))
+    phone.see("Opgeslagen")
+
+
+def _incident(phone: h.Phone) -> None:
+    phone.tap(phone.button("Incident", exact=True))
+    phone.tap(phone.chip("Verbaal"))
+    phone.tap(phone.button("Incident opslaan"))
+    phone.see("Opgeslagen")
+
+
+def _phone_entry(app: h.AppProcess, kind: str) -> tuple[str, str, str]:
+    db = phone_db(app)
+    try:
+        (entry_id,) = db.execute("select id from entry where kind=?", (kind,)).fetchone()
+        token, device = db.execute("select token, device_id from enrolment").fetchone()
+    finally:
+        db.close()
+    return entry_id, token, device
+
+
+def _push_other_copy(url: str, token: str, device: str, entry_id: str) -> None:
+    """Another copy of the same entry (same id and version, other content)."""
+    from datetime import UTC, datetime
+
+    response = httpx.post(
+        f"{url}/api/v1/sync/push",
+        headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION), "Authorization": f"Bearer {token}",
+                 "X-Staging": "1"},
+        json={"protocol": PROTOCOL_VERSION, "device_id": device, "records": [{
+            "id": entry_id, "kind": "incident", "version": 1,
+            "payload": {"observed_at": datetime.now(UTC).isoformat(), "types": ["fysiek"],
+                        "place": "Marsmanplein", "injured": False, "bodycam_on": False,
+                        "politie": "geen", "bot_gewenst": False}}]},
+        timeout=10,
+    )
+    response.raise_for_status()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
