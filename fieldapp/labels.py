@@ -25,6 +25,22 @@ ACTION_LABELS = {
     "geen_actie": "Geen actie",
 }
 
+FEIT_LABELS = {
+    "alcohol_onder_18": "Alcohol onder 18",
+    "wildplassen": "Wildplassen",
+    "lachgas": "Lachgas",
+    "geluidsoverlast": "Geluidsoverlast",
+    "hondenpoep": "Hondenpoep",
+    "loslopende_hond": "Loslopende hond",
+    "bijplaatsing_afval": "Bijplaatsing afval",
+    "bedrijfsafval": "Bedrijfsafval",
+    "fout_parkeren": "Fout parkeren",
+    "rijden_voetgangersgebied": "Rijden in voetgangersgebied",
+    "weesfiets": "Weesfiets / fietswrak",
+    "uitstalling": "Uitstalling",
+    "overig": "Overig",
+}
+
 INCIDENT_TYPE_LABELS = {
     "verbaal": "Verbaal",
     "fysiek": "Fysiek",
@@ -99,6 +115,7 @@ FIELD_LABELS = {
     "location": "Locatie",
     "persons": "Aantal personen",
     "action": "Actie",
+    "feit": "Feit",
     "note": "Notitie",
     "photos": "Foto's",
     "aanleiding": "Aanleiding",

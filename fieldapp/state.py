@@ -321,11 +321,13 @@ class AppState:
         observed_at: datetime | None = None,
         photos: list[ProcessedPhoto] | None = None,
         entry_id: str | None = None,
+        feit: str | None = None,
     ) -> m.Entry:
         payload = {
             "observed_at": self._when(observed_at),
             "theme": theme,
             "action": action,
+            "feit": feit,
             "persons": persons,
             "note": note,
             **self._place(hotspot),

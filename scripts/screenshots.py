@@ -174,12 +174,7 @@ def main() -> int:
                 server.start()
                 _push_other_copy(server.url, token, device, incident_id)
                 phone.tap(phone.button("Nu synchroniseren"))
-                import time as _t
-                for _i in range(10):
-                    if _i == 4:
-                        phone.page.screenshot(path="/tmp/spike/during.png")
-                    _t.sleep(0.5)
-                phone.see("Versturen 0/")
+                phone.see("Bezig met synchroniseren")
                 shot(phone, "14-synchroniseren-bezig")
                 slow.delay = 0
                 phone.see("Afgewezen of conflict", timeout=30_000)

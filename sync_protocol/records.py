@@ -65,6 +65,25 @@ class Actie(StrEnum):
     GEEN_ACTIE = "geen_actie"
 
 
+class Feit(StrEnum):
+    """The offence or nuisance observed, where an indicator needs more than the theme
+    (e.g. "boetes alcohol 18-", "geluidsoverlast evenementen"). Optional."""
+
+    ALCOHOL_ONDER_18 = "alcohol_onder_18"
+    WILDPLASSEN = "wildplassen"
+    LACHGAS = "lachgas"
+    GELUIDSOVERLAST = "geluidsoverlast"
+    HONDENPOEP = "hondenpoep"
+    LOSLOPENDE_HOND = "loslopende_hond"
+    BIJPLAATSING_AFVAL = "bijplaatsing_afval"
+    BEDRIJFSAFVAL = "bedrijfsafval"
+    FOUT_PARKEREN = "fout_parkeren"
+    RIJDEN_VOETGANGERSGEBIED = "rijden_voetgangersgebied"
+    WEESFIETS = "weesfiets"
+    UITSTALLING = "uitstalling"
+    OVERIG = "overig"
+
+
 class IncidentType(StrEnum):
     VERBAAL = "verbaal"
     FYSIEK = "fysiek"
@@ -172,6 +191,7 @@ class Waarneming(_Payload):
     theme: Code
     persons: Annotated[int, Strict()] = Field(default=0, ge=0, le=1000)
     action: Actie
+    feit: Feit | None = None
     photos: list[Sha256] = Field(default_factory=list, max_length=MAX_PHOTOS)
 
     _unique_photos = field_validator("photos")(_no_duplicates("dezelfde foto"))

@@ -136,11 +136,12 @@ class StatusBar:
     def refresh(self) -> None:
         state = self.state
         self.online.value = state.online_text()
-        if state.syncing:
-            self.online.value += " — bezig met synchroniseren"
         self.pending.value = state.pending_text()
         self.last.value = state.last_sync_text()
-        if state.online is None:
+        if state.syncing:
+            self.online.value = "Bezig met synchroniseren…"
+            self.control.bgcolor, self.icon.icon = s.CHECKING, ft.Icons.SYNC
+        elif state.online is None:
             self.control.bgcolor, self.icon.icon = s.CHECKING, ft.Icons.SYNC
         elif state.online:
             self.control.bgcolor, self.icon.icon = s.ONLINE, ft.Icons.WIFI

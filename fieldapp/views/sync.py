@@ -86,8 +86,8 @@ class SyncScreen:
             self.step.value = "Klaar" if report.ok else "Niet gelukt"
             if not report.ok:
                 self.bar.value = 0
-        elif report is None:
-            self.result.hide()
+        else:
+            self.result.hide()  # no result yet, or an older one while this sync runs
         self.last.value = state.last_sync_text()
         problems = state.problem_items()
         self.problems_title.visible = bool(problems)
