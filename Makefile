@@ -18,9 +18,11 @@ test-sqlite: setup
 	@echo "== tests on SQLite =="
 	$(PY) -m pytest -q
 
+# The browser tests drive the UI; which database the server uses is covered by
+# the API tests, so the PostgreSQL run leaves the browser out (-m) to save minutes.
 test-postgres: setup
 	@echo "== tests on PostgreSQL =="
-	TEST_DATABASE_URL=$(PG_URL) $(PY) -m pytest -q
+	TEST_DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -m "not browser"
 
 lint: setup
 	.venv/bin/ruff check .

@@ -66,6 +66,7 @@ class LogItem:
     status_label: str
     detail: str  # reason for a rejection, the team leader's remark, next step
     can_delete: bool
+    needs_attention: bool = False  # the team leader sent it back with a remark
 
 
 class AppState:
@@ -492,6 +493,7 @@ class AppState:
                     status_label=STATUS_LABELS.get(entry.status, entry.status),
                     detail=" · ".join(details),
                     can_delete=entry.status == m.WACHT and self.store.can_delete(entry.id),
+                    needs_attention=entry.review_state == "terug_naar_handhaver",
                 )
             )
         return items
@@ -593,7 +595,7 @@ class AppState:
         if parts:
             lines.append("Resultaat: " + ", ".join(parts) + ".")
         if report.rejected or report.conflicts:
-            lines.append("Bekijk de afgewezen invoer hieronder en pas die aan in Mijn log.")
+            lines.append("Tik hieronder op wat niet is aangenomen om het aan te passen.")
         lines.extend(f"Foto: {problem}" for problem in report.photo_errors)
         waiting = self.pending_count()
         if waiting:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sqlite3
 import sys
 import tempfile
@@ -23,6 +24,12 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "tests" / "browser"), str(REPO)]
+# Draw with SwiftShader's WebGL rather than no GPU at all: with --disable-gpu,
+# Chromium's software canvas garbles letters after a few dozen screens.
+os.environ.setdefault(
+    "CHROMIUM_ARGS",
+    "--no-sandbox --disable-quic --use-angle=swiftshader --enable-unsafe-swiftshader",
+)
 
 import harness as h  # noqa: E402
 import httpx  # noqa: E402
@@ -75,7 +82,6 @@ def main() -> int:
 
     def shot(phone: h.Phone, name: str) -> None:
         phone.page.mouse.move(385, 5)  # no hover effects or tooltips in the picture
-        phone.wait_gone("Opgeslagen —")  # nor the last save's message
         phone.screenshot(out / f"{name}.png")
         shots.append(name)
 
@@ -83,126 +89,135 @@ def main() -> int:
         with sync_playwright() as playwright:
             browser = h.launch_browser(playwright)
             with h.phone_in(browser, app.url) as phone:
-                # -- enrol and PIN
-                phone.see("Telefoon koppelen")
-                code = h.enrolment_code(engine, settings, officer)
-                phone.fill("Koppelcode", code)
-                shot(phone, "01-koppelen")
-                phone.tap(phone.button("Koppelen", exact=True))
-                phone.see("Pincode kiezen")
-                phone.see("stadsdeel Noord")
-                phone.fill("Nieuwe pincode", "48213")
-                phone.fill("Herhaal pincode", "48213")
-                shot(phone, "02-pincode-kiezen")
-                phone.tap(phone.button("Pincode opslaan"))
-                phone.see("Laatst gesynchroniseerd")
-                shot(phone, "03-home-online")
+                try:
+                    # -- enrol and PIN
+                    phone.see("Telefoon koppelen")
+                    code = h.enrolment_code(engine, settings, officer)
+                    phone.fill("Koppelcode", code)
+                    shot(phone, "01-koppelen")
+                    phone.tap(phone.button("Koppelen", exact=True))
+                    phone.see("Pincode kiezen")
+                    phone.see("stadsdeel Noord")
+                    phone.fill("Nieuwe pincode", "48213")
+                    phone.fill("Herhaal pincode", "48213")
+                    shot(phone, "02-pincode-kiezen")
+                    phone.tap(phone.button("Pincode opslaan"))
+                    phone.see("Laatst gesynchroniseerd")
+                    shot(phone, "03-home-online")
 
-                # -- the six forms
-                phone.tap(phone.button("Waarneming", exact=True))
-                phone.see("Thema")
-                shot(phone, "04-waarneming")
-                phone.tap(phone.chip("Afval"))
-                phone.tap(phone.button("Opslaan", exact=True))
-                phone.see("Nog niet opgeslagen")
-                shot(phone, "05-waarneming-controleer")
-                phone.tap(phone.button("Kies een focuslocatie"))
-                phone.see("Kies focuslocatie")
-                shot(phone, "06-focuslocatie-kiezen")
-                phone.tap(phone.button("Marsmanplein"))
-                phone.tap(phone.chip("Aanspreken"))
-                phone.tap(phone.button("Aantal personen: één meer"))
-                phone.tap(phone.button("Opslaan", exact=True))
-                phone.see("Opgeslagen")
-                waarneming = h.wait_until(lambda: _accepted(engine, "waarneming"), 30,
-                                          "waarneming accepted")
+                    # -- the six forms
+                    phone.tap(phone.button("Waarneming", exact=True))
+                    phone.see("Thema")
+                    shot(phone, "04-waarneming")
+                    phone.tap(phone.chip("Afval"))
+                    phone.tap(phone.button("Opslaan", exact=True))
+                    phone.see("Nog niet opgeslagen")
+                    shot(phone, "05-waarneming-controleer")
+                    phone.tap(phone.button("Kies een focuslocatie"))
+                    phone.see("Kies focuslocatie")
+                    shot(phone, "06-focuslocatie-kiezen")
+                    phone.tap(phone.button("Marsmanplein"))
+                    phone.tap(phone.chip("Aanspreken"))
+                    phone.tap(phone.button("Aantal personen: één meer"))
+                    phone.tap(phone.button("Opslaan", exact=True))
+                    _saved(phone)
+                    waarneming = h.wait_until(lambda: _accepted(engine, "waarneming"), 30,
+                                              "waarneming accepted")
 
-                for label, name in [("Gele kaart", "07-gele-kaart"),
-                                    ("Incident", "08-incident"),
-                                    ("Adrescontrole", "09-adrescontrole"),
-                                    ("Signaal ondermijning", "10-signaal-ondermijning"),
-                                    ("Integrale controle", "11-integrale-controle")]:
-                    phone.tap(phone.button(label, exact=True))
-                    phone.see("Tijdstip" if label != "Incident" else "Wanneer")
-                    shot(phone, name)
+                    for label, name in [("Gele kaart", "07-gele-kaart"),
+                                        ("Incident", "08-incident"),
+                                        ("Adrescontrole", "09-adrescontrole"),
+                                        ("Signaal ondermijning", "10-signaal-ondermijning"),
+                                        ("Integrale controle", "11-integrale-controle")]:
+                        phone.tap(phone.button(label, exact=True))
+                        phone.see("Tijdstip" if label != "Incident" else "Wanneer")
+                        shot(phone, name)
+                        phone.tap(phone.button("Terug"))
+                        expect(phone.button("Waarneming", exact=True)).to_be_visible()
+
+                    # -- a yellow card, accepted (the log shows no identity)
+                    phone.tap(phone.button("Gele kaart", exact=True))
+                    phone.fill("Naam jongere", "Voorbeeld Jongere")
+                    phone.fill("Geboortedatum (dd-mm-jjjj)", "14-07-2010")
+                    phone.tap(phone.button("Kies een focuslocatie"))
+                    phone.tap(phone.button("Noorder Sportpark"))
+                    phone.tap(phone.chip("Hinderlijk gedrag"))
+                    phone.tap(phone.button("Opslaan", exact=True))
+                    _saved(phone)
+                    h.wait_until(lambda: _accepted(engine, "gele_kaart"), 30, "card accepted")
+
+                    # -- the team leader sends a remark back on the observation
+                    with session_scope(engine) as session:
+                        record = session.get(Record, waarneming)
+                        assert record is not None
+                        record.review_state = "terug_naar_handhaver"
+                        record.review_remark = "Welke container? Graag het adres erbij."
+                        session.add(record)
+                        record_changes(session, [PendingChange(
+                            "record", record.id, "upsert", AUDIENCE_OWNER, record.district_code,
+                            record.owner_user_id)])
+
+                    # -- offline: entries wait
+                    server.stop()
+                    _signaal(phone, "Transvaalbuurt")
+                    _incident(phone)
+                    phone.see("Offline")  # saving makes the app check the connection at once
+                    phone.see("2 wachten op verzenden")
+                    shot(phone, "12-home-offline")
+
+                    # Sync without a connection: explained, nothing lost.
+                    phone.tap(phone.button("Synchroniseren", exact=True))
+                    phone.tap(phone.button("Nu synchroniseren"))
+                    phone.see("Synchronisatie mislukt")
+                    shot(phone, "13-synchroniseren-offline")
+
+                    # While offline the focus location was closed on the server, and
+                    # another copy of the incident reached it first.
+                    with session_scope(engine) as session:
+                        spot = session.exec(select(Hotspot).where(
+                            Hotspot.name == "Transvaalbuurt")).one()
+                        session.delete(spot)
+                    incident_id, token, device = _phone_entry(app, "incident")
+                    slow.delay = 4.0  # a slow connection, so the progress can be seen
+                    server.start()
+                    _push_other_copy(server.url, token, device, incident_id)
+                    phone.tap(phone.button("Nu synchroniseren"))
+                    phone.see("Bezig met synchroniseren")
+                    shot(phone, "14-synchroniseren-bezig")
+                    slow.delay = 0
+                    phone.see("Afgewezen of conflict", timeout=30_000)
+                    shot(phone, "15-synchroniseren-resultaat")
                     phone.tap(phone.button("Terug"))
-                    expect(phone.button("Waarneming", exact=True)).to_be_visible()
 
-                # -- a yellow card, accepted (the log shows no identity)
-                phone.tap(phone.button("Gele kaart", exact=True))
-                phone.fill("Naam jongere", "Voorbeeld Jongere")
-                phone.fill("Geboortedatum (dd-mm-jjjj)", "14-07-2010")
-                phone.tap(phone.button("Kies een focuslocatie"))
-                phone.tap(phone.button("Noorder Sportpark"))
-                phone.tap(phone.chip("Hinderlijk gedrag"))
-                phone.tap(phone.button("Opslaan", exact=True))
-                h.wait_until(lambda: _accepted(engine, "gele_kaart"), 30, "card accepted")
+                    # -- one more that waits, then Mijn log with every status
+                    server.stop()
+                    phone.tap(phone.button("Adrescontrole", exact=True))
+                    phone.tap(phone.chip("Geen hit"))
+                    phone.fill("Adres (optioneel)", "Zaanenlaan 12")
+                    phone.tap(phone.button("Opslaan", exact=True))
+                    _saved(phone)
+                    phone.see("Offline")
+                    phone.see("1 wacht op verzenden")
+                    phone.tap(phone.button("Mijn log", exact=True))
+                    shot(phone, "16-mijn-log")
+                    phone.swipe_into_view(phone.button("Opmerking teamleider").first)
+                    shot(phone, "16b-mijn-log-opmerking-teamleider")
+                    phone.tap(phone.button("Onbekende focuslocatie"))
+                    phone.see("Afgewezen door de server")
+                    shot(phone, "17-aanpassen-afgewezen")
+                    phone.tap(phone.button("Terug"))
+                    phone.see("Tik op een invoer")
+                    phone.tap(phone.button("Terug"))
 
-                # -- the team leader sends a remark back on the observation
-                with session_scope(engine) as session:
-                    record = session.get(Record, waarneming)
-                    assert record is not None
-                    record.review_state = "terug_naar_handhaver"
-                    record.review_remark = "Welke container? Graag het adres erbij."
-                    session.add(record)
-                    record_changes(session, [PendingChange(
-                        "record", record.id, "upsert", AUDIENCE_OWNER, record.district_code,
-                        record.owner_user_id)])
-
-                # -- offline: entries wait
-                server.stop()
-                _signaal(phone, "Transvaalbuurt")
-                _incident(phone)
-                phone.see("Offline")  # saving makes the app check the connection at once
-                phone.see("2 wachten op verzenden")
-                shot(phone, "12-home-offline")
-
-                # Sync without a connection: explained, nothing lost.
-                phone.tap(phone.button("Synchroniseren", exact=True))
-                phone.tap(phone.button("Nu synchroniseren"))
-                phone.see("Synchronisatie mislukt")
-                shot(phone, "13-synchroniseren-offline")
-
-                # While offline the focus location was closed on the server, and
-                # another copy of the incident reached it first.
-                with session_scope(engine) as session:
-                    spot = session.exec(select(Hotspot).where(
-                        Hotspot.name == "Transvaalbuurt")).one()
-                    session.delete(spot)
-                incident_id, token, device = _phone_entry(app, "incident")
-                slow.delay = 4.0  # a slow connection, so the progress can be seen
-                server.start()
-                _push_other_copy(server.url, token, device, incident_id)
-                phone.tap(phone.button("Nu synchroniseren"))
-                phone.see("Bezig met synchroniseren")
-                shot(phone, "14-synchroniseren-bezig")
-                slow.delay = 0
-                phone.see("Afgewezen of conflict", timeout=30_000)
-                shot(phone, "15-synchroniseren-resultaat")
-                phone.tap(phone.button("Terug"))
-
-                # -- one more that waits, then Mijn log with every status
-                server.stop()
-                phone.tap(phone.button("Adrescontrole", exact=True))
-                phone.tap(phone.chip("Geen hit"))
-                phone.fill("Adres (optioneel)", "Zaanenlaan 12")
-                phone.tap(phone.button("Opslaan", exact=True))
-                phone.see("Offline")
-                phone.see("1 wacht op verzenden")
-                phone.tap(phone.button("Mijn log", exact=True))
-                phone.see("Opmerking teamleider")
-                shot(phone, "16-mijn-log")
-                phone.tap(phone.text("Signaal ondermijning").first)
-                phone.see("Afgewezen door de server")
-                shot(phone, "17-aanpassen-afgewezen")
-                phone.tap(phone.button("Terug"))
-                phone.see("Tik op een invoer")
-                phone.tap(phone.button("Terug"))
-
-                # -- locked
-                phone.tap(phone.button("Vergrendelen"))
-                phone.see("Vul je pincode in")
-                shot(phone, "18-ontgrendelen")
+                    # -- locked
+                    phone.tap(phone.button("Vergrendelen"))
+                    phone.see("Vul je pincode in")
+                    shot(phone, "18-ontgrendelen")
+                except Exception:
+                    phone.page.screenshot(path=str(tmp / "failure.png"))
+                    print(f"Mislukt; zo zag het scherm eruit: {tmp / 'failure.png'}\n"
+                          f"{phone.page.locator('body').aria_snapshot()}", file=sys.stderr)
+                    raise
             browser.close()
     finally:
         app.stop()
@@ -226,14 +241,21 @@ def _signaal(phone: h.Phone, spot: str) -> None:
     phone.tap(phone.button("Kies een focuslocatie"))
     phone.tap(phone.button(spot))
     phone.tap(phone.button("Opslaan", exact=True))
-    phone.see("Opgeslagen")
+    _saved(phone)
 
 
 def _incident(phone: h.Phone) -> None:
     phone.tap(phone.button("Incident", exact=True))
     phone.tap(phone.chip("Verbaal"))
     phone.tap(phone.button("Incident opslaan"))
-    phone.see("Opgeslagen")
+    _saved(phone)
+
+
+def _saved(phone: h.Phone) -> None:
+    """The save was confirmed; wait until the message is gone (it would cover the
+    next screenshot). Tapping its close button races its own animation."""
+    phone.see("Opgeslagen — wordt verzonden")
+    phone.wait_gone("Opgeslagen — wordt verzonden")
 
 
 def _phone_entry(app: h.AppProcess, kind: str) -> tuple[str, str, str]:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from sync_protocol import ErrorCode
 from sync_server.config import Settings, load_settings
@@ -22,7 +22,8 @@ from sync_server.db import make_engine, session_scope
 from sync_server.errors import ServiceError
 from sync_server.migrate import upgrade
 from sync_server.models import Device, User
-from sync_server.services import accounts, demo, qr
+from sync_server.services import accounts, demo, nightly, qr
+from sync_server.services.indicators import DefinitionsError, latest_run
 from sync_server.services.reference_data import ReferenceDataError, load_reference_data
 
 
@@ -120,12 +121,29 @@ def cmd_revoke_device(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _snapshot_demo(settings: Settings, engine: Engine, made: int) -> nightly.NightlyReport | None:
+    """Demo data gets indicator figures at once, as after a night."""
+    with Session(engine) as session:
+        missing = latest_run(session) is None
+    if not made and not missing:
+        return None
+    return nightly.run_nightly(engine, settings)
+
+
 def cmd_demo_data(settings: Settings, args: argparse.Namespace) -> int:
     engine = _prepare(settings)
     with session_scope(engine) as session:
         load_reference_data(session, settings.assets_dir)
     made = demo.create_demo_data(engine, key=settings.pseudonym_key, days=args.days)
     print(f"Demodata: {made} records aangemaakt." if made else "Demodata bestond al.")
+    _snapshot_demo(settings, engine, made)
+    return 0
+
+
+def cmd_nightly(settings: Settings, _args: argparse.Namespace) -> int:
+    engine = _prepare(settings)
+    report = nightly.run_nightly(engine, settings)
+    print(report.summary())
     return 0
 
 
@@ -142,6 +160,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         made = demo.create_demo_data(engine, key=settings.pseudonym_key)
         if made:
             print(f"Demodata aangemaakt: {made} records.")
+        if report := _snapshot_demo(settings, engine, made):
+            print(
+                f"Indicatoren berekend (definities versie {report.snapshot.version}, "
+                f"{report.snapshot.records_counted} registraties)."
+            )
         _print_code(settings, args.demo_officer, server_url, None)
         print(
             f"Teamleider: tl.noord / {demo.DEMO_PASSWORD}   "
@@ -210,6 +233,12 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--user", help="alle apparaten van deze gebruiker")
     p.set_defaults(func=cmd_revoke_device)
 
+    p = sub.add_parser(
+        "nightly",
+        help="nachtelijke taak: indicatoren berekenen, bewaartermijnen, stille telefoons",
+    )
+    p.set_defaults(func=cmd_nightly)
+
     p = sub.add_parser("demo-data", help="maak een demoteam per stadsdeel met enkele weken logs")
     p.add_argument("--days", type=int, default=28)
     p.set_defaults(func=cmd_demo_data)
@@ -226,6 +255,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except ReferenceDataError as exc:
         print(f"Fout in referentiedata: {exc}", file=sys.stderr)
+        return 2
+    except DefinitionsError as exc:
+        print(f"Fout in indicatordefinities: {exc}", file=sys.stderr)
         return 2
 
 

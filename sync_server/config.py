@@ -16,6 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_VAR = ROOT / "var"
 DEFAULT_ASSETS = ROOT / "assets" / "reference"
+DEFAULT_DEFINITIONS = DEFAULT_ASSETS / "indicator_definitions.json"
+# Local time of the programme: hot times, months and years are Haarlem's.
+TIMEZONE = "Europe/Amsterdam"
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,18 @@ class Settings:
     throttle_max_failures: int = 5
     throttle_window: timedelta = timedelta(minutes=15)
     limits: Limits = field(default_factory=Limits)
+    # Which field registrations count for which indicator (data, not code).
+    indicator_definitions: Path = DEFAULT_DEFINITIONS
+    # A log with coordinates but no hotspot counts for the nearest hotspot of its
+    # district within this distance, else for none.
+    nearest_hotspot_max_m: float = 250.0
+    # Retention: a yellow card's youth pseudonym is removed this long after the
+    # card (the card itself stays, so the indicator still counts it).
+    youth_pseudonym_retention: timedelta = timedelta(days=365)
+    # The nightly report lists phones that have not synced for longer than this.
+    stale_device_after: timedelta = timedelta(hours=24)
+    # BOT aftercare and a wanted police report are due within this many working days.
+    incident_followup_working_days: int = 2
 
 
 def _pseudonym_key(env: Mapping[str, str], var_dir: Path) -> bytes:
@@ -73,4 +88,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         blob_dir=Path(env.get("HV_BLOB_DIR", var_dir / "blobs")),
         pseudonym_key=_pseudonym_key(env, var_dir),
         assets_dir=Path(env.get("HV_ASSETS_DIR", DEFAULT_ASSETS)),
+        indicator_definitions=Path(env.get("HV_INDICATOR_DEFINITIONS", DEFAULT_DEFINITIONS)),
+        nearest_hotspot_max_m=float(env.get("HV_NEAREST_HOTSPOT_M", "250")),
+        youth_pseudonym_retention=timedelta(
+            days=int(env.get("HV_YOUTH_PSEUDONYM_RETENTION_DAYS", "365"))
+        ),
     )

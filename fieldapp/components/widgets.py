@@ -600,7 +600,8 @@ class PhotoField:
         if self.photos:
             parts.append(f"{len(self.photos)} nieuw")
         noun = "foto" if total == 1 else "foto's"
-        self.count.value = (f"{total} {noun} ({', '.join(parts)})" if total else
+        detail = f" ({', '.join(parts)})" if self.already else ""
+        self.count.value = (f"{total} {noun}{detail}" if total else
                             "Nog geen foto's. Locatie en cameragegevens worden uit een foto "
                             "verwijderd.")
         self.thumbs.controls = [

@@ -55,7 +55,8 @@ class GeleKaartForm(EntryForm):
         }
         return [
             ft.Column([self.naam, self.geboortedatum,
-                       ft.Text(privacy, size=s.SMALL, color=s.MUTED)], spacing=12),
+                       ft.Text(privacy, size=s.SMALL, color=s.MUTED)], spacing=12,
+                      horizontal_alignment=ft.CrossAxisAlignment.STRETCH),
             self.hotspot.control, self.aanleiding.control, self.when.control, self.note,
         ]
 

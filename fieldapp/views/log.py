@@ -21,12 +21,20 @@ class LogScreen:
     def __init__(self, app: App) -> None:
         self.app, self.state = app, app.state
         self.status = app.status_bar()
-        self.items = ft.ListView(expand=True, spacing=10,
-                                 padding=ft.Padding.only(left=12, right=12, top=12, bottom=24))
+        # A Column (not a lazy ListView): every entry is in the accessibility tree.
+        self.items = ft.Column(spacing=10, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self._view = ft.View(
             route=self.route,
             appbar=app.appbar("Mijn log"),
-            controls=[self.status.control, self.items],
+            controls=[
+                self.status.control,
+                ft.Column(
+                    [ft.Container(self.items, padding=ft.Padding.only(left=12, right=12, top=12,
+                                                                      bottom=24))],
+                    expand=True,
+                    scroll=ft.ScrollMode.AUTO,
+                ),
+            ],
             padding=0,
             horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
             spacing=0,
@@ -50,19 +58,13 @@ class LogScreen:
         self.items.controls = rows
 
     def _card(self, item: LogItem) -> ft.Control:
+        """The entry (one tap target: open it) and, beside it, its delete button:
+        two separate controls, so a screen reader names both."""
         problem = item.status in ("afgewezen", "conflict")
         bg, fg = s.STATUS_COLOURS.get(item.status, ("#ECEFF1", s.INK))
         when = item.when.astimezone()
-        top: list[ft.Control] = [
-            ft.Text(item.kind_label, size=s.TEXT, weight=ft.FontWeight.BOLD, color=s.INK,
-                    expand=True),
-        ]
-        if item.can_delete:
-            top.append(icon_button(ft.Icons.DELETE_OUTLINE, f"{item.kind_label} verwijderen",
-                                   self.app.act(lambda: self._confirm_delete(item)),
-                                   icon_color=s.DANGER, icon_size=28))
         lines: list[ft.Control] = [
-            ft.Row(top, vertical_alignment=ft.CrossAxisAlignment.CENTER),
+            ft.Text(item.kind_label, size=s.TEXT, weight=ft.FontWeight.BOLD, color=s.INK),
             ft.Row(
                 [
                     ft.Container(
@@ -81,15 +83,38 @@ class LogScreen:
         if item.title:
             lines.append(ft.Text(item.title, size=s.SMALL, color=s.INK))
         if item.detail:
-            lines.append(ft.Text(item.detail, size=s.SMALL, color=fg if problem else s.INK))
+            attention = problem or item.needs_attention
+            lines.append(ft.Text(item.detail, size=s.SMALL,
+                                 color=fg if problem else ("#6B3500" if attention else s.INK),
+                                 weight=ft.FontWeight.BOLD if attention else None))
+        if item.needs_attention:
+            lines.insert(1, ft.Text("Teruggestuurd door je teamleider", size=s.SMALL,
+                                    weight=ft.FontWeight.BOLD, color="#6B3500"))
+        row: list[ft.Control] = [
+            ft.MergeSemantics(
+                content=ft.Semantics(
+                    button=True,
+                    content=ft.Container(
+                        ft.Column(lines, spacing=6),
+                        padding=ft.Padding.only(left=14, right=8, top=10, bottom=12),
+                        border_radius=10,
+                        ink=True,
+                        on_click=self.app.act(lambda: self.app.go(f"/log/{item.id}")),
+                    ),
+                ),
+                expand=True,
+            )
+        ]
+        if item.can_delete:
+            row.append(icon_button(ft.Icons.DELETE_OUTLINE, f"{item.kind_label} verwijderen",
+                                   self.app.act(lambda: self._confirm_delete(item)),
+                                   icon_color=s.DANGER, icon_size=28))
+        edge = fg if problem else ("#B86E00" if item.needs_attention else "#C5CCD4")
         return ft.Container(
-            ft.Column(lines, spacing=6),
+            ft.Row(row, vertical_alignment=ft.CrossAxisAlignment.START, spacing=0),
             bgcolor=s.SURFACE,
-            border=ft.Border.all(2 if problem else 1, fg if problem else "#C5CCD4"),
+            border=ft.Border.all(2 if problem or item.needs_attention else 1, edge),
             border_radius=10,
-            padding=ft.Padding.only(left=14, right=6, top=8, bottom=12),
-            ink=True,
-            on_click=self.app.act(lambda: self.app.go(f"/log/{item.id}")),
         )
 
     def _confirm_delete(self, item: LogItem) -> None:

@@ -159,8 +159,8 @@ class App:
                 ft.Text(message, size=s.TEXT, color="#FFFFFF"),
                 bgcolor=s.DANGER if error else s.ONLINE,
                 duration=ft.Duration(seconds=5),
-                show_close_icon=True,
-                close_icon_color="#FFFFFF",
+                # No close button: with one, Flutter keeps the message up for good
+                # whenever accessibility is on (TalkBack, or the browser's tree).
             )
         )
 

@@ -27,7 +27,6 @@ class SyncScreen:
         self.result = Banner()
         self.problems_title = label_text("Afgewezen of conflict")
         self.problems = ft.Column(spacing=8)
-        self.last = ft.Text("", size=s.SMALL, color=s.MUTED)
         self._view = ft.View(
             route=self.route,
             appbar=app.appbar("Synchroniseren"),
@@ -41,7 +40,6 @@ class SyncScreen:
                         ft.Row([self.button]),
                         ft.Column([self.bar, self.step], spacing=6),
                         self.result.control,
-                        self.last,
                         self.problems_title,
                         self.problems,
                     ],
@@ -88,7 +86,6 @@ class SyncScreen:
                 self.bar.value = 0
         else:
             self.result.hide()  # no result yet, or an older one while this sync runs
-        self.last.value = state.last_sync_text()
         problems = state.problem_items()
         self.problems_title.visible = bool(problems)
         self.problems.controls = [

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sync_protocol import PROTOCOL_VERSION
 from sync_server.api.errors import install_error_handlers
 from sync_server.api.limits import BodyLimitMiddleware
-from sync_server.api.routes import admin, auth, blobs, sync
+from sync_server.api.routes import admin, audit, auth, blobs, hotspots, indicators, review, sync
 from sync_server.config import Settings, load_settings
 from sync_server.db import make_engine
 
@@ -28,7 +28,13 @@ Synchronisatieserver voor de handhavers van de gemeente Haarlem.
 * Records gaan omhoog met `/sync/push`, wijzigingen komen binnen met `/sync/pull`.
 * Foto's gaan los, op hun SHA-256, via `/blobs/{sha256}`.
 * Elke fout is JSON `{code, message}` met een vaste code.
-* Elke aanroep van `/sync`, `/blobs` en `/auth/enroll` draagt de header `X-Protocol-Version: 1`.
+* Elke aanroep van `/sync`, `/blobs` (HEAD en PUT) en `/auth/enroll` draagt de header
+  `X-Protocol-Version: 1`.
+* Voor teamleiders en de beheerder: indicatoren in de vorm van het actieprogramma
+  (`/indicators`), hot spots en hot times (`/hotspots/activity`), een stadsdeelprofiel
+  (`/districts/{code}/profile`), beoordeling van registraties (`/review`) en het
+  auditlog (`/audit`). Een teamleider ziet alleen zijn eigen stadsdelen.
+* Voor de telefoon: een loopadvies voor de komende dienst (`/patrol-suggestion`).
 """
 
 
@@ -85,8 +91,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         default_limit=settings.limits.max_body_bytes,
         blob_limit=settings.limits.max_photo_bytes,
     )
-    for module in (auth, sync, blobs, admin):
+    for module in (auth, sync, blobs, admin, indicators, hotspots, review, audit):
         app.include_router(module.router)
+    # Team leaders view photos with GET; phones check (HEAD) and upload (PUT) them
+    # on the same address in blobs.router.
+    app.include_router(review.photos_router)
 
     @app.get("/api/v1/health", response_model=Health, tags=["health"])
     def health() -> Health:

@@ -1,7 +1,14 @@
 """Tables of the sync server. Importing this package registers all of them."""
 
 from sync_server.models.accounts import AuthFailure, Device, EnrolmentCode, User, UserDistrict
+from sync_server.models.audit import AuditEntry, RetentionEntry
 from sync_server.models.changes import Change, ChangeCounter
+from sync_server.models.indicators import (
+    ImportedIndicatorValue,
+    IndicatorImport,
+    IndicatorSnapshot,
+    SnapshotRun,
+)
 from sync_server.models.records import Blob, Record, RecordPhoto, RecordVersion
 from sync_server.models.reference import (
     District,
@@ -11,8 +18,10 @@ from sync_server.models.reference import (
     ReferenceLoad,
     Theme,
 )
+from sync_server.models.review import IncidentFollowup, ReviewEvent, SavedFilter
 
 __all__ = [
+    "AuditEntry",
     "AuthFailure",
     "Blob",
     "Change",
@@ -21,12 +30,20 @@ __all__ = [
     "District",
     "EnrolmentCode",
     "Hotspot",
+    "ImportedIndicatorValue",
+    "IncidentFollowup",
     "Indicator",
+    "IndicatorImport",
+    "IndicatorSnapshot",
     "IndicatorValue",
     "Record",
     "RecordPhoto",
     "RecordVersion",
     "ReferenceLoad",
+    "RetentionEntry",
+    "ReviewEvent",
+    "SavedFilter",
+    "SnapshotRun",
     "Theme",
     "User",
     "UserDistrict",

@@ -10,19 +10,28 @@ keyed-hash pseudonym (see services/pseudonyms.py).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 REVIEW_STATES = ("nieuw", "beoordeeld", "terug_naar_handhaver", "afgesloten")
+# Before migration 0002 filled them, derived local fields held this placeholder.
+NO_DATE = date(1970, 1, 1)
 
 
 class Record(SQLModel, table=True):
     __table_args__ = (
         Index("ix_record_district_kind_observed", "district_code", "kind", "observed_at"),
         Index("ix_record_youth", "youth_pseudonym"),
+        # Hot spots and hot times read one district's period: a range scan.
+        Index("ix_record_district_local_date", "district_code", "local_date"),
+        Index("ix_record_district_weekday_hour", "district_code", "weekday", "hour"),
+        # The nightly indicator job groups by these.
+        Index("ix_record_kind_year_month", "kind", "local_year", "local_month"),
+        Index("ix_record_district_observed", "district_code", "observed_at"),
+        Index("ix_record_assigned_hotspot", "assigned_hotspot_code", "local_date"),
     )
 
     id: str = Field(primary_key=True, max_length=36)
@@ -44,6 +53,18 @@ class Record(SQLModel, table=True):
     is_demo: bool = False
     received_at: datetime
     updated_at: datetime
+    # Derived from the current version when it is stored (services/push.py), so
+    # that indicators, hot spots and hot times group by plain indexed columns.
+    action: str | None = Field(default=None, max_length=40)
+    feit: str | None = Field(default=None, max_length=40)
+    local_date: date = NO_DATE  # observed_at in Europe/Amsterdam
+    local_year: int = 0
+    local_month: int = 0
+    weekday: int = 0  # 0 = Monday
+    hour: int = 0
+    # The hotspot the log counts for: its own, or the nearest of its district
+    # within the configured distance when it only has coordinates.
+    assigned_hotspot_code: str | None = Field(default=None, max_length=120)
 
 
 class RecordVersion(SQLModel, table=True):

@@ -62,7 +62,16 @@ THEME_PATTERNS: list[tuple[str, list[int], int]] = [
     ("dak-en-thuislozen", [7, 8, 21, 22, 23], 3),
     ("honden", [7, 8, 18, 19], 3),
     ("fietsen-rijdend-verkeer", [11, 12, 16, 17], 3),
+    ("evenementen", [20, 21, 22, 23], 1),
 ]
+# The offence, where an indicator counts it (boetes alcohol 18-, geluidsoverlast
+# evenementen); the others leave it out, as officers mostly do.
+THEME_FEITEN: dict[str, list[str]] = {
+    "jeugd": ["alcohol_onder_18", "lachgas"],
+    "evenementen": ["geluidsoverlast", "wildplassen"],
+    "afval": ["bijplaatsing_afval", "bedrijfsafval"],
+    "honden": ["hondenpoep", "loslopende_hond"],
+}
 ACTIONS = [
     "aanspreken",
     "aanspreken",
@@ -164,6 +173,11 @@ def _records_for(
                         "persons": rng.randint(0, 6),
                         "action": rng.choice(ACTIONS),
                         "note": "demo",
+                        **(
+                            {"feit": rng.choice(THEME_FEITEN[theme])}
+                            if theme in THEME_FEITEN and rng.random() < 0.5
+                            else {}
+                        ),
                     },
                 }
             )

@@ -43,10 +43,13 @@ from sync_server.services.changes import (
     lock_change_log,
     record_changes,
 )
+from sync_server.services.geo import Spot, nearest
+from sync_server.services.localtime import local_fields
 from sync_server.services.pseudonyms import keyed_content_hash, next_step, youth_pseudonym
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+DEFAULT_NEAREST_HOTSPOT_M = 250.0
 
 
 @dataclass
@@ -137,6 +140,7 @@ def push_records(
     items: list[Any],
     key: bytes,
     max_batch: int,
+    nearest_hotspot_m: float = DEFAULT_NEAREST_HOTSPOT_M,
 ) -> list[PushItemResult]:
     if len(items) > max_batch:
         raise ServiceError(
@@ -156,7 +160,7 @@ def push_records(
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             with session_scope(engine) as session:
-                decided = _write(session, user, device, districts, valid, key)
+                decided = _write(session, user, device, districts, valid, key, nearest_hotspot_m)
             break
         except (IntegrityError, OperationalError) as exc:
             # A concurrent push of the same ids, or a deadlock/serialisation
@@ -175,6 +179,7 @@ def _write(
     districts: list[str],
     valid: list[_Valid],
     key: bytes,
+    nearest_hotspot_m: float = DEFAULT_NEAREST_HOTSPOT_M,
 ) -> dict[int, PushItemResult]:
     assert user.id is not None
     results: dict[int, PushItemResult] = {}
@@ -198,6 +203,7 @@ def _write(
         lock_change_log(session)
 
     changes: list[PendingChange] = []
+    spots: list[Spot] = []  # loaded on first need: most logs name their hotspot
     now = utcnow()
     for item in valid:
         env, payload = item.envelope, item.payload
@@ -310,6 +316,10 @@ def _write(
             record.lon = payload.location.lon if payload.location else None
             record.observed_at = observed
             record.updated_at = now
+            if record.review_state == "terug_naar_handhaver":
+                # The officer answered the team leader with a correction: review again.
+                record.review_state = "nieuw"
+            _derive(record, payload, session, nearest_hotspot_m, spots)
             if pseudonym is not None:
                 record.youth_pseudonym = pseudonym
             session.add(record)
@@ -340,6 +350,43 @@ def _write(
     session.add(device)
     record_changes(session, changes)
     return results
+
+
+def hotspot_spots(session: Session) -> list[Spot]:
+    """The live hotspots that have a location, for the nearest-hotspot rule."""
+    rows = session.exec(
+        select(Hotspot.code, Hotspot.district_code, Hotspot.lat, Hotspot.lon).where(
+            col(Hotspot.retired).is_(False)
+        )
+    ).all()
+    return [Spot(c, d, lat, lon) for c, d, lat, lon in rows if lat is not None and lon is not None]
+
+
+def _derive(
+    record: Record, payload: Any, session: Session, max_m: float, spots: list[Spot]
+) -> None:
+    """Fill the derived columns from the version that just became current: what
+    the indicators, hot spots and hot times group by."""
+    fields = local_fields(record.observed_at)
+    record.local_date = fields.local_date
+    record.local_year = fields.local_year
+    record.local_month = fields.local_month
+    record.weekday = fields.weekday
+    record.hour = fields.hour
+    action = getattr(payload, "action", None)
+    feit = getattr(payload, "feit", None)
+    record.action = action.value if action is not None else None
+    record.feit = feit.value if feit is not None else None
+    if record.hotspot_code is not None:
+        record.assigned_hotspot_code = record.hotspot_code
+    elif record.lat is not None and record.lon is not None:
+        if not spots:
+            spots.extend(hotspot_spots(session))
+        record.assigned_hotspot_code = nearest(
+            spots, district=record.district_code, lat=record.lat, lon=record.lon, max_m=max_m
+        )
+    else:
+        record.assigned_hotspot_code = None
 
 
 def _result(

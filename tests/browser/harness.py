@@ -171,9 +171,8 @@ class AppProcess:
 
 
 def launch_browser(playwright: Playwright) -> Browser:
-    return playwright.chromium.launch(
-        executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-quic"]
-    )
+    args = os.environ.get("CHROMIUM_ARGS", "--no-sandbox --disable-gpu --disable-quic").split()
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=args)
 
 
 def _settled(target: Locator) -> Any:
@@ -227,13 +226,20 @@ class Phone:
     def text(self, text: str, exact: bool = False) -> Locator:
         return self.page.get_by_text(text, exact=exact)
 
+    def shown(self, text: str) -> Locator:
+        """`text` on screen: as text, or in the name of a button or a group (Flutter
+        reads a tappable card out as one button with all its text)."""
+        page = self.page
+        return (self.text(text).or_(page.get_by_role("button", name=text))
+                .or_(page.get_by_role("group", name=text)))
+
     def see(self, text: str, timeout: int = TIMEOUT_MS) -> Locator:
-        locator = self.text(text).first
+        locator = self.shown(text).first
         expect(locator).to_be_visible(timeout=timeout)
         return locator
 
     def wait_gone(self, text: str, timeout: int = TIMEOUT_MS) -> None:
-        expect(self.text(text)).to_have_count(0, timeout=timeout)
+        expect(self.shown(text)).to_have_count(0, timeout=timeout)
 
     # -------------------------------------------------------------- acting
 

@@ -309,3 +309,19 @@ def test_unusable_positions_count_as_unknown(tmp_path):
     assert app.position() is None  # a browser's guess from the IP address
     app.location = FixedLocation(Position(52.38, 4.64, 15.0))
     assert app.position() == Position(52.38, 4.64, 15.0)
+
+
+def test_team_leader_sending_an_entry_back_is_flagged_in_the_log(tmp_path, server, engine,
+                                                                 settings):
+    app = _ready_app(tmp_path, server, engine, settings)
+    entry = app.save_waarneming(theme="afval", hotspot=app.hotspots()[0].code,
+                                action="aanspreken")
+    assert app.sync_now().accepted == 1
+    item = next(i for i in app.log() if i.id == entry.id)
+    assert not item.needs_attention and "Beoordeling" not in item.detail  # "nieuw" is noise
+    app.store.apply_pull_page([{"entity": "record", "op": "upsert", "id": entry.id,
+                                "data": {"review_state": "terug_naar_handhaver",
+                                         "review_remark": "Welk adres?"}}], app.store.cursor())
+    item = next(i for i in app.log() if i.id == entry.id)
+    assert item.needs_attention
+    assert "Opmerking teamleider: Welk adres?" in item.detail

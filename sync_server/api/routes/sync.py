@@ -64,6 +64,7 @@ def push(
         items=body.records,
         key=settings.pseudonym_key,
         max_batch=settings.limits.max_batch_records,
+        nearest_hotspot_m=settings.nearest_hotspot_max_m,
     )
     return PushResponse(results=results, server_time=datetime.now(UTC))
 

@@ -1,0 +1,94 @@
+"""Hot spots and hot times, the patrol suggestion, district profiles, and phones
+that have not synced."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from pydantic import AwareDatetime
+from sqlmodel import Session
+
+from sync_protocol import ErrorBody
+from sync_server.api.deps import CallerDep, EngineDep, ManagerDep, SettingsDep
+from sync_server.db import reader, utcnow
+from sync_server.services import hotspots, nightly, profile
+from sync_server.services.scope import field_scope, manager_scope
+
+router = APIRouter(prefix="/api/v1", tags=["hot spots"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody} for status in (401, 403, 404, 422)
+}
+DISTRICT_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
+DistrictParam = Annotated[str | None, Query(pattern=DISTRICT_PATTERN)]
+
+
+@router.get("/hotspots/activity", response_model=hotspots.Activity, responses=_ERRORS)
+def hotspot_activity(
+    caller: ManagerDep,
+    engine: EngineDep,
+    district: DistrictParam = None,
+    theme: Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")] = None,
+    kind: Annotated[str | None, Query(max_length=30)] = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> hotspots.Activity:
+    """Logs per hotspot (the one named, or the nearest within the configured
+    distance) and a weekday × hour matrix (0 = maandag, local time) for a period
+    of at most 400 days; without dates the last 8 weeks."""
+    with Session(reader(engine)) as session:
+        scope = manager_scope(session, caller.user, caller.districts, district)
+        return hotspots.activity(
+            session, scope, theme=theme, kind=kind, date_from=date_from, date_to=date_to
+        )
+
+
+@router.get("/patrol-suggestion", response_model=hotspots.PatrolSuggestion, responses=_ERRORS)
+def patrol_suggestion(
+    caller: CallerDep,
+    engine: EngineDep,
+    district: DistrictParam = None,
+    start: Annotated[
+        AwareDatetime | None,
+        Query(description="Begin van de dienst (standaard nu); de dienst duurt 4 uur"),
+    ] = None,
+) -> hotspots.PatrolSuggestion:
+    """Where to go in the coming shift: the five hotspots with the most logs on
+    this weekday and these hours in the last 8 weeks (recent weeks weigh more),
+    each with a short reason. A handhaver gets their own district; a teamleider
+    one of theirs."""
+    with Session(reader(engine)) as session:
+        scope = field_scope(session, caller.user, caller.districts, district)
+        return hotspots.patrol_suggestion(session, scope, start=start)
+
+
+@router.get("/districts/{code}/profile", response_model=profile.DistrictProfile, responses=_ERRORS)
+def district_profile(
+    caller: ManagerDep,
+    engine: EngineDep,
+    code: Annotated[str, Path(pattern=DISTRICT_PATTERN)],
+) -> profile.DistrictProfile:
+    """A district at a glance: its themes (from its hotspots), its hotspots, this
+    year's indicators against earlier years, and its hot times (last 8 weeks)."""
+    with Session(reader(engine)) as session:
+        scope = manager_scope(session, caller.user, caller.districts, code)
+        return profile.district_profile(session, scope, code)
+
+
+@router.get("/devices/unsynced", response_model=list[nightly.StaleDevice], responses=_ERRORS)
+def unsynced_devices(
+    caller: ManagerDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    hours: Annotated[int | None, Query(ge=1, le=24 * 365)] = None,
+) -> list[nightly.StaleDevice]:
+    """Enrolled phones that have not synced for more than a day (or `hours`): of
+    the own districts' officers for a teamleider, all for a beheerder."""
+    older_than = timedelta(hours=hours) if hours else settings.stale_device_after
+    with Session(reader(engine)) as session:
+        districts = None if caller.role == "beheerder" else caller.districts
+        return nightly.stale_devices(
+            session, older_than=older_than, now=utcnow(), districts=districts
+        )

@@ -1,0 +1,128 @@
+"""The programme's indicator tables, for team leaders and the beheerder.
+
+Read from the nightly snapshots, the programme's 2019–2022 figures and imported
+figures only; never from the logs themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from sync_protocol import ErrorBody, ErrorCode
+from sync_server.api.deps import BeheerderDep, EngineDep, ManagerDep, SettingsDep
+from sync_server.db import reader, session_scope
+from sync_server.errors import ServiceError
+from sync_server.services import indicators
+from sync_server.services.indicator_import import import_csv
+from sync_server.services.scope import manager_scope
+
+router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody} for status in (401, 403, 404, 413, 422)
+}
+DistrictParam = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[a-z0-9][a-z0-9-]{0,39}$",
+        description="Eén stadsdeel; zonder: al jouw stadsdelen samen (beheerder: heel Haarlem)",
+    ),
+]
+ThemeParam = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[a-z0-9][a-z0-9-]{0,79}$",
+        description="Alleen registraties met dit thema (alleen indicatoren die dat kunnen tellen)",
+    ),
+]
+Year = Annotated[int | None, Query(ge=2000, le=2100)]
+
+
+@router.get("", response_model=indicators.IndicatorTable, responses=_ERRORS)
+def indicator_table(
+    caller: ManagerDep,
+    engine: EngineDep,
+    district: DistrictParam = None,
+    theme: ThemeParam = None,
+    year_from: Year = None,
+    year_to: Year = None,
+) -> indicators.IndicatorTable:
+    """The indicator table in the programme's shape: a row per indicator, a column
+    per year. 2019–2022 are the programme's printed figures (for all of Haarlem;
+    `null` where it prints none); later years come from the nightly count of the
+    logs (for the selected districts), or, for other sources, from imports.
+    Counts of 1–4 of sensitive indicators are `"<5"` except for the beheerder."""
+    with Session(reader(engine)) as session:
+        scope = manager_scope(session, caller.user, caller.districts, district)
+        return indicators.indicator_table(
+            session, scope, theme=theme, year_from=year_from, year_to=year_to
+        )
+
+
+@router.get("/{code}/months", response_model=indicators.IndicatorMonths, responses=_ERRORS)
+def indicator_months(
+    caller: ManagerDep,
+    engine: EngineDep,
+    code: Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,119}$")],
+    year: Annotated[int, Query(ge=2000, le=2100)],
+    district: DistrictParam = None,
+    theme: ThemeParam = None,
+) -> indicators.IndicatorMonths:
+    """One indicator counted from the logs, per month of a year. If a month is
+    hidden as "<5", the total is hidden too (it would give the month away)."""
+    with Session(reader(engine)) as session:
+        scope = manager_scope(session, caller.user, caller.districts, district)
+        return indicators.indicator_months(session, scope, code, year=year, theme=theme)
+
+
+class ImportOut(BaseModel):
+    imported: int
+    replaced: int
+    import_id: int
+
+
+@router.post(
+    "/import",
+    response_model=ImportOut,
+    responses=_ERRORS,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "indicator,year,value,district\nwinkeldiefstal,2023,512,\n",
+                }
+            },
+        }
+    },
+)
+async def import_figures(
+    request: Request, caller: BeheerderDep, engine: EngineDep, settings: SettingsDep
+) -> ImportOut:
+    """Import figures from other sources (politie, omnibus, LAA, ZVH) as CSV with
+    the columns `indicator,year,value[,district]` (comma or semicolon). Every bad
+    row is reported in `details` with its line number and a reason; if any row is
+    bad, nothing is imported. A figure imported again replaces the earlier one."""
+    body = await request.body()
+
+    def store() -> ImportOut:
+        with session_scope(engine) as session:
+            try:
+                definitions = indicators.load_definitions(session, settings.indicator_definitions)
+            except indicators.DefinitionsError as exc:
+                raise ServiceError(
+                    ErrorCode.INTERNAL_ERROR,
+                    "De indicatordefinities op de server kloppen niet; meld dit aan de beheerder.",
+                ) from exc
+            result = import_csv(session, body=body, user=caller.user, definitions=definitions)
+        return ImportOut(
+            imported=result.imported, replaced=result.replaced, import_id=result.import_id
+        )
+
+    return await run_in_threadpool(store)

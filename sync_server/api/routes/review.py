@@ -1,0 +1,265 @@
+"""Review of the logs by team leaders: list, detail, decisions, saved filters,
+the incidents board, the CSV export, and photos of the logs they may see.
+
+Reading personal data (a record's detail, a photo, an export) is written to the
+audit log in the same transaction, before the data goes out.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, ConfigDict, StringConstraints
+from sqlmodel import Session
+
+from sync_protocol import ErrorBody, ErrorCode
+from sync_server.api.deps import EngineDep, ManagerDep, SettingsDep
+from sync_server.db import reader, session_scope
+from sync_server.errors import ServiceError
+from sync_server.services import audit, review
+from sync_server.services.blobs import blob_path, check_hash
+from sync_server.services.scope import manager_scope
+
+router = APIRouter(prefix="/api/v1/review", tags=["review"])
+photos_router = APIRouter(prefix="/api/v1/blobs", tags=["review"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody} for status in (401, 403, 404, 409, 422)
+}
+RECORD_ID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+RecordId = Annotated[str, Path(pattern=RECORD_ID)]
+CODE = r"^[a-z0-9][a-z0-9-]{0,119}$"
+
+
+def review_filter(
+    district: Annotated[str | None, Query(pattern=CODE)] = None,
+    kind: Annotated[review.KindCode | None, Query()] = None,
+    theme: Annotated[str | None, Query(pattern=CODE)] = None,
+    hotspot: Annotated[
+        str | None, Query(pattern=CODE, description="Toegewezen focuslocatie")
+    ] = None,
+    officer: Annotated[int | None, Query(ge=1, le=2**31, description="Id van de handhaver")] = None,
+    state: Annotated[review.ReviewState | None, Query()] = None,
+    date_from: Annotated[date | None, Query(description="Vanaf deze dag (lokale tijd)")] = None,
+    date_to: Annotated[date | None, Query(description="Tot en met deze dag")] = None,
+) -> review.ReviewFilter:
+    return review.ReviewFilter(
+        district=district,
+        kind=kind,
+        theme=theme,
+        hotspot=hotspot,
+        officer=officer,
+        state=state,
+        date_from=date_from,
+        date_to=date_to,
+    )
+
+
+FilterDep = Annotated[review.ReviewFilter, Depends(review_filter)]
+
+
+@router.get("/records", response_model=review.ReviewPage, responses=_ERRORS)
+def list_records(
+    caller: ManagerDep,
+    engine: EngineDep,
+    flt: FilterDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> review.ReviewPage:
+    """Logs of the caller's districts (all for a beheerder), newest first. Without
+    personal data: no youth pseudonym and no free text; the detail has those."""
+    with Session(reader(engine)) as session:
+        scope = manager_scope(session, caller.user, caller.districts, flt.district)
+        return review.list_records(session, scope, flt, limit=limit, offset=offset)
+
+
+@router.get("/records/{record_id}", response_model=review.ReviewDetail, responses=_ERRORS)
+def record_detail(
+    record_id: RecordId, caller: ManagerDep, engine: EngineDep
+) -> review.ReviewDetail:
+    """Everything about one log: payload, photos' hashes, versions, reviews. The
+    read is written to the audit log (why: beoordeling)."""
+    with session_scope(engine) as session:
+        scope = manager_scope(session, caller.user, caller.districts, None)
+        detail = review.record_detail(session, scope, record_id)
+        audit.log_read(
+            session,
+            caller.user,
+            action=audit.RECORD_DETAIL,
+            reason=audit.REVIEW,
+            record_id=record_id,
+        )
+        return detail
+
+
+class ReviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    state: review.ReviewState
+    remark: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+@router.post("/records/{record_id}", response_model=review.ReviewItem, responses=_ERRORS)
+def set_review(
+    record_id: RecordId, body: ReviewIn, caller: ManagerDep, engine: EngineDep
+) -> review.ReviewItem:
+    """Record a review decision. `terug_naar_handhaver` needs a remark. The state
+    and remark reach the officer's phone on its next pull."""
+    with session_scope(engine) as session:
+        scope = manager_scope(session, caller.user, caller.districts, None)
+        return review.set_review(
+            session, scope, caller.user, record_id, state=body.state, remark=body.remark
+        )
+
+
+@router.get(
+    "/export.csv",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
+        **_ERRORS,
+    },
+)
+def export_records(caller: ManagerDep, engine: EngineDep, flt: FilterDep) -> Response:
+    """What the filter shows, as CSV, without personal data (no names, no
+    pseudonyms, no free text). Written to the audit log."""
+    with session_scope(engine) as session:
+        scope = manager_scope(session, caller.user, caller.districts, flt.district)
+        text, rows = review.export_csv(session, scope, flt)
+        audit.log_read(
+            session,
+            caller.user,
+            action=audit.EXPORT,
+            reason=audit.REVIEW,
+            detail=f"{rows} regels; {review.describe_filter(flt)}",
+        )
+    return Response(
+        content=text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="registraties.csv"'},
+    )
+
+
+# ---------------------------------------------------------------- saved filters
+
+
+@router.get("/filters", response_model=list[review.SavedFilterOut], responses=_ERRORS)
+def list_filters(caller: ManagerDep, engine: EngineDep) -> list[review.SavedFilterOut]:
+    """The caller's own saved filters."""
+    with Session(reader(engine)) as session:
+        return review.list_filters(session, caller.user)
+
+
+@router.post("/filters", response_model=review.SavedFilterOut, status_code=201, responses=_ERRORS)
+def save_filter(
+    body: review.SavedFilterIn, caller: ManagerDep, engine: EngineDep
+) -> review.SavedFilterOut:
+    """Save a filter under a name (unique per user)."""
+    with session_scope(engine) as session:
+        scope = manager_scope(session, caller.user, caller.districts, body.filter.district)
+        return review.save_filter(session, scope, caller.user, body)
+
+
+@router.delete("/filters/{filter_id}", status_code=204, responses=_ERRORS)
+def delete_filter(
+    filter_id: Annotated[int, Path(ge=1, le=2**31)], caller: ManagerDep, engine: EngineDep
+) -> Response:
+    """Delete one of the caller's saved filters."""
+    with session_scope(engine) as session:
+        review.delete_filter(session, caller.user, filter_id)
+    return Response(status_code=204)
+
+
+# ---------------------------------------------------------------- incidents
+
+
+@router.get("/incidents", response_model=review.IncidentBoard, responses=_ERRORS)
+def incident_board(
+    caller: ManagerDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    district: Annotated[str | None, Query(pattern=CODE)] = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    open_only: bool = False,
+) -> review.IncidentBoard:
+    """Incidents against enforcers in the caller's districts, with BOT aftercare
+    and police follow-up. Overdue (first in the list): BOT wanted and no contact,
+    or a police report or notification wanted and not made, within the configured
+    working days (default 2) after the incident."""
+    with Session(reader(engine)) as session:
+        scope = manager_scope(session, caller.user, caller.districts, district)
+        return review.incident_board(
+            session,
+            scope,
+            working_days=settings.incident_followup_working_days,
+            date_from=date_from,
+            date_to=date_to,
+            open_only=open_only,
+        )
+
+
+@router.post(
+    "/incidents/{record_id}/followup",
+    response_model=review.IncidentItem,
+    status_code=201,
+    responses=_ERRORS,
+)
+def add_followup(
+    record_id: RecordId,
+    body: review.FollowupIn,
+    caller: ManagerDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+) -> review.IncidentItem:
+    """Record follow-up of an incident: `bot_contact` (BOT-contact gehad),
+    `melding_gedaan` or `aangifte_gedaan`, with the day it happened."""
+    with session_scope(engine) as session:
+        scope = manager_scope(session, caller.user, caller.districts, None)
+        return review.add_followup(
+            session,
+            scope,
+            caller.user,
+            record_id,
+            body,
+            working_days=settings.incident_followup_working_days,
+        )
+
+
+# ---------------------------------------------------------------- photos
+
+
+@photos_router.get(
+    "/{sha256}",
+    response_class=FileResponse,
+    responses={
+        200: {"content": {"image/jpeg": {}, "image/png": {}}},
+        **_ERRORS,
+    },
+)
+def get_photo(
+    sha256: str, caller: ManagerDep, engine: EngineDep, settings: SettingsDep
+) -> FileResponse:
+    """A photo of a log the caller may see (team leader: own districts; beheerder:
+    all). Written to the audit log."""
+    check_hash(sha256)
+    with session_scope(engine) as session:
+        scope = manager_scope(session, caller.user, caller.districts, None)
+        blob, record_id = review.photo_for_review(session, scope, sha256)
+        path = blob_path(settings.blob_dir, sha256)
+        if not path.is_file():
+            raise ServiceError(ErrorCode.NOT_FOUND, "Deze foto ontbreekt in de opslag.")
+        audit.log_read(
+            session,
+            caller.user,
+            action=audit.PHOTO,
+            reason=audit.REVIEW,
+            record_id=record_id,
+            blob_sha256=sha256,
+        )
+    return FileResponse(
+        path, media_type=blob.content_type, headers={"Cache-Control": "private, no-store"}
+    )

@@ -1,0 +1,170 @@
+"""The audit log: every read of personal data says who, what, when and why.
+
+Written in the same transaction as the read it records, before the data goes
+out: if the entry cannot be written, the data is not shown. The log names the
+record or photo that was read, never its content.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, func, select
+
+from sync_server.db import utcnow
+from sync_server.models import AuditEntry, User
+from sync_server.services.localtime import LOCAL
+
+RECORD_DETAIL = "record_detail"
+PHOTO = "foto"
+EXPORT = "export"
+AUDIT_EXPORT = "audit_export"
+ACTIONS = (RECORD_DETAIL, PHOTO, EXPORT, AUDIT_EXPORT)
+REVIEW = "beoordeling"
+
+
+def log_read(
+    session: Session,
+    user: User,
+    *,
+    action: str,
+    reason: str,
+    record_id: str | None = None,
+    blob_sha256: str | None = None,
+    detail: str = "",
+) -> AuditEntry:
+    assert user.id is not None
+    entry = AuditEntry(
+        at=utcnow(),
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        action=action,
+        record_id=record_id,
+        blob_sha256=blob_sha256,
+        reason=reason,
+        detail=detail[:1000],
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+class AuditOut(BaseModel):
+    id: int
+    at: datetime
+    user_id: int
+    username: str
+    role: str
+    action: str
+    record_id: str | None
+    blob_sha256: str | None
+    reason: str
+    detail: str
+
+
+class AuditPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[AuditOut]
+
+
+def _conditions(
+    user: str | None,
+    action: str | None,
+    record_id: str | None,
+    date_from: date | None,
+    date_to: date | None,
+) -> list[Any]:
+    where: list[Any] = []
+    if user is not None:
+        where.append(col(AuditEntry.username) == user.strip().lower())
+    if action is not None:
+        where.append(col(AuditEntry.action) == action)
+    if record_id is not None:
+        where.append(col(AuditEntry.record_id) == record_id)
+    if date_from is not None:
+        start = datetime.combine(date_from, datetime.min.time(), tzinfo=LOCAL)
+        where.append(col(AuditEntry.at) >= start)
+    if date_to is not None:
+        end = datetime.combine(date_to + timedelta(days=1), datetime.min.time(), tzinfo=LOCAL)
+        where.append(col(AuditEntry.at) < end)
+    return where
+
+
+def _out(entry: AuditEntry) -> AuditOut:
+    assert entry.id is not None
+    return AuditOut.model_validate(entry, from_attributes=True)
+
+
+def list_entries(
+    session: Session,
+    *,
+    user: str | None = None,
+    action: str | None = None,
+    record_id: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> AuditPage:
+    where = _conditions(user, action, record_id, date_from, date_to)
+    total = session.exec(select(func.count()).select_from(AuditEntry).where(*where)).one()
+    rows = session.exec(
+        select(AuditEntry)
+        .where(*where)
+        .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return AuditPage(total=int(total), limit=limit, offset=offset, items=[_out(r) for r in rows])
+
+
+AUDIT_COLUMNS = ("id", "at", "username", "role", "action", "record_id", "blob_sha256", "reason")
+
+
+def export_csv(
+    session: Session,
+    *,
+    user: str | None = None,
+    action: str | None = None,
+    record_id: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    max_rows: int = 100_000,
+) -> tuple[str, int]:
+    where = _conditions(user, action, record_id, date_from, date_to)
+    rows = session.exec(
+        select(AuditEntry)
+        .where(*where)
+        .order_by(col(AuditEntry.at), col(AuditEntry.id))
+        .limit(max_rows)
+    ).all()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([*AUDIT_COLUMNS, "detail"])
+    for row in rows:
+        writer.writerow(
+            [
+                row.id,
+                row.at.isoformat(),
+                row.username,
+                row.role,
+                row.action,
+                row.record_id or "",
+                row.blob_sha256 or "",
+                row.reason,
+                safe_cell(row.detail),
+            ]
+        )
+    return buffer.getvalue(), len(rows)
+
+
+def safe_cell(text: str) -> str:
+    """A spreadsheet must not run a cell as a formula (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,0 +1,184 @@
+"""The server's nightly job (`python -m sync_server nightly`).
+
+1. recompute the indicator snapshots with the current definitions file (one
+   transaction; the previous snapshot of the same definition version is
+   replaced, so running it twice gives the same figures);
+2. re-assign logs with only coordinates to their nearest hotspot;
+3. apply retention: a yellow card's youth pseudonym is removed after the
+   configured period (the card stays and still counts); each removal is logged
+   without the removed value;
+4. list phones that have not synced for more than a day.
+
+Safe to run at any time and more than once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, and_, col, or_, select
+
+from sync_protocol import RecordKind
+from sync_server.config import Settings
+from sync_server.db import session_scope, utcnow
+from sync_server.models import Device, Record, RetentionEntry, User, UserDistrict
+from sync_server.services.hotspots import reassign_nearest
+from sync_server.services.indicators import SnapshotReport, compute_snapshot, load_definitions
+
+RULE_YOUTH_PSEUDONYM = "gele_kaart_pseudoniem"
+BATCH = 500
+
+
+class StaleDevice(BaseModel):
+    device_id: str
+    device_name: str
+    user_id: int
+    username: str
+    display_name: str
+    districts: list[str]
+    last_sync_at: datetime | None
+    created_at: datetime
+
+
+@dataclass
+class NightlyReport:
+    snapshot: SnapshotReport
+    reassigned: int
+    pseudonyms_removed: int
+    stale: list[StaleDevice] = field(default_factory=list)
+
+    def summary(self) -> str:
+        s = self.snapshot
+        lines = [
+            f"Indicatoren berekend met definities versie {s.version} ({s.hash[:8]}): "
+            f"{s.records_counted} registraties geteld"
+            + (f", waarvan {s.demo_records_counted} demo" if s.demo_records_counted else "")
+            + f"; {s.rows} cijfers"
+            + (" (vorige berekening van deze versie vervangen)." if s.replaced else "."),
+            f"Focuslocatie opnieuw toegewezen: {self.reassigned} registraties.",
+            f"Bewaartermijn: {self.pseudonyms_removed} pseudoniemen van jongeren verwijderd "
+            "(de gele kaarten blijven).",
+        ]
+        if self.stale:
+            lines.append(f"{len(self.stale)} telefoon(s) langer dan een dag niet gesynchroniseerd:")
+            for d in self.stale:
+                when = f"{d.last_sync_at:%Y-%m-%d %H:%M} UTC" if d.last_sync_at else "nog nooit"
+                lines.append(
+                    f"  - {d.display_name} ({d.username}, {', '.join(d.districts) or '-'}), "
+                    f"{d.device_name}: laatste sync {when}"
+                )
+        else:
+            lines.append("Alle telefoons hebben de afgelopen dag gesynchroniseerd.")
+        return "\n".join(lines)
+
+
+def apply_retention(session: Session, *, older_than: timedelta, now: datetime) -> int:
+    """Remove youth pseudonyms of yellow cards observed before now - older_than."""
+    cutoff = now - older_than
+    removed = 0
+    while True:
+        ids = session.exec(
+            select(Record.id)
+            .where(
+                Record.kind == RecordKind.GELE_KAART.value,
+                col(Record.youth_pseudonym).is_not(None),
+                col(Record.observed_at) < cutoff,
+            )
+            .order_by(col(Record.id))
+            .limit(BATCH)
+        ).all()
+        if not ids:
+            return removed
+        session.execute(update(Record).where(col(Record.id).in_(ids)).values(youth_pseudonym=None))
+        session.add_all(
+            RetentionEntry(
+                at=now, rule=RULE_YOUTH_PSEUDONYM, record_id=record_id, field_name="youth_pseudonym"
+            )
+            for record_id in ids
+        )
+        session.flush()
+        removed += len(ids)
+
+
+def stale_devices(
+    session: Session, *, older_than: timedelta, now: datetime, districts: list[str] | None
+) -> list[StaleDevice]:
+    """Enrolled phones (not revoked, of active users) without a sync for longer
+    than `older_than`; only those of users in `districts` unless None."""
+    cutoff = now - older_than
+    query = (
+        select(Device, User)
+        .join(User, col(User.id) == col(Device.user_id))
+        .where(
+            Device.kind == "phone",
+            col(Device.revoked_at).is_(None),
+            col(User.active).is_(True),
+            or_(
+                col(Device.last_sync_at) < cutoff,
+                and_(col(Device.last_sync_at).is_(None), col(Device.created_at) < cutoff),
+            ),
+        )
+        .order_by(col(User.username), col(Device.created_at))
+    )
+    if districts is not None:
+        members = select(UserDistrict.user_id).where(col(UserDistrict.district_code).in_(districts))
+        query = query.where(col(User.id).in_(members))
+    rows = session.exec(query).all()
+    membership: dict[int, list[str]] = {}
+    for user_id, code in session.exec(
+        select(UserDistrict.user_id, UserDistrict.district_code).order_by(
+            col(UserDistrict.district_code)
+        )
+    ).all():
+        membership.setdefault(user_id, []).append(code)
+    out = []
+    for device, user in rows:
+        assert user.id is not None
+        out.append(
+            StaleDevice(
+                device_id=device.id,
+                device_name=device.name,
+                user_id=user.id,
+                username=user.username,
+                display_name=user.display_name,
+                districts=membership.get(user.id, []),
+                last_sync_at=device.last_sync_at,
+                created_at=device.created_at,
+            )
+        )
+    return out
+
+
+def recompute_indicators(engine: Engine, settings: Settings, *, now: datetime) -> SnapshotReport:
+    """The snapshot in one transaction; a concurrent first run of the same
+    definition version makes this one start again (and then replace it)."""
+    for attempt in range(3):
+        try:
+            with session_scope(engine) as session:
+                definitions = load_definitions(session, settings.indicator_definitions)
+                return compute_snapshot(session, definitions, now=now)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def run_nightly(
+    engine: Engine, settings: Settings, *, now: datetime | None = None
+) -> NightlyReport:
+    now = now or utcnow()
+    with session_scope(engine) as session:
+        reassigned = reassign_nearest(session, max_m=settings.nearest_hotspot_max_m)
+    snapshot = recompute_indicators(engine, settings, now=now)
+    with session_scope(engine) as session:
+        removed = apply_retention(session, older_than=settings.youth_pseudonym_retention, now=now)
+    with Session(engine) as session:
+        stale = stale_devices(
+            session, older_than=settings.stale_device_after, now=now, districts=None
+        )
+    return NightlyReport(snapshot, reassigned, removed, stale)

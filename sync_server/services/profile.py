@@ -1,0 +1,159 @@
+"""A district's profile for its team leader: themes, hotspots, figures, hot times."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from sync_protocol import ErrorCode
+from sync_server.errors import ServiceError
+from sync_server.models import District, Hotspot, Indicator, Theme
+from sync_server.services.hotspots import Activity, activity
+from sync_server.services.indicators import (
+    DefinitionVersion,
+    Value,
+    district_year_counts,
+    programme_years,
+    shown,
+)
+from sync_server.services.localtime import local_now
+from sync_server.services.scope import Scope
+
+YEARS_BACK = 3
+
+
+class ProfileTheme(BaseModel):
+    code: str
+    name: str
+    hotspots: int
+
+
+class ProfileHotspot(BaseModel):
+    code: str
+    name: str
+    themes: list[str]
+    lat: float | None
+    lon: float | None
+    note: str
+
+
+class ProfileIndicator(BaseModel):
+    code: str
+    name: str
+    unit: str
+    section: str | None
+    suppress_small_counts: bool
+    years: dict[str, Value]  # whole years for this district, from the registrations
+    this_year_to_date: Value
+    last_year_same_period: Value
+
+
+class DistrictProfile(BaseModel):
+    code: str
+    name: str
+    center_lat: float | None
+    center_lon: float | None
+    themes: list[ProfileTheme]
+    hotspots: list[ProfileHotspot]
+    definition: DefinitionVersion | None
+    year: int
+    through_month: int
+    indicators: list[ProfileIndicator]
+    hot_times: Activity
+
+
+def district_profile(
+    session: Session, scope: Scope, code: str, *, now: datetime | None = None
+) -> DistrictProfile:
+    district = session.get(District, code)
+    if district is None or district.retired:
+        raise ServiceError(ErrorCode.NOT_FOUND, "Dit stadsdeel bestaat niet.")
+    hotspots = session.exec(
+        select(Hotspot)
+        .where(Hotspot.district_code == code, col(Hotspot.retired).is_(False))
+        .order_by(col(Hotspot.name))
+    ).all()
+    theme_names = dict(session.exec(select(Theme.code, Theme.name)).all())
+    per_theme: dict[str, int] = {}
+    for spot in hotspots:
+        for theme in spot.themes:
+            per_theme[theme] = per_theme.get(theme, 0) + 1
+    current = local_now(now)
+    published = programme_years(session)
+    first = max(current.year - YEARS_BACK, (published[-1] + 1) if published else 0)
+    run, definitions, counts, _ = district_year_counts(
+        session, scope, years=(first, current.year), months=None
+    )
+    _, _, to_date, _ = district_year_counts(
+        session, scope, years=(current.year - 1, current.year), months=(1, current.month)
+    )
+    indicators: list[ProfileIndicator] = []
+    if definitions is not None:
+        rows = {
+            i.code: i
+            for i in session.exec(
+                select(Indicator).where(
+                    col(Indicator.code).in_([d.indicator for d in definitions.definitions])
+                )
+            ).all()
+        }
+        for definition in definitions.definitions:
+            indicator = rows.get(definition.indicator)
+            if indicator is None:
+                continue
+            hide = definition.suppress_small_counts and not scope.full_figures
+            indicators.append(
+                ProfileIndicator(
+                    code=indicator.code,
+                    name=indicator.name,
+                    unit=indicator.unit,
+                    section=indicator.sections[0] if indicator.sections else None,
+                    suppress_small_counts=definition.suppress_small_counts,
+                    years={
+                        str(y): shown(counts.get((indicator.code, y), 0), suppress=hide)
+                        for y in range(first, current.year + 1)
+                    },
+                    this_year_to_date=shown(
+                        to_date.get((indicator.code, current.year), 0), suppress=hide
+                    ),
+                    last_year_same_period=shown(
+                        to_date.get((indicator.code, current.year - 1), 0), suppress=hide
+                    ),
+                )
+            )
+    version = (
+        DefinitionVersion(
+            version=definitions.version,
+            hash=definitions.hash,
+            label=definitions.label,
+            computed_at=run.computed_at,
+        )
+        if run is not None and definitions is not None
+        else None
+    )
+    return DistrictProfile(
+        code=district.code,
+        name=district.name,
+        center_lat=district.center_lat,
+        center_lon=district.center_lon,
+        themes=sorted(
+            (
+                ProfileTheme(code=t, name=theme_names.get(t, t), hotspots=n)
+                for t, n in per_theme.items()
+            ),
+            key=lambda t: (-t.hotspots, t.code),
+        ),
+        hotspots=[
+            ProfileHotspot(
+                code=h.code, name=h.name, themes=h.themes, lat=h.lat, lon=h.lon, note=h.note
+            )
+            for h in hotspots
+        ],
+        definition=version,
+        year=current.year,
+        through_month=current.month,
+        indicators=indicators,
+        hot_times=activity(session, scope, now=now),
+    )
