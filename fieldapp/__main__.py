@@ -14,8 +14,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     state = AppState(Path(args.data) if args.data else None)
     if state.enrolment is None:
-        print("Deze telefoon is nog niet gekoppeld; er valt niets te synchroniseren.",
-              file=sys.stderr)
+        print(
+            "Deze telefoon is nog niet gekoppeld; er valt niets te synchroniseren.", file=sys.stderr
+        )
         return 2
     before = state.pending_count()
     report = state.sync_now(lambda text, _f: print(f"  {text}") if args.verbose else None)
@@ -24,9 +25,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
         print(f"Synchronisatie mislukt: {report.error.message}", file=sys.stderr)
         print(f"{after} invoer(en) wachten nog.", file=sys.stderr)
         return 1
-    print(f"Synchronisatie klaar: {report.accepted} geaccepteerd, {report.rejected} afgewezen, "
-          f"{report.conflicts} conflicten, {report.photos_uploaded} foto's, "
-          f"{report.changes_pulled} wijzigingen opgehaald ({before} → {after} wachtend).")
+    print(
+        f"Synchronisatie klaar: {report.accepted} geaccepteerd, {report.rejected} afgewezen, "
+        f"{report.conflicts} conflicten, {report.photos_uploaded} foto's, "
+        f"{report.changes_pulled} wijzigingen opgehaald ({before} → {after} wachtend)."
+    )
     for problem in report.photo_errors:
         print(f"Foto: {problem}", file=sys.stderr)
     return 0
@@ -40,12 +43,15 @@ def cmd_web(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m fieldapp",
-                                     description="Veldapp voor de handhavers van Haarlem.")
+    parser = argparse.ArgumentParser(
+        prog="python -m fieldapp", description="Veldapp voor de handhavers van Haarlem."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("sync", help="synchroniseer één keer zonder scherm (nachtelijk)")
-    p.add_argument("--data", help="map met de gegevens van de app (standaard "
-                                  "FLET_APP_STORAGE_DATA of HV_FIELDAPP_DATA)")
+    p.add_argument(
+        "--data",
+        help="map met de gegevens van de app (standaard FLET_APP_STORAGE_DATA of HV_FIELDAPP_DATA)",
+    )
     p.add_argument("-v", "--verbose", action="store_true")
     p.set_defaults(func=cmd_sync)
     p = sub.add_parser("web", help="serveer de app in de browser")

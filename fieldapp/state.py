@@ -200,8 +200,11 @@ class AppState:
         if pos is None:
             return None
         try:
-            Location(lat=float(pos.lat), lon=float(pos.lon),
-                     accuracy_m=None if pos.accuracy_m is None else float(pos.accuracy_m))
+            Location(
+                lat=float(pos.lat),
+                lon=float(pos.lon),
+                accuracy_m=None if pos.accuracy_m is None else float(pos.accuracy_m),
+            )
         except ValidationError:
             return None
         return pos
@@ -297,8 +300,9 @@ class AppState:
         known = {photo.sha256 for photo in kept}
         combined = kept + [p for p in photos or [] if p.sha256 not in known]
         payload.pop("photos", None)
-        return self.store.update_entry(entry_id, payload, identity=identity,
-                                       photos=combined or None)
+        return self.store.update_entry(
+            entry_id, payload, identity=identity, photos=combined or None
+        )
 
     @staticmethod
     def _stored_photo(photo: m.Photo) -> ProcessedPhoto:
@@ -307,9 +311,16 @@ class AppState:
             thumbnail = Path(photo.thumbnail_path).read_bytes()
         except OSError as exc:
             raise EntryInvalid({"photos": "een foto ontbreekt op de telefoon"}) from exc
-        return ProcessedPhoto(data=data, sha256=photo.sha256, width=0, height=0,
-                              thumbnail=thumbnail, thumbnail_sha256="", gps=None,
-                              taken_at=None)
+        return ProcessedPhoto(
+            data=data,
+            sha256=photo.sha256,
+            width=0,
+            height=0,
+            thumbnail=thumbnail,
+            thumbnail_sha256="",
+            gps=None,
+            taken_at=None,
+        )
 
     def save_waarneming(
         self,
@@ -646,8 +657,10 @@ class AppState:
     def has_pending_identity(self, entry_id: str) -> bool:
         """Whether a yellow card still holds the youth's identity (not yet accepted)."""
         entry = self.store.entry(entry_id)
-        return entry is not None and entry.kind == RecordKind.GELE_KAART and (
-            entry.synced_version is None
+        return (
+            entry is not None
+            and entry.kind == RecordKind.GELE_KAART
+            and (entry.synced_version is None)
         )
 
     def hotspot_name(self, code: str | None) -> str:

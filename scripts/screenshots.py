@@ -74,9 +74,13 @@ def main() -> int:
     server.app = slow  # type: ignore[assignment]
     server.start()
     with session_scope(engine) as session:
-        officer = accounts.create_user(session, username="jeroen.visser",
-                                       display_name="Jeroen Visser", role="handhaver",
-                                       districts=["noord"])
+        officer = accounts.create_user(
+            session,
+            username="jeroen.visser",
+            display_name="Jeroen Visser",
+            role="handhaver",
+            districts=["noord"],
+        )
     app = h.AppProcess(data=tmp / "phone", home=tmp / "home", server_url=server.url).start()
     shots: list[str] = []
 
@@ -121,14 +125,17 @@ def main() -> int:
                     phone.tap(phone.button("Aantal personen: één meer"))
                     phone.tap(phone.button("Opslaan", exact=True))
                     _saved(phone)
-                    waarneming = h.wait_until(lambda: _accepted(engine, "waarneming"), 30,
-                                              "waarneming accepted")
+                    waarneming = h.wait_until(
+                        lambda: _accepted(engine, "waarneming"), 30, "waarneming accepted"
+                    )
 
-                    for label, name in [("Gele kaart", "07-gele-kaart"),
-                                        ("Incident", "08-incident"),
-                                        ("Adrescontrole", "09-adrescontrole"),
-                                        ("Signaal ondermijning", "10-signaal-ondermijning"),
-                                        ("Integrale controle", "11-integrale-controle")]:
+                    for label, name in [
+                        ("Gele kaart", "07-gele-kaart"),
+                        ("Incident", "08-incident"),
+                        ("Adrescontrole", "09-adrescontrole"),
+                        ("Signaal ondermijning", "10-signaal-ondermijning"),
+                        ("Integrale controle", "11-integrale-controle"),
+                    ]:
                         phone.tap(phone.button(label, exact=True))
                         phone.see("Tijdstip" if label != "Incident" else "Wanneer")
                         shot(phone, name)
@@ -153,9 +160,19 @@ def main() -> int:
                         record.review_state = "terug_naar_handhaver"
                         record.review_remark = "Welke container? Graag het adres erbij."
                         session.add(record)
-                        record_changes(session, [PendingChange(
-                            "record", record.id, "upsert", AUDIENCE_OWNER, record.district_code,
-                            record.owner_user_id)])
+                        record_changes(
+                            session,
+                            [
+                                PendingChange(
+                                    "record",
+                                    record.id,
+                                    "upsert",
+                                    AUDIENCE_OWNER,
+                                    record.district_code,
+                                    record.owner_user_id,
+                                )
+                            ],
+                        )
 
                     # -- offline: entries wait
                     server.stop()
@@ -174,8 +191,9 @@ def main() -> int:
                     # While offline the focus location was closed on the server, and
                     # another copy of the incident reached it first.
                     with session_scope(engine) as session:
-                        spot = session.exec(select(Hotspot).where(
-                            Hotspot.name == "Transvaalbuurt")).one()
+                        spot = session.exec(
+                            select(Hotspot).where(Hotspot.name == "Transvaalbuurt")
+                        ).one()
                         session.delete(spot)
                     incident_id, token, device = _phone_entry(app, "incident")
                     slow.delay = 4.0  # a slow connection, so the progress can be seen
@@ -215,8 +233,11 @@ def main() -> int:
                     shot(phone, "18-ontgrendelen")
                 except Exception:
                     phone.page.screenshot(path=str(tmp / "failure.png"))
-                    print(f"Mislukt; zo zag het scherm eruit: {tmp / 'failure.png'}\n"
-                          f"{phone.page.locator('body').aria_snapshot()}", file=sys.stderr)
+                    print(
+                        f"Mislukt; zo zag het scherm eruit: {tmp / 'failure.png'}\n"
+                        f"{phone.page.locator('body').aria_snapshot()}",
+                        file=sys.stderr,
+                    )
                     raise
             browser.close()
     finally:
@@ -274,13 +295,31 @@ def _push_other_copy(url: str, token: str, device: str, entry_id: str) -> None:
 
     response = httpx.post(
         f"{url}/api/v1/sync/push",
-        headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION), "Authorization": f"Bearer {token}",
-                 "X-Staging": "1"},
-        json={"protocol": PROTOCOL_VERSION, "device_id": device, "records": [{
-            "id": entry_id, "kind": "incident", "version": 1,
-            "payload": {"observed_at": datetime.now(UTC).isoformat(), "types": ["fysiek"],
-                        "place": "Marsmanplein", "injured": False, "bodycam_on": False,
-                        "politie": "geen", "bot_gewenst": False}}]},
+        headers={
+            PROTOCOL_HEADER: str(PROTOCOL_VERSION),
+            "Authorization": f"Bearer {token}",
+            "X-Staging": "1",
+        },
+        json={
+            "protocol": PROTOCOL_VERSION,
+            "device_id": device,
+            "records": [
+                {
+                    "id": entry_id,
+                    "kind": "incident",
+                    "version": 1,
+                    "payload": {
+                        "observed_at": datetime.now(UTC).isoformat(),
+                        "types": ["fysiek"],
+                        "place": "Marsmanplein",
+                        "injured": False,
+                        "bodycam_on": False,
+                        "politie": "geen",
+                        "bot_gewenst": False,
+                    },
+                }
+            ],
+        },
         timeout=10,
     )
     response.raise_for_status()

@@ -125,8 +125,7 @@ class StatusBar:
         self.last = ft.Text("", size=s.SMALL, color="#FFFFFF", visible=not compact)
         self.control = ft.Container(
             content=ft.Column(
-                [ft.Row([self.icon, self.online], spacing=8, wrap=True), self.pending,
-                 self.last],
+                [ft.Row([self.icon, self.online], spacing=8, wrap=True), self.pending, self.last],
                 spacing=0,
             ),
             padding=ft.Padding.symmetric(horizontal=16, vertical=6),
@@ -162,9 +161,7 @@ class Banner:
         self.icon = ft.Icon(ft.Icons.ERROR_OUTLINE, size=28)
         self.text = ft.Text("", size=s.TEXT, color=s.INK, expand=True)
         self.control = ft.Container(
-            content=ft.Row(
-                [self.icon, self.text], vertical_alignment=ft.CrossAxisAlignment.START
-            ),
+            content=ft.Row([self.icon, self.text], vertical_alignment=ft.CrossAxisAlignment.START),
             padding=12,
             border_radius=10,
             visible=False,
@@ -199,8 +196,9 @@ class ChoiceGroup:
         on_change: Callable[[], None] | None = None,
         accent: str = s.PRIMARY,
         missing: str | None = None,
+        optional: bool = False,
     ) -> None:
-        self.multi = multi
+        self.multi, self.optional = multi, optional
         self.missing = missing or f"Kies een {label.lower()}"
         self.on_change = on_change
         self.error = error_text()
@@ -230,8 +228,8 @@ class ChoiceGroup:
         def handler() -> None:
             chip = self.chips[code]
             if not self.multi:
-                if not chip.selected:
-                    chip.selected = True  # a single choice cannot be emptied by a tap
+                if not chip.selected and not self.optional:
+                    chip.selected = True  # a required choice cannot be emptied by a tap
                 for other, other_chip in self.chips.items():
                     if other != code:
                         other_chip.selected = False
@@ -267,10 +265,17 @@ class Stepper:
         self, shell: Shell, label: str, value: int = 0, *, minimum: int = 0, maximum: int = 1000
     ) -> None:
         self.value, self.minimum, self.maximum = value, minimum, maximum
-        self.number = ft.Text(str(value), size=28, weight=ft.FontWeight.BOLD, color=s.INK,
-                              width=64, text_align=ft.TextAlign.CENTER)
-        button_style = ft.ButtonStyle(side=ft.BorderSide(2, s.PRIMARY),
-                                      shape=ft.RoundedRectangleBorder(radius=10))
+        self.number = ft.Text(
+            str(value),
+            size=28,
+            weight=ft.FontWeight.BOLD,
+            color=s.INK,
+            width=64,
+            text_align=ft.TextAlign.CENTER,
+        )
+        button_style = ft.ButtonStyle(
+            side=ft.BorderSide(2, s.PRIMARY), shape=ft.RoundedRectangleBorder(radius=10)
+        )
         self.error = error_text()
         self.control = ft.Column(
             [
@@ -279,15 +284,27 @@ class Stepper:
                         label_text(label),
                         ft.Row(
                             [
-                                icon_button(ft.Icons.REMOVE, f"{label}: één minder",
-                                            shell.act(lambda: self._step(-1)), icon_size=30,
-                                            icon_color=s.PRIMARY, style=button_style,
-                                            width=56, height=56),
+                                icon_button(
+                                    ft.Icons.REMOVE,
+                                    f"{label}: één minder",
+                                    shell.act(lambda: self._step(-1)),
+                                    icon_size=30,
+                                    icon_color=s.PRIMARY,
+                                    style=button_style,
+                                    width=56,
+                                    height=56,
+                                ),
                                 self.number,
-                                icon_button(ft.Icons.ADD, f"{label}: één meer",
-                                            shell.act(lambda: self._step(1)), icon_size=30,
-                                            icon_color=s.PRIMARY, style=button_style,
-                                            width=56, height=56),
+                                icon_button(
+                                    ft.Icons.ADD,
+                                    f"{label}: één meer",
+                                    shell.act(lambda: self._step(1)),
+                                    icon_size=30,
+                                    icon_color=s.PRIMARY,
+                                    style=button_style,
+                                    width=56,
+                                    height=56,
+                                ),
                             ],
                             spacing=4,
                         ),
@@ -330,8 +347,14 @@ class YesNo:
             track_outline_color=s.BORDER,
             on_change=shell.act(self._changed),
         )
-        self.word = ft.Text("", size=s.TEXT, weight=ft.FontWeight.BOLD, color=s.INK, width=40,
-                            text_align=ft.TextAlign.RIGHT)
+        self.word = ft.Text(
+            "",
+            size=s.TEXT,
+            weight=ft.FontWeight.BOLD,
+            color=s.INK,
+            width=40,
+            text_align=ft.TextAlign.RIGHT,
+        )
         self.error = error_text()
         self.control = ft.Column(
             [
@@ -376,14 +399,23 @@ class MomentField:
 
     def __init__(self, shell: Shell, label: str = "Tijdstip", moment: datetime | None = None):
         day, clock = moment_texts(moment)
-        self.date = text_field("Datum (dd-mm-jjjj)", day, expand=3,
-                               keyboard_type=ft.KeyboardType.DATETIME,
-                               on_change=shell.act(lambda: None))
-        self.time = text_field("Tijd (uu:mm)", clock, expand=2,
-                               keyboard_type=ft.KeyboardType.DATETIME,
-                               on_change=shell.act(lambda: None))
-        self.hint = ft.Text("Ingevuld met nu. Pas aan als het eerder was.", size=s.SMALL,
-                            color=s.MUTED)
+        self.date = text_field(
+            "Datum (dd-mm-jjjj)",
+            day,
+            expand=3,
+            keyboard_type=ft.KeyboardType.DATETIME,
+            on_change=shell.act(lambda: None),
+        )
+        self.time = text_field(
+            "Tijd (uu:mm)",
+            clock,
+            expand=2,
+            keyboard_type=ft.KeyboardType.DATETIME,
+            on_change=shell.act(lambda: None),
+        )
+        self.hint = ft.Text(
+            "Ingevuld met nu. Pas aan als het eerder was.", size=s.SMALL, color=s.MUTED
+        )
         self.control = ft.Column(
             [label_text(label), ft.Row([self.date, self.time], spacing=8), self.hint],
             spacing=8,
@@ -433,8 +465,9 @@ class HotspotField:
             ink=True,
             on_click=shell.act(self.open),
         )
-        self.search = text_field("Zoek op naam", prefix_icon=ft.Icons.SEARCH,
-                                 on_change=shell.act(self._filter))
+        self.search = text_field(
+            "Zoek op naam", prefix_icon=ft.Icons.SEARCH, on_change=shell.act(self._filter)
+        )
         self.options = ft.Column(spacing=0, expand=True, scroll=ft.ScrollMode.AUTO)
         self.dialog = ft.AlertDialog(
             title=ft.Text(f"Kies {label.lower()}", size=s.TITLE, weight=ft.FontWeight.BOLD),
@@ -443,8 +476,11 @@ class HotspotField:
                 width=360,
                 height=480,
             ),
-            actions=[ft.TextButton(content=ft.Text("Annuleren", size=s.TEXT),
-                                   on_click=shell.act(self.close))],
+            actions=[
+                ft.TextButton(
+                    content=ft.Text("Annuleren", size=s.TEXT), on_click=shell.act(self.close)
+                )
+            ],
             inset_padding=ft.Padding.symmetric(horizontal=12, vertical=24),
         )
         self.control = ft.Column([label_text(label), self.button, self.error], spacing=8)
@@ -491,15 +527,29 @@ class HotspotField:
             rows.append(self._option(None, "Geen focuslocatie", ""))
         rows.extend(self._option(c.code, c.name, _distance(c)) for c in first)
         if first and rest:
-            rows.append(ft.Container(
-                ft.Text("Andere focuslocaties", size=s.SMALL, color=s.MUTED,
-                        weight=ft.FontWeight.BOLD),
-                padding=ft.Padding.only(left=16, top=12, bottom=4)))
+            rows.append(
+                ft.Container(
+                    ft.Text(
+                        "Andere focuslocaties",
+                        size=s.SMALL,
+                        color=s.MUTED,
+                        weight=ft.FontWeight.BOLD,
+                    ),
+                    padding=ft.Padding.only(left=16, top=12, bottom=4),
+                )
+            )
         rows.extend(self._option(c.code, c.name, _distance(c)) for c in rest)
         if not first and not rest:
-            rows.append(ft.Text("Geen focuslocatie gevonden. Synchroniseer om de lijst van je "
-                                "stadsdeel op te halen." if not search else
-                                "Geen focuslocatie met die naam.", size=s.TEXT, color=s.MUTED))
+            rows.append(
+                ft.Text(
+                    "Geen focuslocatie gevonden. Synchroniseer om de lijst van je "
+                    "stadsdeel op te halen."
+                    if not search
+                    else "Geen focuslocatie met die naam.",
+                    size=s.TEXT,
+                    color=s.MUTED,
+                )
+            )
         self.options.controls = rows
 
     def _option(self, code: str | None, name: str, detail: str) -> ft.Control:
@@ -527,7 +577,7 @@ def _distance(choice: HotspotChoice) -> str:
 
 
 class PhotoField:
-    """"Foto toevoegen": pictures from the phone (camera roll or file), made safe
+    """ "Foto toevoegen": pictures from the phone (camera roll or file), made safe
     by fieldapp.photos before they are kept (no location or camera data)."""
 
     def __init__(self, shell: Shell, *, already: int = 0) -> None:
@@ -543,7 +593,9 @@ class PhotoField:
             height=s.TOUCH + 8,
             on_click=shell.act(self._pick),
             style=ft.ButtonStyle(
-                color=s.PRIMARY, bgcolor=s.SURFACE, side=ft.BorderSide(2, s.PRIMARY),
+                color=s.PRIMARY,
+                bgcolor=s.SURFACE,
+                side=ft.BorderSide(2, s.PRIMARY),
                 shape=ft.RoundedRectangleBorder(radius=10),
             ),
         )
@@ -601,22 +653,36 @@ class PhotoField:
             parts.append(f"{len(self.photos)} nieuw")
         noun = "foto" if total == 1 else "foto's"
         detail = f" ({', '.join(parts)})" if self.already else ""
-        self.count.value = (f"{total} {noun}{detail}" if total else
-                            "Nog geen foto's. Locatie en cameragegevens worden uit een foto "
-                            "verwijderd.")
+        self.count.value = (
+            f"{total} {noun}{detail}"
+            if total
+            else "Nog geen foto's. Locatie en cameragegevens worden uit een foto verwijderd."
+        )
         self.thumbs.controls = [
             ft.Stack(
                 [
-                    ft.Image(src=photo.thumbnail, width=96, height=96, fit=ft.BoxFit.COVER,
-                             border_radius=8, semantics_label=f"Foto {n}"),
+                    ft.Image(
+                        src=photo.thumbnail,
+                        width=96,
+                        height=96,
+                        fit=ft.BoxFit.COVER,
+                        border_radius=8,
+                        semantics_label=f"Foto {n}",
+                    ),
                     ft.Container(
-                        icon_button(ft.Icons.CLOSE, f"Foto {n} weghalen",
-                                    self.shell.act(self._remove(photo)),
-                                    icon_color="#FFFFFF", bgcolor=s.DANGER),
-                        right=0, top=0,
+                        icon_button(
+                            ft.Icons.CLOSE,
+                            f"Foto {n} weghalen",
+                            self.shell.act(self._remove(photo)),
+                            icon_color="#FFFFFF",
+                            bgcolor=s.DANGER,
+                        ),
+                        right=0,
+                        top=0,
                     ),
                 ],
-                width=96, height=96,
+                width=96,
+                height=96,
             )
             for n, photo in enumerate(self.photos, start=1)
         ]

@@ -20,19 +20,32 @@ class AdrescontroleForm(EntryForm):
 
     def build(self) -> list[ft.Control]:
         p, app = self.payload, self.app
-        self.uitkomst = ChoiceGroup(app, "Uitkomst", UITKOMST_LABELS,
-                                    selected=[p["uitkomst"]] if p.get("uitkomst") else None)
+        self.uitkomst = ChoiceGroup(
+            app,
+            "Uitkomst",
+            UITKOMST_LABELS,
+            selected=[p["uitkomst"]] if p.get("uitkomst") else None,
+        )
         self.address = text_field("Adres (optioneel)", p.get("address", ""))
         self.hotspot = self.hotspot_field(optional=True)
         self.when = MomentField(app, "Tijdstip", self.moment())
-        self.note = text_field("Notitie (optioneel)", p.get("note", ""), multiline=True,
-                               min_lines=2, max_lines=6)
+        self.note = text_field(
+            "Notitie (optioneel)", p.get("note", ""), multiline=True, min_lines=2, max_lines=6
+        )
         self.fields = {
-            "uitkomst": self.uitkomst, "address": TextError(self.address),
-            "hotspot": self.hotspot, "observed_at": self.when, "note": TextError(self.note),
+            "uitkomst": self.uitkomst,
+            "address": TextError(self.address),
+            "hotspot": self.hotspot,
+            "observed_at": self.when,
+            "note": TextError(self.note),
         }
-        return [self.uitkomst.control, self.address, self.hotspot.control, self.when.control,
-                self.note]
+        return [
+            self.uitkomst.control,
+            self.address,
+            self.hotspot.control,
+            self.when.control,
+            self.note,
+        ]
 
     def collect(self, problems: dict[str, str]) -> dict[str, Any]:
         return {

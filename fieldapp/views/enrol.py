@@ -20,13 +20,22 @@ class EnrolScreen:
     def __init__(self, app: App, message: str | None = None) -> None:
         self.app, self.state = app, app.state
         self.route = app.page.route
-        self.server = text_field("Adres van de server", os.environ.get("HV_SERVER_URL", ""),
-                                 keyboard_type=ft.KeyboardType.URL, autocorrect=False,
-                                 enable_suggestions=False, on_change=app.act(lambda: None))
-        self.code = text_field("Koppelcode", autocorrect=False, enable_suggestions=False,
-                               capitalization=ft.TextCapitalization.CHARACTERS,
-                               on_change=app.act(lambda: None),
-                               on_submit=app.act(self._enrol))
+        self.server = text_field(
+            "Adres van de server",
+            os.environ.get("HV_SERVER_URL", ""),
+            keyboard_type=ft.KeyboardType.URL,
+            autocorrect=False,
+            enable_suggestions=False,
+            on_change=app.act(lambda: None),
+        )
+        self.code = text_field(
+            "Koppelcode",
+            autocorrect=False,
+            enable_suggestions=False,
+            capitalization=ft.TextCapitalization.CHARACTERS,
+            on_change=app.act(lambda: None),
+            on_submit=app.act(self._enrol),
+        )
         self.banner = Banner()
         if message:
             self.banner.show(message, "error")
@@ -39,8 +48,12 @@ class EnrolScreen:
             controls=[
                 ft.ListView(
                     [
-                        ft.Text("Koppel deze telefoon aan je account. Je teamleider geeft je "
-                                "een koppelcode die één keer werkt.", size=s.TEXT, color=s.INK),
+                        ft.Text(
+                            "Koppel deze telefoon aan je account. Je teamleider geeft je "
+                            "een koppelcode die één keer werkt.",
+                            size=s.TEXT,
+                            color=s.INK,
+                        ),
                         self.banner.control,
                         self.server,
                         self.code,
@@ -70,8 +83,9 @@ class EnrolScreen:
             return
         self.banner.hide()
         self.button.disabled = True
-        self.button.content = ft.Text("Bezig met koppelen…", size=s.BUTTON,
-                                      weight=ft.FontWeight.BOLD)
+        self.button.content = ft.Text(
+            "Bezig met koppelen…", size=s.BUTTON, weight=ft.FontWeight.BOLD
+        )
         self.app.page.update()
         device = "Veldapp (browser)" if self.app.page.web else "Veldapp (telefoon)"
         try:

@@ -90,8 +90,9 @@ class EntryForm:
             default = self.state.default_hotspot()
             if default is not None and (always_default or default[0].distance_m is not None):
                 code, reason = default[0].code, default[1]
-        return HotspotField(self.app, label=label, code=code, reason=reason, theme=theme,
-                            optional=optional)
+        return HotspotField(
+            self.app, label=label, code=code, reason=reason, theme=theme, optional=optional
+        )
 
     @staticmethod
     def parsed(problems: dict[str, str], fn: Callable[[], Any]) -> Any:
@@ -113,8 +114,9 @@ class EntryForm:
             if intro is not None:
                 body.append(intro)
             body.extend(self.build())
-            save = big_button(self.save_text, self.app.act(self.save), icon=ft.Icons.SAVE,
-                              bgcolor=self.accent)
+            save = big_button(
+                self.save_text, self.app.act(self.save), icon=ft.Icons.SAVE, bgcolor=self.accent
+            )
             self._view = ft.View(
                 route=self.route,
                 appbar=self.app.appbar(self.title(), bgcolor=self.accent),
@@ -123,10 +125,16 @@ class EntryForm:
                     # A Column (not a lazy ListView): every field is in the
                     # accessibility tree, also the ones scrolled out of view.
                     ft.Column(
-                        [ft.Container(ft.Column(body, spacing=22,
-                                                horizontal_alignment=ft.CrossAxisAlignment.STRETCH),
-                                      padding=ft.Padding.only(left=16, right=16, top=16,
-                                                              bottom=24))],
+                        [
+                            ft.Container(
+                                ft.Column(
+                                    body,
+                                    spacing=22,
+                                    horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+                                ),
+                                padding=ft.Padding.only(left=16, right=16, top=16, bottom=24),
+                            )
+                        ],
                         expand=True,
                         scroll=ft.ScrollMode.AUTO,
                     ),
@@ -151,20 +159,31 @@ class EntryForm:
         banner = Banner()
         when = self.moment()
         heading = ft.Text(
-            KIND_LABELS[self.kind.value] + (f" van {when.astimezone():%d-%m %H:%M}" if when
-                                            else ""),
-            size=s.TITLE, weight=ft.FontWeight.BOLD, color=s.INK)
+            KIND_LABELS[self.kind.value]
+            + (f" van {when.astimezone():%d-%m %H:%M}" if when else ""),
+            size=s.TITLE,
+            weight=ft.FontWeight.BOLD,
+            color=s.INK,
+        )
         if entry.status == m.CONFLICT:
-            banner.show("Conflict: er staat al een andere versie van deze invoer op de server. "
-                        "Controleer alles en sla op: dan gaat jouw versie als nieuwe versie "
-                        "naar de server.", "error")
+            banner.show(
+                "Conflict: er staat al een andere versie van deze invoer op de server. "
+                "Controleer alles en sla op: dan gaat jouw versie als nieuwe versie "
+                "naar de server.",
+                "error",
+            )
         elif entry.status == m.AFGEWEZEN:
             reason = entry.reject_message or "geen reden opgegeven"
-            banner.show(f"Afgewezen door de server: {reason}\nPas aan en sla op: dan gaat het "
-                        "opnieuw naar de server.", "error")
+            banner.show(
+                f"Afgewezen door de server: {reason}\nPas aan en sla op: dan gaat het "
+                "opnieuw naar de server.",
+                "error",
+            )
         elif entry.synced_version is not None:
-            banner.show("Al verzonden. Je wijziging gaat als correctie (nieuwe versie) naar de "
-                        "server.", "info")
+            banner.show(
+                "Al verzonden. Je wijziging gaat als correctie (nieuwe versie) naar de server.",
+                "info",
+            )
         else:
             banner.show("Nog niet verzonden. Je wijziging vervangt wat er stond.", "info")
         return ft.Column([heading, banner.control], spacing=10)

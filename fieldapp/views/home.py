@@ -36,16 +36,25 @@ class HomeScreen:
         self.spots_title = ft.Text("", size=s.LABEL, weight=ft.FontWeight.BOLD, color=s.INK)
         self.spots = ft.Column(spacing=0)
         buttons: list[ft.Control] = [
-            ft.Row([big_button(label, app.act(self._open(route)), icon=icon, bgcolor=bg,
-                               color=fg)])
+            ft.Row([big_button(label, app.act(self._open(route)), icon=icon, bgcolor=bg, color=fg)])
             for label, icon, bg, fg, route in ACTIONS
         ]
         secondary = ft.Row(
             [
-                big_button("Mijn log", app.act(lambda: app.go("/log")), outlined=True,
-                           height=56, center=True),
-                big_button("Synchroniseren", app.act(lambda: app.go("/sync")), outlined=True,
-                           height=56, center=True),
+                big_button(
+                    "Mijn log",
+                    app.act(lambda: app.go("/log")),
+                    outlined=True,
+                    height=56,
+                    center=True,
+                ),
+                big_button(
+                    "Synchroniseren",
+                    app.act(lambda: app.go("/sync")),
+                    outlined=True,
+                    height=56,
+                    center=True,
+                ),
             ],
             spacing=10,
         )
@@ -55,8 +64,13 @@ class HomeScreen:
                 "Handhaving Haarlem",
                 back=False,
                 actions=[
-                    icon_button(ft.Icons.LOCK, "Vergrendelen", app.act(self.state.lock),
-                                icon_color="#FFFFFF", icon_size=28),
+                    icon_button(
+                        ft.Icons.LOCK,
+                        "Vergrendelen",
+                        app.act(self.state.lock),
+                        icon_color="#FFFFFF",
+                        icon_size=28,
+                    ),
                 ],
             ),
             controls=[
@@ -94,15 +108,17 @@ class HomeScreen:
         self.district.value = f"Stadsdeel {districts}" if districts else ""
         spots = self.state.nearby_hotspots(5)
         near = bool(spots) and spots[0].distance_m is not None
-        self.spots_title.value = ("Focuslocaties in de buurt" if near
-                                  else "Focuslocaties in je stadsdeel")
+        self.spots_title.value = (
+            "Focuslocaties in de buurt" if near else "Focuslocaties in je stadsdeel"
+        )
         self.spots_title.visible = bool(spots)
         self.spots.controls = [
             ft.ListTile(
                 leading=ft.Icon(ft.Icons.PLACE, color=s.PRIMARY),
                 title=ft.Text(spot.name, size=s.TEXT, color=s.INK),
                 subtitle=ft.Text(distance_text(spot.distance_m), size=s.SMALL, color=s.MUTED)
-                if spot.distance_m is not None else None,
+                if spot.distance_m is not None
+                else None,
                 trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT, color=s.MUTED),
                 min_height=s.TOUCH + 8,
                 bgcolor=s.SURFACE,

@@ -27,39 +27,65 @@ class IncidentForm(EntryForm):
 
     def build(self) -> list[ft.Control]:
         p, app = self.payload, self.app
-        self.types = ChoiceGroup(app, "Wat gebeurde er? (meer keuzes mogelijk)",
-                                 INCIDENT_TYPE_LABELS, multi=True, selected=p.get("types"),
-                                 accent=s.DANGER, missing="Kies wat er gebeurde")
+        self.types = ChoiceGroup(
+            app,
+            "Wat gebeurde er? (meer keuzes mogelijk)",
+            INCIDENT_TYPE_LABELS,
+            multi=True,
+            selected=p.get("types"),
+            accent=s.DANGER,
+            missing="Kies wat er gebeurde",
+        )
         self.when = MomentField(app, "Wanneer", self.moment())
         self.hotspot = self.hotspot_field(label="Waar", always_default=True)
         self.place = text_field("Plek (optioneel, bijv. straat of ingang)", p.get("place", ""))
         self.injured = YesNo(app, "Gewond", bool(p.get("injured", False)))
-        self.bodycam = YesNo(app, "Bodycam aan", bool(p.get("bodycam_on", True)),
-                             on_change=self._bodycam_changed)
-        self.secured = YesNo(app, "Beelden veiliggesteld", bool(p.get("footage_secured", False)),
-                             on_change=self._secured_changed)
-        self.reference = text_field("Referentie beelden (optioneel)",
-                                    p.get("footage_reference", ""))
-        self.politie = ChoiceGroup(app, "Politie", POLITIE_LABELS,
-                                   selected=[p.get("politie", "geen")])
+        self.bodycam = YesNo(
+            app, "Bodycam aan", bool(p.get("bodycam_on", True)), on_change=self._bodycam_changed
+        )
+        self.secured = YesNo(
+            app,
+            "Beelden veiliggesteld",
+            bool(p.get("footage_secured", False)),
+            on_change=self._secured_changed,
+        )
+        self.reference = text_field(
+            "Referentie beelden (optioneel)", p.get("footage_reference", "")
+        )
+        self.politie = ChoiceGroup(
+            app, "Politie", POLITIE_LABELS, selected=[p.get("politie", "geen")]
+        )
         self.bot = YesNo(app, "Nazorg (BOT) gewenst", bool(p.get("bot_gewenst", False)))
-        self.description = text_field("Korte omschrijving (optioneel)", p.get("description", ""),
-                                      multiline=True, min_lines=2, max_lines=5)
+        self.description = text_field(
+            "Korte omschrijving (optioneel)",
+            p.get("description", ""),
+            multiline=True,
+            min_lines=2,
+            max_lines=5,
+        )
         self.fields = {
-            "types": self.types, "observed_at": self.when, "hotspot": self.hotspot,
-            "place": TextError(self.place), "injured": self.injured,
-            "bodycam_on": self.bodycam, "footage_secured": self.secured,
-            "footage_reference": TextError(self.reference), "politie": self.politie,
-            "bot_gewenst": self.bot, "description": TextError(self.description),
+            "types": self.types,
+            "observed_at": self.when,
+            "hotspot": self.hotspot,
+            "place": TextError(self.place),
+            "injured": self.injured,
+            "bodycam_on": self.bodycam,
+            "footage_secured": self.secured,
+            "footage_reference": TextError(self.reference),
+            "politie": self.politie,
+            "bot_gewenst": self.bot,
+            "description": TextError(self.description),
         }
         self._bodycam_changed()
         return [
             self.types.control,
             self.hotspot.control,
             self.when.control,
-            ft.Column([self.injured.control, self.bodycam.control, self.secured.control,
-                       self.reference], spacing=4,
-                      horizontal_alignment=ft.CrossAxisAlignment.STRETCH),
+            ft.Column(
+                [self.injured.control, self.bodycam.control, self.secured.control, self.reference],
+                spacing=4,
+                horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+            ),
             self.politie.control,
             self.bot.control,
             self.place,
@@ -85,8 +111,7 @@ class IncidentForm(EntryForm):
             "injured": self.injured.value,
             "bodycam_on": self.bodycam.value,
             "footage_secured": self.secured.value,
-            "footage_reference": (self.reference.value or "").strip()
-            if self.secured.value else "",
+            "footage_reference": (self.reference.value or "").strip() if self.secured.value else "",
             "politie": self.politie.value or "geen",
             "bot_gewenst": self.bot.value,
             "description": (self.description.value or "").strip(),

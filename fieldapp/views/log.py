@@ -29,8 +29,12 @@ class LogScreen:
             controls=[
                 self.status.control,
                 ft.Column(
-                    [ft.Container(self.items, padding=ft.Padding.only(left=12, right=12, top=12,
-                                                                      bottom=24))],
+                    [
+                        ft.Container(
+                            self.items,
+                            padding=ft.Padding.only(left=12, right=12, top=12, bottom=24),
+                        )
+                    ],
                     expand=True,
                     scroll=ft.ScrollMode.AUTO,
                 ),
@@ -49,11 +53,13 @@ class LogScreen:
         items = self.state.log()
         rows: list[ft.Control] = []
         if items:
-            rows.append(ft.Text("Tik op een invoer om die aan te passen.", size=s.SMALL,
-                                color=s.MUTED))
+            rows.append(
+                ft.Text("Tik op een invoer om die aan te passen.", size=s.SMALL, color=s.MUTED)
+            )
         else:
-            rows.append(ft.Text("Nog niets vastgelegd op deze telefoon.", size=s.TEXT,
-                                color=s.MUTED))
+            rows.append(
+                ft.Text("Nog niets vastgelegd op deze telefoon.", size=s.TEXT, color=s.MUTED)
+            )
         rows.extend(self._card(item) for item in items)
         self.items.controls = rows
 
@@ -68,8 +74,9 @@ class LogScreen:
             ft.Row(
                 [
                     ft.Container(
-                        ft.Text(item.status_label, size=s.SMALL, weight=ft.FontWeight.BOLD,
-                                color=fg),
+                        ft.Text(
+                            item.status_label, size=s.SMALL, weight=ft.FontWeight.BOLD, color=fg
+                        ),
                         bgcolor=bg,
                         border=ft.Border.all(1, fg),
                         border_radius=14,
@@ -84,12 +91,24 @@ class LogScreen:
             lines.append(ft.Text(item.title, size=s.SMALL, color=s.INK))
         if item.detail:
             attention = problem or item.needs_attention
-            lines.append(ft.Text(item.detail, size=s.SMALL,
-                                 color=fg if problem else ("#6B3500" if attention else s.INK),
-                                 weight=ft.FontWeight.BOLD if attention else None))
+            lines.append(
+                ft.Text(
+                    item.detail,
+                    size=s.SMALL,
+                    color=fg if problem else ("#6B3500" if attention else s.INK),
+                    weight=ft.FontWeight.BOLD if attention else None,
+                )
+            )
         if item.needs_attention:
-            lines.insert(1, ft.Text("Teruggestuurd door je teamleider", size=s.SMALL,
-                                    weight=ft.FontWeight.BOLD, color="#6B3500"))
+            lines.insert(
+                1,
+                ft.Text(
+                    "Teruggestuurd door je teamleider",
+                    size=s.SMALL,
+                    weight=ft.FontWeight.BOLD,
+                    color="#6B3500",
+                ),
+            )
         row: list[ft.Control] = [
             ft.MergeSemantics(
                 content=ft.Semantics(
@@ -106,9 +125,15 @@ class LogScreen:
             )
         ]
         if item.can_delete:
-            row.append(icon_button(ft.Icons.DELETE_OUTLINE, f"{item.kind_label} verwijderen",
-                                   self.app.act(lambda: self._confirm_delete(item)),
-                                   icon_color=s.DANGER, icon_size=28))
+            row.append(
+                icon_button(
+                    ft.Icons.DELETE_OUTLINE,
+                    f"{item.kind_label} verwijderen",
+                    self.app.act(lambda: self._confirm_delete(item)),
+                    icon_color=s.DANGER,
+                    icon_size=28,
+                )
+            )
         edge = fg if problem else ("#B86E00" if item.needs_attention else "#C5CCD4")
         return ft.Container(
             ft.Row(row, vertical_alignment=ft.CrossAxisAlignment.START, spacing=0),
@@ -141,12 +166,15 @@ class LogScreen:
                     size=s.TEXT,
                 ),
                 actions=[
-                    ft.TextButton(content=ft.Text("Annuleren", size=s.TEXT),
-                                  on_click=self.app.act(lambda: self.app.page.pop_dialog())),
-                    ft.Button(content=ft.Text("Verwijderen", size=s.TEXT,
-                                              weight=ft.FontWeight.BOLD),
-                              on_click=self.app.act(delete),
-                              style=ft.ButtonStyle(bgcolor=s.DANGER, color="#FFFFFF")),
+                    ft.TextButton(
+                        content=ft.Text("Annuleren", size=s.TEXT),
+                        on_click=self.app.act(lambda: self.app.page.pop_dialog()),
+                    ),
+                    ft.Button(
+                        content=ft.Text("Verwijderen", size=s.TEXT, weight=ft.FontWeight.BOLD),
+                        on_click=self.app.act(delete),
+                        style=ft.ButtonStyle(bgcolor=s.DANGER, color="#FFFFFF"),
+                    ),
                 ],
             )
         )

@@ -17,17 +17,25 @@ if TYPE_CHECKING:
 
 def pin_field(label: str, app: App, **kwargs: Any) -> ft.TextField:
     """A hidden PIN with a labelled button to show it (a bare eye icon has no name)."""
-    field = text_field(label, password=True, keyboard_type=ft.KeyboardType.NUMBER,
-                       autocorrect=False, enable_suggestions=False, text_size=26,
-                       on_change=app.act(lambda: None), **kwargs)
+    field = text_field(
+        label,
+        password=True,
+        keyboard_type=ft.KeyboardType.NUMBER,
+        autocorrect=False,
+        enable_suggestions=False,
+        text_size=26,
+        on_change=app.act(lambda: None),
+        **kwargs,
+    )
 
     def toggle() -> None:
         field.password = not field.password
         show.icon = ft.Icons.VISIBILITY_OFF if not field.password else ft.Icons.VISIBILITY
         show.tooltip = "Pincode verbergen" if not field.password else "Pincode tonen"
 
-    show = ft.IconButton(ft.Icons.VISIBILITY, tooltip="Pincode tonen", icon_color=s.MUTED,
-                         on_click=app.act(toggle))
+    show = ft.IconButton(
+        ft.Icons.VISIBILITY, tooltip="Pincode tonen", icon_color=s.MUTED, on_click=app.act(toggle)
+    )
     field.suffix = labelled(show, "Pincode tonen of verbergen")
     return field
 
@@ -50,14 +58,22 @@ class SetPinScreen:
                 ft.ListView(
                     [
                         self.who,
-                        ft.Text(f"Kies een pincode van minstens {MIN_LENGTH} cijfers. Daarmee "
-                                "open je de app, ook zonder verbinding.", size=s.TEXT,
-                                color=s.INK),
+                        ft.Text(
+                            f"Kies een pincode van minstens {MIN_LENGTH} cijfers. Daarmee "
+                            "open je de app, ook zonder verbinding.",
+                            size=s.TEXT,
+                            color=s.INK,
+                        ),
                         self.banner.control,
                         self.pin,
                         self.repeat,
-                        ft.Row([big_button("Pincode opslaan", app.act(self._save),
-                                           icon=ft.Icons.CHECK)]),
+                        ft.Row(
+                            [
+                                big_button(
+                                    "Pincode opslaan", app.act(self._save), icon=ft.Icons.CHECK
+                                )
+                            ]
+                        ),
                     ],
                     expand=True,
                     spacing=18,
@@ -75,10 +91,12 @@ class SetPinScreen:
 
     def refresh(self) -> None:
         self.status.refresh()
-        districts = ", ".join(d.name for d in self.state.store.districts()
-                              if d.code in self.state.districts)
+        districts = ", ".join(
+            d.name for d in self.state.store.districts() if d.code in self.state.districts
+        )
         self.who.value = f"Gekoppeld als {self.state.officer_name()}" + (
-            f" (stadsdeel {districts})" if districts else "")
+            f" (stadsdeel {districts})" if districts else ""
+        )
 
     def _save(self) -> None:
         try:
@@ -101,14 +119,27 @@ class UnlockScreen:
                 self.status.control,
                 ft.ListView(
                     [
-                        ft.Text(self.state.officer_name(), size=s.TITLE,
-                                weight=ft.FontWeight.BOLD, color=s.INK),
-                        ft.Text("Vul je pincode in om verder te gaan. Wat je al had ingevuld, "
-                                "staat er nog.", size=s.TEXT, color=s.INK),
+                        ft.Text(
+                            self.state.officer_name(),
+                            size=s.TITLE,
+                            weight=ft.FontWeight.BOLD,
+                            color=s.INK,
+                        ),
+                        ft.Text(
+                            "Vul je pincode in om verder te gaan. Wat je al had ingevuld, "
+                            "staat er nog.",
+                            size=s.TEXT,
+                            color=s.INK,
+                        ),
                         self.banner.control,
                         self.pin,
-                        ft.Row([big_button("Ontgrendelen", app.act(self._unlock),
-                                           icon=ft.Icons.LOCK_OPEN)]),
+                        ft.Row(
+                            [
+                                big_button(
+                                    "Ontgrendelen", app.act(self._unlock), icon=ft.Icons.LOCK_OPEN
+                                )
+                            ]
+                        ),
                     ],
                     expand=True,
                     spacing=18,

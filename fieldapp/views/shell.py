@@ -142,8 +142,14 @@ class App:
     def status_bar(self, *, compact: bool = True) -> StatusBar:
         return StatusBar(self.state, compact=compact)
 
-    def appbar(self, title: str, *, actions: list[ft.Control] | None = None,
-               bgcolor: str = s.PRIMARY, back: bool = True) -> ft.AppBar:
+    def appbar(
+        self,
+        title: str,
+        *,
+        actions: list[ft.Control] | None = None,
+        bgcolor: str = s.PRIMARY,
+        back: bool = True,
+    ) -> ft.AppBar:
         return ft.AppBar(
             title=ft.Text(title, size=s.TITLE, weight=ft.FontWeight.BOLD, color="#FFFFFF"),
             bgcolor=bgcolor,
@@ -345,7 +351,8 @@ def _route_chain(route: str) -> list[str]:
 def _takes_argument(handler: Callable[..., Any]) -> bool:
     try:
         params = [
-            p for p in inspect.signature(handler).parameters.values()
+            p
+            for p in inspect.signature(handler).parameters.values()
             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
         ]
     except (TypeError, ValueError):

@@ -21,8 +21,14 @@ class SyncScreen:
         self.app, self.state = app, app.state
         self.status = app.status_bar(compact=False)
         self.button = big_button("Nu synchroniseren", app.act(self._start), icon=ft.Icons.SYNC)
-        self.bar = ft.ProgressBar(value=0, bar_height=14, border_radius=7, color=s.PRIMARY,
-                                  bgcolor="#DDE3EA", semantics_label="Voortgang")
+        self.bar = ft.ProgressBar(
+            value=0,
+            bar_height=14,
+            border_radius=7,
+            color=s.PRIMARY,
+            bgcolor="#DDE3EA",
+            semantics_label="Voortgang",
+        )
         self.step = ft.Text("", size=s.TEXT, color=s.INK)
         self.result = Banner()
         self.problems_title = label_text("Afgewezen of conflict")
@@ -34,9 +40,12 @@ class SyncScreen:
                 self.status.control,
                 ft.ListView(
                     [
-                        ft.Text("Verstuurt wat wacht en haalt de gegevens van je stadsdeel op. "
-                                "Dit gebeurt ook vanzelf zodra er verbinding is.",
-                                size=s.TEXT, color=s.INK),
+                        ft.Text(
+                            "Verstuurt wat wacht en haalt de gegevens van je stadsdeel op. "
+                            "Dit gebeurt ook vanzelf zodra er verbinding is.",
+                            size=s.TEXT,
+                            color=s.INK,
+                        ),
                         ft.Row([self.button]),
                         ft.Column([self.bar, self.step], spacing=6),
                         self.result.control,
@@ -92,15 +101,28 @@ class SyncScreen:
             ft.Container(
                 ft.Column(
                     [
-                        ft.Text(f"{item.kind_label} · {item.status_label}", size=s.TEXT,
-                                weight=ft.FontWeight.BOLD, color=s.DANGER),
-                        ft.Text(" · ".join(p for p in (item.title,
-                                                       f"{item.when.astimezone():%d-%m %H:%M}")
-                                           if p), size=s.SMALL, color=s.MUTED),
-                        ft.Text(item.detail or "Geen reden opgegeven.", size=s.SMALL,
-                                color=s.INK),
-                        ft.Text("Tik om aan te passen en opnieuw te versturen.", size=s.SMALL,
-                                color=s.PRIMARY, weight=ft.FontWeight.BOLD),
+                        ft.Text(
+                            f"{item.kind_label} · {item.status_label}",
+                            size=s.TEXT,
+                            weight=ft.FontWeight.BOLD,
+                            color=s.DANGER,
+                        ),
+                        ft.Text(
+                            " · ".join(
+                                p
+                                for p in (item.title, f"{item.when.astimezone():%d-%m %H:%M}")
+                                if p
+                            ),
+                            size=s.SMALL,
+                            color=s.MUTED,
+                        ),
+                        ft.Text(item.detail or "Geen reden opgegeven.", size=s.SMALL, color=s.INK),
+                        ft.Text(
+                            "Tik om aan te passen en opnieuw te versturen.",
+                            size=s.SMALL,
+                            color=s.PRIMARY,
+                            weight=ft.FontWeight.BOLD,
+                        ),
                     ],
                     spacing=4,
                 ),

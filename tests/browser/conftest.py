@@ -48,8 +48,9 @@ def live(settings: Settings, engine: Engine) -> Iterator[RestartableServer]:
 @pytest.fixture
 def fieldapp_web(tmp_path: Path, live: RestartableServer) -> Iterator[AppProcess]:
     """`python -m fieldapp web --port <free> --data <tmp>` with HOME in tmp."""
-    app = AppProcess(data=tmp_path / "phone-data", home=tmp_path / "home",
-                     server_url=live.url).start()
+    app = AppProcess(
+        data=tmp_path / "phone-data", home=tmp_path / "home", server_url=live.url
+    ).start()
     yield app
     app.stop()
 
@@ -66,15 +67,18 @@ _failed = pytest.StashKey[bool]()
 
 
 @pytest.fixture
-def phone(request: pytest.FixtureRequest, browser: Browser, fieldapp_web: AppProcess,
-          tmp_path: Path) -> Iterator[Phone]:
+def phone(
+    request: pytest.FixtureRequest, browser: Browser, fieldapp_web: AppProcess, tmp_path: Path
+) -> Iterator[Phone]:
     with phone_in(browser, fieldapp_web.url) as tab:
         yield tab
         if request.node.stash.get(_failed, False):
             # What the officer would have seen when the test failed.
             tab.page.screenshot(path=str(tmp_path / "failure.png"))
-            print(f"\nscreenshot: {tmp_path / 'failure.png'}\n"
-                  f"{tab.page.locator('body').aria_snapshot()}\napp log:\n{fieldapp_web.log()}")
+            print(
+                f"\nscreenshot: {tmp_path / 'failure.png'}\n"
+                f"{tab.page.locator('body').aria_snapshot()}\napp log:\n{fieldapp_web.log()}"
+            )
 
 
 @pytest.fixture

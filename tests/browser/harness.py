@@ -82,8 +82,13 @@ class RestartableServer:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", self.port))
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False,
-                                lifespan="off", timeout_graceful_shutdown=1)
+        config = uvicorn.Config(
+            self.app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=1,
+        )
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
         thread.start()
@@ -104,8 +109,9 @@ class RestartableServer:
 
 def enrolment_code(engine: Engine, settings: Settings, user: User) -> str:
     with session_scope(engine) as session:
-        return accounts.create_enrolment_code(session, user=user,
-                                              ttl=settings.enrolment_code_ttl).code
+        return accounts.create_enrolment_code(
+            session, user=user, ttl=settings.enrolment_code_ttl
+        ).code
 
 
 @dataclass
@@ -127,15 +133,32 @@ class AppProcess:
         self.data.mkdir(parents=True, exist_ok=True)
         self.home.mkdir(parents=True, exist_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith("FLET_")}
-        env.update(HOME=str(self.home), FLET_WEB_NO_CDN="1", HV_SERVER_URL=self.server_url,
-                   PYTHONUNBUFFERED="1")
+        env.update(
+            HOME=str(self.home),
+            FLET_WEB_NO_CDN="1",
+            HV_SERVER_URL=self.server_url,
+            PYTHONUNBUFFERED="1",
+        )
         env.update(extra_env or {})
         self.log_path = self.home / "app.log"
         with self.log_path.open("wb") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "fieldapp", "web", "--host", "127.0.0.1",
-                 "--port", str(self.port), "--data", str(self.data)],
-                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "fieldapp",
+                    "web",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--data",
+                    str(self.data),
+                ],
+                cwd=REPO,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: stop() ends its children too
             )
         wait_until(self._answers, 30, f"app on port {self.port} ({self.log()})")
@@ -230,8 +253,11 @@ class Phone:
         """`text` on screen: as text, or in the name of a button or a group (Flutter
         reads a tappable card out as one button with all its text)."""
         page = self.page
-        return (self.text(text).or_(page.get_by_role("button", name=text))
-                .or_(page.get_by_role("group", name=text)))
+        return (
+            self.text(text)
+            .or_(page.get_by_role("button", name=text))
+            .or_(page.get_by_role("group", name=text))
+        )
 
     def see(self, text: str, timeout: int = TIMEOUT_MS) -> Locator:
         locator = self.shown(text).first
@@ -281,7 +307,8 @@ class Phone:
                 box.click(timeout=TIMEOUT_MS)
             expect(box).to_be_focused()
             self.page.wait_for_function(
-                "el => el === document.activeElement", arg=box.element_handle())
+                "el => el === document.activeElement", arg=box.element_handle()
+            )
             self.page.keyboard.press("Control+A")
             self.page.keyboard.press("Delete")
             self.page.keyboard.type(value, delay=15)
@@ -300,8 +327,11 @@ class Phone:
 
 @contextmanager
 def phone_in(browser: Browser, url: str, **context_args: Any) -> Iterator[Phone]:
-    context = browser.new_context(viewport=VIEWPORT, locale="nl-NL",  # type: ignore[arg-type]
-                                  **context_args)
+    context = browser.new_context(
+        viewport=VIEWPORT,
+        locale="nl-NL",  # type: ignore[arg-type]
+        **context_args,
+    )
     context.add_init_script(COUNT_TAPS)
     try:
         yield Phone(context.new_page()).open(url)

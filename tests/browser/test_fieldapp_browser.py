@@ -75,8 +75,10 @@ def test_enrol_with_a_code_set_pin_and_arrive_home(
     assert rows == [(officer.username, 1)]
     # The first sync brought the district's focus locations: listed on home.
     phone.see("Focuslocaties in je stadsdeel")
-    assert phone_rows(fieldapp_web.data, "select count(*) from hotspot where district='noord'")[
-        0][0] > 5
+    assert (
+        phone_rows(fieldapp_web.data, "select count(*) from hotspot where district='noord'")[0][0]
+        > 5
+    )
 
     # Locked (by hand here; after 5 minutes without a tap by itself): the PIN opens it.
     phone.tap(phone.button("Vergrendelen"))
@@ -103,8 +105,13 @@ def camera_picture(folder: Path) -> Path:
 
 
 def test_observation_offline_waits_then_syncs_and_is_accepted(
-    ready_phone: Phone, live: RestartableServer, engine, settings, officer: User,
-    fieldapp_web: AppProcess, tmp_path: Path
+    ready_phone: Phone,
+    live: RestartableServer,
+    engine,
+    settings,
+    officer: User,
+    fieldapp_web: AppProcess,
+    tmp_path: Path,
 ):
     phone = ready_phone
     live.stop()  # no signal
@@ -114,6 +121,8 @@ def test_observation_offline_waits_then_syncs_and_is_accepted(
     phone.tap(phone.button("Kies een focuslocatie"))
     phone.tap(phone.button("Marsmanplein"))
     phone.tap(phone.chip("Aanspreken"))
+    phone.tap(phone.button("Feit (optioneel)"))
+    phone.tap(phone.chip("Bijplaatsing afval"))
     phone.tap(phone.button("Aantal personen: één meer"))
     phone.tap(phone.button("Aantal personen: één meer"))
     phone.fill("Notitie (optioneel)", "Bijplaatsing naast container")
@@ -149,10 +158,12 @@ def test_observation_offline_waits_then_syncs_and_is_accepted(
     stored = blob_path(settings.blob_dir, photo).read_bytes()
     assert stored.startswith(b"\xff\xd8") and b"Exif" not in stored
     assert record.payload["theme"] == "afval" and record.payload["action"] == "aanspreken"
-    assert record.payload["persons"] == 2
+    assert record.payload["persons"] == 2 and record.payload["feit"] == "bijplaatsing_afval"
     assert record.payload["note"] == "Bijplaatsing naast container"
-    assert record.payload["hotspot"] == phone_rows(
-        fieldapp_web.data, "select code from hotspot where name='Marsmanplein'")[0][0]
+    assert (
+        record.payload["hotspot"]
+        == phone_rows(fieldapp_web.data, "select code from hotspot where name='Marsmanplein'")[0][0]
+    )
 
 
 def test_incident_in_at_most_six_taps(ready_phone: Phone, engine, fieldapp_web: AppProcess):
@@ -182,8 +193,12 @@ def test_incident_in_at_most_six_taps(ready_phone: Phone, engine, fieldapp_web: 
     assert record.payload["types"] == ["verbaal", "bedreiging"]
     assert record.payload["bodycam_on"] is True and record.payload["injured"] is False
     assert record.payload["politie"] == "geen" and record.payload["bot_gewenst"] is False
-    assert record.payload["hotspot"] == phone_rows(
-        fieldapp_web.data, "select code from hotspot where district='noord' order by name")[0][0]
+    assert (
+        record.payload["hotspot"]
+        == phone_rows(
+            fieldapp_web.data, "select code from hotspot where district='noord' order by name"
+        )[0][0]
+    )
     phone.tap(phone.button("Mijn log", exact=True))
     phone.see("Incident tegen handhaver")
     phone.see("Geaccepteerd")
@@ -228,8 +243,9 @@ def test_incident_with_a_position_takes_the_nearest_focus_location(
     """With the browser's location allowed (flet-geolocator in web mode), the
     nearest focus location is pre-selected and the position is saved with it."""
     here = {"latitude": 52.4041, "longitude": 4.6471, "accuracy": 12}  # at Marsmanplein
-    with phone_in(browser, fieldapp_web.url, geolocation=here,
-                  permissions=["geolocation"]) as phone:
+    with phone_in(
+        browser, fieldapp_web.url, geolocation=here, permissions=["geolocation"]
+    ) as phone:
         enrol_and_set_pin(phone, enrolment_code(engine, settings, officer))
         phone.see("Focuslocaties in de buurt", timeout=30_000)
         phone.taps = 0

@@ -28,12 +28,22 @@ from sync_server.models import Record
 from sync_server.services import accounts
 
 
-def _ready_app(tmp_path, server, engine, settings, *, username="ui1", district="noord",
-               location=None, sync=True):
+def _ready_app(
+    tmp_path,
+    server,
+    engine,
+    settings,
+    *,
+    username="ui1",
+    district="noord",
+    location=None,
+    sync=True,
+):
     officer = make_user(engine, districts=[district], username=username)
     with session_scope(engine) as session:
-        code = accounts.create_enrolment_code(session, user=officer,
-                                              ttl=settings.enrolment_code_ttl)
+        code = accounts.create_enrolment_code(
+            session, user=officer, ttl=settings.enrolment_code_ttl
+        )
     app = AppState(tmp_path / "phone", location=location)
     app.enroll(server.url, code.code)
     app.set_pin("48213", "48213")
@@ -62,8 +72,9 @@ def test_edit_while_waiting_changes_in_place_then_after_sync_becomes_a_correctio
 
     # The officer walked on before correcting: the place of the entry stays.
     app.location = FixedLocation(Position(52.40, 4.65, 5.0))
-    changed = app.update_entry(entry.id, theme="afval", hotspot=spot, action="waarschuwing",
-                               persons=3, note="toch drie")
+    changed = app.update_entry(
+        entry.id, theme="afval", hotspot=spot, action="waarschuwing", persons=3, note="toch drie"
+    )
     assert changed.version == 1  # not sent yet: edited in place
     stored = app.entry(entry.id)
     assert stored is not None
@@ -73,8 +84,9 @@ def test_edit_while_waiting_changes_in_place_then_after_sync_becomes_a_correctio
     assert app.sync_now().accepted == 1
     assert _server_versions(engine, entry.id)[0] == 1
 
-    corrected = app.update_entry(entry.id, theme="afval", hotspot=spot, action="waarschuwing",
-                                 persons=4, note="vier")
+    corrected = app.update_entry(
+        entry.id, theme="afval", hotspot=spot, action="waarschuwing", persons=4, note="vier"
+    )
     assert corrected.version == 2
     item = next(i for i in app.log() if i.id == entry.id)
     assert item.status == m.WACHT and not item.can_delete
@@ -96,17 +108,16 @@ def test_edit_keeps_the_photos_already_attached(tmp_path, server, engine, settin
     app = _ready_app(tmp_path, server, engine, settings, sync=True)
     spot = app.hotspots()[0].code
     first = picture("red")
-    entry = app.save_signaal(categorie="drugs", description="handel", hotspot=spot,
-                             photos=[first])
+    entry = app.save_signaal(categorie="drugs", description="handel", hotspot=spot, photos=[first])
     second = picture("blue")
-    app.update_entry(entry.id, categorie="drugs", description="handel bij portiek",
-                     hotspot=spot, photos=[second])
+    app.update_entry(
+        entry.id, categorie="drugs", description="handel bij portiek", hotspot=spot, photos=[second]
+    )
     stored = app.entry(entry.id)
     assert stored is not None
     assert stored.payload["photos"] == [first.sha256, second.sha256]
     assert app.entry_photo_count(entry.id) == 2
-    app.update_entry(entry.id, categorie="drugs", description="zonder nieuwe foto",
-                     hotspot=spot)
+    app.update_entry(entry.id, categorie="drugs", description="zonder nieuwe foto", hotspot=spot)
     stored = app.entry(entry.id)
     assert stored is not None and stored.payload["photos"] == [first.sha256, second.sha256]
 
@@ -116,12 +127,14 @@ def test_yellow_card_edit_keeps_identity_and_after_sync_no_name_on_disk(
 ):
     app = _ready_app(tmp_path, server, engine, settings)
     spot = app.hotspots()[0].code
-    card = app.save_gele_kaart(naam="Piet Pietersma", geboortedatum="2009-02-03",
-                               hotspot=spot, aanleiding="vernieling")
+    card = app.save_gele_kaart(
+        naam="Piet Pietersma", geboortedatum="2009-02-03", hotspot=spot, aanleiding="vernieling"
+    )
     assert app.has_pending_identity(card.id)
     # Blank name fields on the edit form mean: leave the identity as it was.
-    app.update_entry(card.id, naam="", geboortedatum="", hotspot=spot,
-                     aanleiding="hinderlijk_gedrag", note="")
+    app.update_entry(
+        card.id, naam="", geboortedatum="", hotspot=spot, aanleiding="hinderlijk_gedrag", note=""
+    )
     assert app.sync_now().accepted == 1
     assert not app.has_pending_identity(card.id)
     item = next(i for i in app.log() if i.id == card.id)
@@ -133,14 +146,18 @@ def test_yellow_card_edit_keeps_identity_and_after_sync_no_name_on_disk(
             assert b"Pietersma" not in path.read_bytes(), path
 
     # A correction after sync goes without the identity and is accepted.
-    app.update_entry(card.id, naam="", geboortedatum="", hotspot=spot,
-                     aanleiding="hinderlijk_gedrag", note="correctie")
+    app.update_entry(
+        card.id,
+        naam="",
+        geboortedatum="",
+        hotspot=spot,
+        aanleiding="hinderlijk_gedrag",
+        note="correctie",
+    )
     assert app.sync_now().accepted == 1
 
 
-def test_missing_place_is_reported_on_the_focus_location_field(
-    tmp_path, server, engine, settings
-):
+def test_missing_place_is_reported_on_the_focus_location_field(tmp_path, server, engine, settings):
     app = _ready_app(tmp_path, server, engine, settings)
     with pytest.raises(EntryInvalid) as excinfo:
         app.save_waarneming(theme="afval", hotspot=None, action="aanspreken")
@@ -170,8 +187,7 @@ def test_delete_only_before_any_send(tmp_path, server, engine, settings):
 # ---------------------------------------------------------------- focus locations
 
 
-def test_default_hotspot_nearest_then_last_used_then_first(tmp_path, server, engine,
-                                                          settings):
+def test_default_hotspot_nearest_then_last_used_then_first(tmp_path, server, engine, settings):
     app = _ready_app(tmp_path, server, engine, settings)
     choices = app.hotspots()
     first, reason = app.default_hotspot()  # type: ignore[misc]
@@ -207,9 +223,12 @@ def test_birth_date_typed_dutch_becomes_iso():
     assert parse_birth_date("5-3-2010") == "2010-03-05"
     assert parse_birth_date("05032010") == "2010-03-05"
     assert parse_birth_date("2010-03-05") == "2010-03-05"
-    for wrong, expected in [("", "verplicht"), ("31-02-2010", "dd-mm-jjjj"),
-                            ("maart 2010", "dd-mm-jjjj"),
-                            (f"01-01-{date.today().year + 1}", "toekomst")]:
+    for wrong, expected in [
+        ("", "verplicht"),
+        ("31-02-2010", "dd-mm-jjjj"),
+        ("maart 2010", "dd-mm-jjjj"),
+        (f"01-01-{date.today().year + 1}", "toekomst"),
+    ]:
         with pytest.raises(EntryInvalid) as excinfo:
             parse_birth_date(wrong)
         assert expected in excinfo.value.problems["geboortedatum"]
@@ -256,8 +275,7 @@ def test_status_texts_and_background_sync_turn(tmp_path, server, engine, setting
     assert app.pending_text() == "2 wachten op verzenden"
     report = app.auto_sync()
     assert report is not None and report.accepted == 2
-    assert app.sync_summary(report)[:2] == ["Synchronisatie gelukt.",
-                                           "Resultaat: 2 geaccepteerd."]
+    assert app.sync_summary(report)[:2] == ["Synchronisatie gelukt.", "Resultaat: 2 geaccepteerd."]
 
     app.save_waarneming(theme="afval", hotspot=spot, action="aanspreken")
     assert app.pending_text() == "1 wacht op verzenden"
@@ -284,9 +302,17 @@ def test_rejections_are_listed_with_their_reason(tmp_path, server, engine, setti
     app = _ready_app(tmp_path, server, engine, settings)
     spot = app.hotspots()[0].code
     # A theme this phone knows but the server does not (e.g. removed since).
-    app.store.apply_pull_page([{"entity": "theme", "op": "upsert", "id": "verouderd",
-                                "data": {"code": "verouderd", "name": "Verouderd",
-                                         "kind": "handhaving"}}], app.store.cursor())
+    app.store.apply_pull_page(
+        [
+            {
+                "entity": "theme",
+                "op": "upsert",
+                "id": "verouderd",
+                "data": {"code": "verouderd", "name": "Verouderd", "kind": "handhaving"},
+            }
+        ],
+        app.store.cursor(),
+    )
     bad = app.save_waarneming(theme="verouderd", hotspot=spot, action="aanspreken")
     good = app.save_waarneming(theme="afval", hotspot=spot, action="aanspreken")
     report = app.sync_now()
@@ -311,17 +337,25 @@ def test_unusable_positions_count_as_unknown(tmp_path):
     assert app.position() == Position(52.38, 4.64, 15.0)
 
 
-def test_team_leader_sending_an_entry_back_is_flagged_in_the_log(tmp_path, server, engine,
-                                                                 settings):
+def test_team_leader_sending_an_entry_back_is_flagged_in_the_log(
+    tmp_path, server, engine, settings
+):
     app = _ready_app(tmp_path, server, engine, settings)
-    entry = app.save_waarneming(theme="afval", hotspot=app.hotspots()[0].code,
-                                action="aanspreken")
+    entry = app.save_waarneming(theme="afval", hotspot=app.hotspots()[0].code, action="aanspreken")
     assert app.sync_now().accepted == 1
     item = next(i for i in app.log() if i.id == entry.id)
     assert not item.needs_attention and "Beoordeling" not in item.detail  # "nieuw" is noise
-    app.store.apply_pull_page([{"entity": "record", "op": "upsert", "id": entry.id,
-                                "data": {"review_state": "terug_naar_handhaver",
-                                         "review_remark": "Welk adres?"}}], app.store.cursor())
+    app.store.apply_pull_page(
+        [
+            {
+                "entity": "record",
+                "op": "upsert",
+                "id": entry.id,
+                "data": {"review_state": "terug_naar_handhaver", "review_remark": "Welk adres?"},
+            }
+        ],
+        app.store.cursor(),
+    )
     item = next(i for i in app.log() if i.id == entry.id)
     assert item.needs_attention
     assert "Opmerking teamleider: Welk adres?" in item.detail
