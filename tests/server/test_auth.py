@@ -9,7 +9,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import httpx
-from conftest import LiveServer
 from factories import (
     PASSWORD,
     assert_error,
@@ -21,6 +20,7 @@ from factories import (
     make_user,
     protocol_headers,
 )
+from live_server import LiveServer
 from sqlalchemy import text
 from sqlmodel import Session, select
 
