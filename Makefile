@@ -2,7 +2,6 @@
 # fresh machine first (scripts/setup is idempotent and quick when done).
 SHELL := /bin/bash
 PY := .venv/bin/python
-PG_URL = $(shell scripts/postgres-test-server)
 
 .PHONY: setup run test test-sqlite test-postgres lint bench clean
 
@@ -22,7 +21,9 @@ test-sqlite: setup
 # the API tests, so the PostgreSQL run leaves the browser out (-m) to save minutes.
 test-postgres: setup
 	@echo "== tests on PostgreSQL =="
-	TEST_DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -m "not browser"
+	@url=$$(scripts/postgres-test-server) && test -n "$$url" && \
+	  echo "TEST_DATABASE_URL=$$url" && \
+	  TEST_DATABASE_URL=$$url $(PY) -m pytest -q -m "not browser"
 
 lint: setup
 	.venv/bin/ruff check .
