@@ -33,6 +33,8 @@ from fieldapp.pin import (
 )
 from fieldapp.store import EntryInvalid, EntryLocked, HotspotChoice, Store
 from fieldapp.sync import ClientFactory, SyncClient, SyncError, SyncReport, default_client
+from fieldapp.teamleader import TeamLeader, is_manager
+from fieldapp.teamleader import login as teamleader_login
 from sync_protocol import RecordKind
 from sync_protocol.records import Location
 
@@ -51,6 +53,7 @@ __all__ = [
 ]
 
 ENROL, SET_PIN, LOCKED, READY = "koppelen", "pincode_instellen", "vergrendeld", "gereed"
+TEAMLEADER = "teamleider"  # a team leader logged in with a password (online only)
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class AppState:
         self.folder = data_dir(folder)
         self.store = Store(open_database(self.folder / DB_NAME), self.folder / "photos")
         self.sync_client = SyncClient(self.store, self.folder / "sync.lock", client_factory)
+        self.teamleader = TeamLeader(self.store, client_factory)
         self.location: LocationProvider = location or NoLocation()
         self.clock = clock
         self._listeners: list[Callable[[], None]] = []
@@ -111,6 +115,9 @@ class AppState:
         enrolment = self.enrolment
         if enrolment is None:
             return ENROL
+        if is_manager(enrolment):
+            # A team leader logs in with a password in every session (no PIN).
+            return TEAMLEADER if self.unlocked else ENROL
         if enrolment.pin_hash is None:
             return SET_PIN
         if not self.unlocked or self.idle_expired():
@@ -125,6 +132,33 @@ class AppState:
             raise SyncError("invalid", "Vul de koppelcode in die je van je teamleider kreeg.")
         self.sync_client.enroll(server_url, code, device_name)
         self.online = True
+        self.changed()
+
+    def login_teamleader(
+        self, server_url: str, username: str, password: str, device_name: str = "browser"
+    ) -> None:
+        """Password login for a team leader (a handhaver gets the server's 403 text)."""
+        enrolment = self.enrolment
+        if enrolment is not None and not is_manager(enrolment):
+            # Never overwrite an officer's link to the server.
+            raise SyncError("invalid", "Dit apparaat is gekoppeld aan een handhaver.")
+        teamleader_login(
+            self.store, self.sync_client.client_factory, server_url, username, password, device_name
+        )
+        self.unlocked = True
+        self.online = True
+        self.touch()
+        self.changed()
+
+    def is_teamleader(self) -> bool:
+        return is_manager(self.enrolment)
+
+    def logout_teamleader(self) -> None:
+        """Forget the team leader's token here (the server's token simply expires)."""
+        if self.is_teamleader():
+            self.teamleader.logout()
+            self.store.forget_enrolment()
+        self.unlocked = False
         self.changed()
 
     def set_pin(self, pin: str, repeat: str) -> None:
@@ -582,6 +616,9 @@ class AppState:
         if self.enrolment is None or self.syncing:
             return None
         online = self.check_online()
+        if self.is_teamleader():  # nothing to send: a team leader works online
+            self.changed()
+            return None
         self.changed()
         if online and self.needs_sync(max_age_s):
             return self.sync_now()

@@ -63,9 +63,14 @@ def phone_db(app: h.AppProcess) -> sqlite3.Connection:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(REPO / "docs" / "screenshots"))
+    parser.add_argument(
+        "--alleen-teamleider", action="store_true", help="only the team leader's screens"
+    )
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    if args.alleen_teamleider:
+        return teamleader_screenshots(out)
 
     tmp = Path(tempfile.mkdtemp(prefix="screenshots-"))
     engine, settings = h.server_database(tmp / "server")
@@ -239,6 +244,107 @@ def main() -> int:
                         file=sys.stderr,
                     )
                     raise
+            browser.close()
+    finally:
+        app.stop()
+        server.stop()
+    print(f"{len(shots)} screenshots in {out}:")
+    for name in shots:
+        print(f"  {name}.png")
+    return teamleader_screenshots(out)
+
+
+def teamleader_screenshots(out: Path) -> int:
+    """The team leader's screens (2x-teamleider-*.png): at phone size, and the
+    review list at desktop size (1280×800). An officer's phone (its AppState,
+    no browser) logs a few entries first, so there is something to review."""
+    from fieldapp.state import AppState
+
+    tmp = Path(tempfile.mkdtemp(prefix="screenshots-tl-"))
+    engine, settings = h.server_database(tmp / "server")
+    server = h.RestartableServer(settings, engine).start()
+    with session_scope(engine) as session:
+        officer = accounts.create_user(
+            session,
+            username="jeroen.visser",
+            display_name="Jeroen Visser",
+            role="handhaver",
+            districts=["noord"],
+        )
+        accounts.create_user(
+            session,
+            username="sanne.teamleider",
+            display_name="Sanne de Boer",
+            role="teamleider",
+            districts=["noord"],
+            password="voorbeeld-wachtwoord-1",
+        )
+    field = AppState(tmp / "officer")
+    field.enroll(server.url, h.enrolment_code(engine, settings, officer))
+    field.set_pin("48213", "48213")
+    field.sync_now()
+    spots = field.hotspots()
+    for n, (theme, action) in enumerate(
+        [("afval", "aanspreken"), ("jeugd", "aanspreken"), ("afval", "waarschuwing")]
+    ):
+        field.save_waarneming(
+            theme=theme, hotspot=spots[n % len(spots)].code, action=action, persons=n + 1
+        )
+    field.sync_now()
+    from sync_server.services import nightly
+
+    nightly.run_nightly(engine, settings)  # the nightly count fills this year's column
+    app = h.AppProcess(data=tmp / "leader", home=tmp / "home", server_url=server.url).start()
+    shots: list[str] = []
+
+    def shot(phone: h.Phone, name: str) -> None:
+        phone.page.mouse.move(5, 400)
+        phone.screenshot(out / f"{name}.png")
+        shots.append(name)
+
+    def login(phone: h.Phone) -> None:
+        expect(phone.textbox("Adres van de server")).to_be_visible()
+        if phone.button("Inloggen als teamleider").count():  # else it opens on the login
+            phone.tap(phone.button("Inloggen als teamleider"))
+        phone.fill("Gebruikersnaam", "sanne.teamleider")
+        phone.fill("Wachtwoord", "voorbeeld-wachtwoord-1")
+
+    try:
+        with sync_playwright() as playwright:
+            browser = h.launch_browser(playwright)
+            with h.phone_in(browser, app.url) as phone:
+                login(phone)
+                shot(phone, "2x-teamleider-01-inloggen")
+                phone.tap(phone.button("Inloggen", exact=True))
+                phone.see("Jeroen Visser")
+                shot(phone, "2x-teamleider-02-beoordelen")
+                phone.tap(phone.shown("Jeroen Visser"))
+                phone.see("Jouw beoordeling")
+                shot(phone, "2x-teamleider-03-registratie")
+                phone.fill("Opmerking voor de handhaver", "Welke container?")
+                phone.tap(phone.button("Terug naar handhaver"))
+                phone.see("Opgeslagen")
+                phone.tap(phone.button("Indicatoren", exact=True))
+                phone.see("Registraties geteld op")
+                shot(phone, "2x-teamleider-04-indicatoren")
+                phone.tap(phone.button("Hot times", exact=True))
+                phone.see("Drukste focuslocaties")
+                shot(phone, "2x-teamleider-05-hot-times")
+            context = browser.new_context(
+                viewport={"width": 1280, "height": 800},
+                locale="nl-NL",  # type: ignore[arg-type]
+            )
+            try:
+                desk = h.Phone(context.new_page()).open(app.url)
+                login(desk)
+                desk.tap(desk.button("Inloggen", exact=True))
+                desk.see("Jeroen Visser")
+                shot(desk, "2x-teamleider-06-beoordelen-desktop")
+                desk.tap(desk.button("Indicatoren", exact=True))
+                desk.see("Uitgedeelde gele kaarten")
+                shot(desk, "2x-teamleider-07-indicatoren-desktop")
+            finally:
+                context.close()
             browser.close()
     finally:
         app.stop()

@@ -21,7 +21,7 @@ import flet as ft
 
 from fieldapp.components import style as s
 from fieldapp.components.widgets import StatusBar
-from fieldapp.state import ENROL, LOCKED, READY, SET_PIN, AppState
+from fieldapp.state import ENROL, LOCKED, READY, SET_PIN, TEAMLEADER, AppState
 
 log = logging.getLogger(__name__)
 
@@ -212,11 +212,13 @@ class App:
         if self.phase_screen is None or self.phase_screen[0] != phase:
             from fieldapp.views.enrol import EnrolScreen
             from fieldapp.views.pin import SetPinScreen, UnlockScreen
+            from fieldapp.views.teamleider import TeamLeaderScreen
 
             factories: dict[str, Callable[[], Screen]] = {
                 ENROL: lambda: EnrolScreen(self, message=self.flash),
                 SET_PIN: lambda: SetPinScreen(self),
                 LOCKED: lambda: UnlockScreen(self),
+                TEAMLEADER: lambda: TeamLeaderScreen(self),
             }
             self.phase_screen = (phase, factories[phase]())
             self.flash = None

@@ -581,6 +581,17 @@ def indicator_table(
             session, run.id, scope, theme, codes=codes, years=(first, last)
         )
     imported = _imported(session, scope, codes, (first, last))
+    # Years before the first synced log show "–", not 0: the app did not exist
+    # then, and a 0 would claim that nothing happened.
+    first_logged = (
+        session.exec(
+            select(func.min(col(IndicatorSnapshot.year))).where(
+                col(IndicatorSnapshot.run_id) == run.id
+            )
+        ).one()
+        if run is not None
+        else None
+    )
     area: Literal["haarlem", "selectie"] = "haarlem" if scope.everything else "selectie"
     rows: list[IndicatorRow] = []
     for indicator in sorted(indicators, key=_programme_order):
@@ -597,7 +608,11 @@ def indicator_table(
                     origin="programma",
                     area="haarlem",
                 )
-            elif definition is not None and last_published < year <= this_year:
+            elif (
+                definition is not None
+                and first_logged is not None
+                and max(last_published, first_logged - 1) < year <= this_year
+            ):
                 count = counts.get((indicator.code, year), 0)
                 value = shown(count, suppress=suppress)
                 values[str(year)] = Cell(

@@ -624,3 +624,18 @@ def test_figures_come_from_snapshots_not_from_the_logs(http, engine, settings, l
 def test_definitions_path_setting_defaults_to_the_shipped_file(settings):
     assert settings.indicator_definitions == DEFAULT_DEFINITIONS
     assert isinstance(settings.indicator_definitions, Path)
+
+
+def test_years_before_the_first_synced_log_are_empty_not_zero(http, engine, settings):
+    """The app did not exist in 2023: a 0 there would claim that nothing happened."""
+    officer = make_user(engine, districts=["noord"], password=None)
+    phone = enrol(http, engine, settings, officer)
+    spot = hotspot_in(engine, "noord")
+    phone.push_ok([waarneming(spot, observed_at="2025-06-01T10:00:00+00:00", theme="afval")])
+    nightly.run_nightly(engine, settings)
+    admin = browser_token(engine, make_user(engine, role="beheerder", password=None))
+    table = _table(http, admin, year_from=2023, year_to=2025)
+    assert _values(table, 2023)["meldingen-overlast-afval"] is None
+    assert _values(table, 2024)["meldingen-overlast-afval"] is None
+    assert _values(table, 2025)["meldingen-overlast-afval"] == 1
+    assert _values(table, 2025)["meldingen-overlast-hondenpoep"] == 0

@@ -1,0 +1,95 @@
+"""The team leader in a real browser (Chromium) against the real sync server: log
+in with a password, review an officer's synced entry, send it back with a remark
+that reaches the officer's phone, and read the indicator table and hot times."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from factories import PASSWORD, make_user
+from harness import Phone, RestartableServer, enrolment_code
+from playwright.sync_api import expect
+from sqlalchemy.engine import Engine
+
+from fieldapp.state import AppState
+from sync_server.config import Settings
+from sync_server.models import User
+
+pytestmark = pytest.mark.browser
+
+
+def officer_phone(tmp_path: Path, live: RestartableServer, engine, settings, officer) -> AppState:
+    """The officer's phone, driven through its AppState (the browser shows the leader)."""
+    app = AppState(tmp_path / "officer-phone")
+    app.enroll(live.url, enrolment_code(engine, settings, officer))
+    app.set_pin("48213", "48213")
+    assert app.sync_now().ok
+    return app
+
+
+def login_as_leader(phone: Phone, username: str, password: str = PASSWORD) -> None:
+    phone.see("Koppel deze telefoon aan je account")
+    phone.tap(phone.button("Inloggen als teamleider"))
+    phone.fill("Gebruikersnaam", username)
+    phone.fill("Wachtwoord", password)
+    phone.tap(phone.button("Inloggen", exact=True))
+
+
+def test_handhaver_cannot_log_in_with_a_password(phone: Phone, officer: User):
+    login_as_leader(phone, officer.username)
+    phone.see("Handhavers koppelen hun telefoon met een koppelcode")
+
+
+def test_leader_reviews_officer_sees_remark_indicators_and_hot_times(
+    phone: Phone,
+    tmp_path: Path,
+    live: RestartableServer,
+    engine: Engine,
+    settings: Settings,
+    officer: User,
+):
+    field = officer_phone(tmp_path, live, engine, settings, officer)
+    spot = field.hotspots()[0]
+    entry = field.save_waarneming(theme="afval", hotspot=spot.code, action="aanspreken")
+    assert field.sync_now().accepted == 1
+
+    leader = make_user(engine, role="teamleider", districts=["noord"], username="tl-noord")
+    login_as_leader(phone, leader.username)
+    phone.see("Ingelogd als")
+    phone.see(officer.display_name)  # the officer's entry in Beoordelen
+    phone.tap(phone.shown(officer.display_name))
+    expect(phone.textbox("Opmerking voor de handhaver")).to_be_visible()
+    phone.see("Soort Waarneming")
+    phone.see(spot.name)  # names, not codes
+
+    # Sending it back needs a remark.
+    phone.tap(phone.button("Terug naar handhaver"))
+    phone.see("Schrijf een opmerking")
+    phone.fill("Opmerking voor de handhaver", "Welke container?")
+    phone.tap(phone.button("Terug naar handhaver"))
+    phone.see("Opgeslagen: Terug naar handhaver")
+
+    # The officer's next sync brings the remark into Mijn log.
+    assert field.sync_now().ok
+    item = next(i for i in field.log() if i.id == entry.id)
+    assert item.needs_attention and "Opmerking teamleider: Welke container?" in item.detail
+
+    phone.tap(phone.button("Indicatoren", exact=True))
+    # On a phone an indicator is a card, read out as one line: the seed's 2019 figure.
+    card = phone.page.get_by_text(
+        re.compile(r"Uitgedeelde gele kaarten\s+Bron: gemeente\s+2019: 62\s")
+    )
+    for _ in range(30):  # swipe down the list until the card is drawn
+        if card.count():
+            break
+        phone.page.mouse.move(195, 500)
+        phone.page.mouse.wheel(0, 250)
+        phone.page.wait_for_timeout(400)
+    expect(card.first).to_be_visible()
+
+    phone.tap(phone.button("Hot times", exact=True))
+    phone.see("Registraties per weekdag en uur")
+    phone.see("Hot times: weekdag × uur")
+    phone.see("Drukste focuslocaties")
