@@ -17,7 +17,7 @@ LOCK_AFTER_SECONDS = 5 * 60
 
 
 class PinProblem(ValueError):
-    pass
+    """A PIN the officer must choose again; the message says why, in Dutch."""
 
 
 def check_new_pin(pin: str, repeat: str) -> None:

@@ -81,9 +81,7 @@ class SyncClient:
     # ------------------------------------------------------------ enrolment
 
     def enroll(self, server_url: str, code: str, device_name: str = "telefoon") -> m.Enrolment:
-        server_url = server_url.strip().rstrip("/")
-        if not server_url.startswith(("http://", "https://")):
-            server_url = "https://" + server_url
+        server_url = normalise_server_url(server_url)
         with self.client_factory(server_url) as client:
             body = self._call(
                 client,
@@ -91,19 +89,7 @@ class SyncClient:
                 "/api/v1/auth/enroll",
                 json={"code": code.strip(), "device_name": device_name},
             )
-        user = body["user"]
-        enrolment = m.Enrolment(
-            id=1,
-            server_url=server_url,
-            device_id=body["device_id"],
-            token=body["token"],
-            user_id=user["id"],
-            username=user["username"],
-            display_name=user["display_name"],
-            role=user["role"],
-            districts=user["districts"],
-            enrolled_at=utcnow(),
-        )
+        enrolment = enrolment_from_reply(server_url, body)
         self.store.save_enrolment(enrolment)
         return enrolment
 
@@ -215,7 +201,7 @@ class SyncClient:
                 raise SyncError("server_error")
             else:
                 # This photo is refused (e.g. it got damaged): say so, keep the rest going.
-                report.photo_errors.append(_error_message(response))
+                report.photo_errors.append(error_message(response))
 
     def _pull(self, client: httpx.Client, report: SyncReport, say: Progress) -> None:
         restarted = False
@@ -254,8 +240,8 @@ class SyncClient:
             raise SyncError("offline") from exc
         if response.status_code in (401, 429):
             fallback = "token_invalid" if response.status_code == 401 else "too_many_attempts"
-            raise SyncError(_error_code(response) or fallback, _error_message(response))
-        if response.status_code == 400 and _error_code(response) in (
+            raise SyncError(error_code(response) or fallback, error_message(response))
+        if response.status_code == 400 and error_code(response) in (
             "protocol_unsupported",
             "protocol_missing",
         ):
@@ -267,8 +253,8 @@ class SyncClient:
     def _call(self, client: httpx.Client, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
         response = self._send(client, method, url, **kwargs)
         if response.status_code >= 400:
-            code = _error_code(response) or "server_error"
-            raise SyncError(code, _error_message(response))
+            code = error_code(response) or "server_error"
+            raise SyncError(code, error_message(response))
         try:
             body = response.json()
         except ValueError as exc:  # a truncated or garbled reply
@@ -278,7 +264,32 @@ class SyncClient:
         return body
 
 
-def _error_code(response: httpx.Response) -> str | None:
+def normalise_server_url(url: str) -> str:
+    """What the officer typed, as a base URL (https unless a scheme was given)."""
+    url = url.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        url = "https://" + url
+    return url
+
+
+def enrolment_from_reply(server_url: str, body: dict[str, Any]) -> m.Enrolment:
+    """The local enrolment row from an enrol or login reply (token and user)."""
+    user = body["user"]
+    return m.Enrolment(
+        id=1,
+        server_url=server_url,
+        device_id=body["device_id"],
+        token=body["token"],
+        user_id=user["id"],
+        username=user["username"],
+        display_name=user["display_name"],
+        role=user["role"],
+        districts=user["districts"],
+        enrolled_at=utcnow(),
+    )
+
+
+def error_code(response: httpx.Response) -> str | None:
     try:
         code = response.json().get("code")
     except (ValueError, AttributeError):
@@ -286,7 +297,7 @@ def _error_code(response: httpx.Response) -> str | None:
     return code if isinstance(code, str) else None
 
 
-def _error_message(response: httpx.Response) -> str:
+def error_message(response: httpx.Response) -> str:
     try:
         message = response.json().get("message")
     except (ValueError, AttributeError):

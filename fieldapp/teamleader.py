@@ -15,10 +15,16 @@ from typing import Any
 import httpx
 
 from fieldapp import models as m
-from fieldapp.db import utcnow
 from fieldapp.labels import KIND_LABELS, REVIEW_LABELS
 from fieldapp.store import Store
-from fieldapp.sync import ClientFactory, SyncError, _error_code, _error_message
+from fieldapp.sync import (
+    ClientFactory,
+    SyncError,
+    enrolment_from_reply,
+    error_code,
+    error_message,
+    normalise_server_url,
+)
 
 MANAGER_ROLES = ("teamleider", "beheerder")
 OFFLINE_MESSAGE = (
@@ -34,13 +40,6 @@ def is_manager(enrolment: m.Enrolment | None) -> bool:
     return enrolment is not None and enrolment.role in MANAGER_ROLES
 
 
-def _server_url(url: str) -> str:
-    url = url.strip().rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        url = "https://" + url
-    return url
-
-
 def _request(client: httpx.Client, method: str, url: str, **kwargs: Any) -> Any:
     try:
         response = client.request(method, url, **kwargs)
@@ -50,13 +49,13 @@ def _request(client: httpx.Client, method: str, url: str, **kwargs: Any) -> Any:
         raise SyncError(
             "teamleider_server_error", "De server heeft een storing. Probeer het later opnieuw."
         )
-    if response.status_code == 401 and _error_code(response) != "login_failed":
+    if response.status_code == 401 and error_code(response) != "login_failed":
         raise SyncError(
             "token_invalid", "Je bent niet meer ingelogd. Log opnieuw in als teamleider."
         )
     if response.status_code >= 400:
         # The server's messages are Dutch already (e.g. 403 for a handhaver).
-        raise SyncError(_error_code(response) or "server_error", _error_message(response))
+        raise SyncError(error_code(response) or "server_error", error_message(response))
     try:
         return response.json()
     except ValueError as exc:
@@ -76,7 +75,7 @@ def login(
         raise SyncError("invalid", "Vul het adres van de server in.")
     if not username.strip() or not password:
         raise SyncError("invalid", "Vul je gebruikersnaam en wachtwoord in.")
-    url = _server_url(server_url)
+    url = normalise_server_url(server_url)
     with client_factory(url) as client:
         body = _request(
             client,
@@ -87,18 +86,7 @@ def login(
     user = body["user"]
     if user["role"] not in MANAGER_ROLES:
         raise SyncError("forbidden", "Dit account is geen teamleider.")
-    enrolment = m.Enrolment(
-        id=1,
-        server_url=url,
-        device_id=body["device_id"],
-        token=body["token"],
-        user_id=user["id"],
-        username=user["username"],
-        display_name=user["display_name"],
-        role=user["role"],
-        districts=user["districts"],
-        enrolled_at=utcnow(),
-    )
+    enrolment = enrolment_from_reply(url, body)
     store.save_enrolment(enrolment)
     return enrolment
 
@@ -170,7 +158,7 @@ class TeamLeader:
         try:
             self._call("POST", "/api/v1/auth/logout")
         except SyncError:
-            pass
+            return  # offline: the local session ends anyway; the token can be revoked later
 
     # ------------------------------------------------------------ review
 

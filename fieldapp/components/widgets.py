@@ -35,6 +35,28 @@ class Shell(Protocol):
     def file_picker(self) -> ft.FilePicker | None: ...
 
 
+def screen(
+    route: str,
+    appbar: ft.AppBar,
+    body: list[ft.Control],
+    *,
+    status: Any = None,
+    spacing: int = 18,
+) -> ft.View:
+    """A whole screen: app bar, the status bar (if any) fixed under it, and the
+    screen's own controls in a scrolling column with the app's margins."""
+    top = [status.control] if status is not None else []
+    return ft.View(
+        route=route,
+        appbar=appbar,
+        controls=[*top, ft.ListView(body, expand=True, spacing=spacing, padding=16)],
+        padding=0,
+        horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+        spacing=0,
+        bgcolor=s.PAGE_BG,
+    )
+
+
 def capitalize(text: str) -> str:
     return text[:1].upper() + text[1:]
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from fieldapp.components import style as s
-from fieldapp.components.widgets import Banner, big_button, set_field_error, text_field
+from fieldapp.components.widgets import Banner, big_button, screen, set_field_error, text_field
 from fieldapp.state import SyncError
 
 if TYPE_CHECKING:
@@ -95,25 +95,16 @@ class EnrolScreen:
         )
         # A QR scanner needs a camera: a browser here has none the app can use, and
         # the phone build has no scanner yet, so the code is typed.
-        self._view = ft.View(
-            route=self.route,
-            appbar=app.appbar("Telefoon koppelen", back=False),
-            controls=[
-                ft.ListView(
-                    [
-                        self.banner.control,
-                        self.enrol_form,
-                        self.login_form,
-                        ft.Row([self.switch_button]),
-                    ],
-                    expand=True,
-                    spacing=18,
-                    padding=16,
-                )
+        self._view = screen(
+            self.route,
+            app.appbar("Telefoon koppelen", back=False),
+            [
+                self.banner.control,
+                self.enrol_form,
+                self.login_form,
+                ft.Row([self.switch_button]),
             ],
-            padding=0,
-            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
-            bgcolor=s.PAGE_BG,
+            spacing=18,
         )
 
         if self.state.is_teamleader():
@@ -166,7 +157,7 @@ class EnrolScreen:
             self.login_button.disabled = False
 
     def refresh(self) -> None:
-        pass
+        """Nothing here follows the sync state (the shell calls this on every screen)."""
 
     async def _enrol(self) -> None:
         url, code = (self.server.value or "").strip(), (self.code.value or "").strip()

@@ -3,6 +3,7 @@ the fields, and editing an entry from "Mijn log"."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -36,7 +37,7 @@ class TextError:
         self.field.error = (message[:1].upper() + message[1:]) if message else None
 
 
-class EntryForm:
+class EntryForm(ABC):
     kind: ClassVar[RecordKind]
     path: ClassVar[str]
     save_text: ClassVar[str] = "Opslaan"
@@ -56,15 +57,17 @@ class EntryForm:
 
     # ------------------------------------------------------------ for subclasses
 
+    @abstractmethod
     def build(self) -> list[ft.Control]:
-        raise NotImplementedError
+        """The form's own fields, between the status bar and the save button."""
 
+    @abstractmethod
     def collect(self, problems: dict[str, str]) -> dict[str, Any]:
         """The save_… keyword arguments; typing problems go into `problems`."""
-        raise NotImplementedError
 
+    @abstractmethod
     def saver(self) -> Callable[..., m.Entry]:
-        raise NotImplementedError
+        """The AppState method that saves this kind of entry."""
 
     def moment(self) -> datetime | None:
         when = self.payload.get("observed_at")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from fieldapp.components import style as s
-from fieldapp.components.widgets import Banner, big_button, labelled, text_field
+from fieldapp.components.widgets import Banner, big_button, labelled, screen, text_field
 from fieldapp.pin import MIN_LENGTH
 from fieldapp.state import PinProblem
 
@@ -50,40 +50,24 @@ class SetPinScreen:
         self.banner = Banner()
         self.who = ft.Text("", size=s.TEXT, weight=ft.FontWeight.BOLD, color=s.INK)
         self.refresh()
-        self._view = ft.View(
-            route=self.route,
-            appbar=app.appbar("Pincode kiezen", back=False),
-            controls=[
-                self.status.control,
-                ft.ListView(
-                    [
-                        self.who,
-                        ft.Text(
-                            f"Kies een pincode van minstens {MIN_LENGTH} cijfers. Daarmee "
-                            "open je de app, ook zonder verbinding.",
-                            size=s.TEXT,
-                            color=s.INK,
-                        ),
-                        self.banner.control,
-                        self.pin,
-                        self.repeat,
-                        ft.Row(
-                            [
-                                big_button(
-                                    "Pincode opslaan", app.act(self._save), icon=ft.Icons.CHECK
-                                )
-                            ]
-                        ),
-                    ],
-                    expand=True,
-                    spacing=18,
-                    padding=16,
+        self._view = screen(
+            self.route,
+            app.appbar("Pincode kiezen", back=False),
+            [
+                self.who,
+                ft.Text(
+                    f"Kies een pincode van minstens {MIN_LENGTH} cijfers. Daarmee "
+                    "open je de app, ook zonder verbinding.",
+                    size=s.TEXT,
+                    color=s.INK,
                 ),
+                self.banner.control,
+                self.pin,
+                self.repeat,
+                ft.Row([big_button("Pincode opslaan", app.act(self._save), icon=ft.Icons.CHECK)]),
             ],
-            padding=0,
-            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
-            spacing=0,
-            bgcolor=s.PAGE_BG,
+            spacing=18,
+            status=self.status,
         )
 
     def view(self) -> ft.View:
@@ -112,44 +96,29 @@ class UnlockScreen:
         self.status = app.status_bar(compact=False)
         self.pin = pin_field("Pincode", app, on_submit=app.act(self._unlock))
         self.banner = Banner()
-        self._view = ft.View(
-            route=self.route,
-            appbar=app.appbar("Vergrendeld", back=False),
-            controls=[
-                self.status.control,
-                ft.ListView(
-                    [
-                        ft.Text(
-                            self.state.officer_name(),
-                            size=s.TITLE,
-                            weight=ft.FontWeight.BOLD,
-                            color=s.INK,
-                        ),
-                        ft.Text(
-                            "Vul je pincode in om verder te gaan. Wat je al had ingevuld, "
-                            "staat er nog.",
-                            size=s.TEXT,
-                            color=s.INK,
-                        ),
-                        self.banner.control,
-                        self.pin,
-                        ft.Row(
-                            [
-                                big_button(
-                                    "Ontgrendelen", app.act(self._unlock), icon=ft.Icons.LOCK_OPEN
-                                )
-                            ]
-                        ),
-                    ],
-                    expand=True,
-                    spacing=18,
-                    padding=16,
+        self._view = screen(
+            self.route,
+            app.appbar("Vergrendeld", back=False),
+            [
+                ft.Text(
+                    self.state.officer_name(),
+                    size=s.TITLE,
+                    weight=ft.FontWeight.BOLD,
+                    color=s.INK,
+                ),
+                ft.Text(
+                    "Vul je pincode in om verder te gaan. Wat je al had ingevuld, staat er nog.",
+                    size=s.TEXT,
+                    color=s.INK,
+                ),
+                self.banner.control,
+                self.pin,
+                ft.Row(
+                    [big_button("Ontgrendelen", app.act(self._unlock), icon=ft.Icons.LOCK_OPEN)]
                 ),
             ],
-            padding=0,
-            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
-            spacing=0,
-            bgcolor=s.PAGE_BG,
+            spacing=18,
+            status=self.status,
         )
 
     def view(self) -> ft.View:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from fieldapp.components import style as s
-from fieldapp.components.widgets import Banner, big_button, label_text
+from fieldapp.components.widgets import Banner, big_button, label_text, screen
 
 if TYPE_CHECKING:
     from fieldapp.views.shell import App
@@ -33,34 +33,24 @@ class SyncScreen:
         self.result = Banner()
         self.problems_title = label_text("Afgewezen of conflict")
         self.problems = ft.Column(spacing=8)
-        self._view = ft.View(
-            route=self.route,
-            appbar=app.appbar("Synchroniseren"),
-            controls=[
-                self.status.control,
-                ft.ListView(
-                    [
-                        ft.Text(
-                            "Verstuurt wat wacht en haalt de gegevens van je stadsdeel op. "
-                            "Dit gebeurt ook vanzelf zodra er verbinding is.",
-                            size=s.TEXT,
-                            color=s.INK,
-                        ),
-                        ft.Row([self.button]),
-                        ft.Column([self.bar, self.step], spacing=6),
-                        self.result.control,
-                        self.problems_title,
-                        self.problems,
-                    ],
-                    expand=True,
-                    spacing=16,
-                    padding=16,
+        self._view = screen(
+            self.route,
+            app.appbar("Synchroniseren"),
+            [
+                ft.Text(
+                    "Verstuurt wat wacht en haalt de gegevens van je stadsdeel op. "
+                    "Dit gebeurt ook vanzelf zodra er verbinding is.",
+                    size=s.TEXT,
+                    color=s.INK,
                 ),
+                ft.Row([self.button]),
+                ft.Column([self.bar, self.step], spacing=6),
+                self.result.control,
+                self.problems_title,
+                self.problems,
             ],
-            padding=0,
-            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
-            spacing=0,
-            bgcolor=s.PAGE_BG,
+            spacing=16,
+            status=self.status,
         )
 
     def view(self) -> ft.View:

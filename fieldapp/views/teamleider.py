@@ -128,7 +128,7 @@ class TeamLeaderScreen:
         return self._view
 
     def refresh(self) -> None:
-        pass
+        """Nothing here follows the sync state (the shell calls this on every screen)."""
 
     # ------------------------------------------------------------ navigation
 

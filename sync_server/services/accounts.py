@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -291,10 +292,8 @@ def login(session: Session, *, username: str, password: str, device_name: str) -
             ok = False
     else:
         # Spend the same time on an unknown user, so timing does not reveal names.
-        try:
+        with suppress(VerificationError, InvalidHashError):
             _hasher.verify(_dummy_hash(), password)
-        except (VerificationError, InvalidHashError):
-            pass
     if not ok or user is None:
         raise ServiceError(ErrorCode.LOGIN_FAILED, "Gebruikersnaam of wachtwoord klopt niet.")
     if user.role == "handhaver":
