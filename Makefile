@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: setup run test test-sqlite test-postgres lint bench clean
+.PHONY: setup run test test-sqlite test-postgres lint bench soak load clean
 
 setup:
 	@scripts/setup
@@ -29,6 +29,18 @@ lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy
+
+# Benchmarks (issue 6): writes docs/benchmarks.md. Not part of `make test`.
+bench: setup
+	@scripts/bench
+
+# Thousands of seeds of the randomised fault-injection sync test (CI runs a few hundred).
+soak: setup
+	@scripts/soak
+
+# 200 simulated devices syncing at once against the server on PostgreSQL.
+load: setup
+	@scripts/load
 
 clean:
 	rm -rf var .mypy_cache .ruff_cache
