@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -72,6 +72,8 @@ class ReviewFilter(BaseModel):
     state: ReviewState | None = None
     date_from: date | None = None
     date_to: date | None = None
+    # Relative to today, so that a saved filter "laatste 4 weken" stays recent.
+    last_days: int | None = Field(default=None, ge=1, le=3660)
 
 
 class ReviewItem(BaseModel):
@@ -177,6 +179,8 @@ def _conditions(scope: Scope, flt: ReviewFilter) -> list[Any]:
         where.append(col(Record.local_date) >= flt.date_from)
     if flt.date_to is not None:
         where.append(col(Record.local_date) <= flt.date_to)
+    if flt.last_days is not None:
+        where.append(col(Record.local_date) > local_today() - timedelta(days=flt.last_days))
     return where
 
 

@@ -201,6 +201,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/districts/{code}/profile"): Rule(
         signed_in(403, 200, 403, 200), _path(code="noord")
     ),
+    ("GET", "/api/v1/districts/{code}/profile.html"): Rule(
+        signed_in(403, 200, 403, 200), _path(code="noord")
+    ),
+    ("GET", "/api/v1/districts/{code}/profile.csv"): Rule(
+        signed_in(403, 200, 403, 200), _path(code="noord")
+    ),
     # ------------------------------------------------ review; another district's record is 404
     ("GET", "/api/v1/review/records"): Rule(signed_in(403, 200, 403, 200), _noord()),
     ("GET", "/api/v1/review/records/{record_id}"): Rule(

@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import AwareDatetime
 from sqlmodel import Session
 
 from sync_protocol import ErrorBody
 from sync_server.api.deps import CallerDep, EngineDep, ManagerDep, SettingsDep
 from sync_server.db import reader, utcnow
-from sync_server.services import hotspots, nightly, profile
+from sync_server.services import hotspots, nightly, profile, profile_export
 from sync_server.services.scope import field_scope, manager_scope
 
 router = APIRouter(prefix="/api/v1", tags=["hot spots"])
@@ -75,6 +75,50 @@ def district_profile(
     with Session(reader(engine)) as session:
         scope = manager_scope(session, caller.user, caller.districts, code)
         return profile.district_profile(session, scope, code)
+
+
+def _profile(caller: Any, engine: Any, code: str) -> profile.DistrictProfile:
+    with Session(reader(engine)) as session:
+        scope = manager_scope(session, caller.user, caller.districts, code)
+        return profile.district_profile(session, scope, code)
+
+
+@router.get(
+    "/districts/{code}/profile.html",
+    response_class=Response,
+    responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}, **_ERRORS},
+)
+def district_profile_page(
+    caller: ManagerDep,
+    engine: EngineDep,
+    code: Annotated[str, Path(pattern=DISTRICT_PATTERN)],
+) -> Response:
+    """The district profile as a page to print (A4, no scripts)."""
+    page = profile_export.profile_html(_profile(caller, engine, code))
+    return Response(
+        content=page,
+        media_type="text/html; charset=utf-8",
+        headers={"Content-Disposition": f'inline; filename="wijkprofiel-{code}.html"'},
+    )
+
+
+@router.get(
+    "/districts/{code}/profile.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **_ERRORS},
+)
+def district_profile_csv(
+    caller: ManagerDep,
+    engine: EngineDep,
+    code: Annotated[str, Path(pattern=DISTRICT_PATTERN)],
+) -> Response:
+    """The district's indicators per year as CSV (semicolons, for Dutch spreadsheets)."""
+    text = profile_export.profile_csv(_profile(caller, engine, code))
+    return Response(
+        content=text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="wijkprofiel-{code}.csv"'},
+    )
 
 
 @router.get("/devices/unsynced", response_model=list[nightly.StaleDevice], responses=_ERRORS)

@@ -45,6 +45,9 @@ def review_filter(
     state: Annotated[review.ReviewState | None, Query()] = None,
     date_from: Annotated[date | None, Query(description="Vanaf deze dag (lokale tijd)")] = None,
     date_to: Annotated[date | None, Query(description="Tot en met deze dag")] = None,
+    last_days: Annotated[
+        int | None, Query(ge=1, le=3660, description="Alleen de laatste N dagen (t/m vandaag)")
+    ] = None,
 ) -> review.ReviewFilter:
     return review.ReviewFilter(
         district=district,
@@ -55,6 +58,7 @@ def review_filter(
         state=state,
         date_from=date_from,
         date_to=date_to,
+        last_days=last_days,
     )
 
 
