@@ -135,8 +135,10 @@ def profile_html(profile: DistrictProfile) -> str:
 <title>Wijkprofiel {e(profile.name)} {profile.year}</title>
 <style>
 body{{font-family:Arial,Helvetica,sans-serif;color:#1A1C1E;margin:24px;font-size:12px}}
-h1{{color:#0B3A6E;font-size:22px;margin:0 0 4px}} h2{{color:#0B3A6E;font-size:15px;margin:18px 0 6px}}
-table{{border-collapse:collapse;margin-bottom:8px}} td,th{{border:1px solid #C5CDD6;padding:3px 6px}}
+h1{{color:#0B3A6E;font-size:22px;margin:0 0 4px}}
+h2{{color:#0B3A6E;font-size:15px;margin:18px 0 6px}}
+table{{border-collapse:collapse;margin-bottom:8px}}
+td,th{{border:1px solid #C5CDD6;padding:3px 6px}}
 th{{background:#EEF2F6;text-align:left}} .n{{text-align:right}} .muted{{color:#5F6B7A}}
 table.heat td{{width:14px;height:14px;padding:0}} table.heat th{{font-weight:normal;padding:0 3px}}
 @page{{size:A4;margin:14mm}} @media print{{body{{margin:0}} h2{{break-after:avoid}}}}
