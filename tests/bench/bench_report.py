@@ -1,0 +1,382 @@
+"""docs/benchmarks.md from one run's results (see run.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+GOAL_NAIVE = 10.0
+GOAL_POUCH = 2.0
+GOAL_BARE = 0.2
+GOAL_INDICATORS = 2.0
+GOAL_PHOTO_BYTES = 400 * 1024
+
+
+def _n(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _s(value: float) -> str:
+    return f"{value:.3f}" if value < 10 else f"{value:.1f}"
+
+
+def _mb(value: float) -> str:
+    return f"{value / 2**20:.1f} MiB"
+
+
+def _x(value: float) -> str:
+    return f"{value:.2f}×" if value < 10 else f"{value:.1f}×"
+
+
+def _db(kind: str) -> str:
+    return {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(kind, kind)
+
+
+def _verdict(measured: float, goal: float, *, at_least: bool = True) -> str:
+    ok = measured >= goal if at_least else measured <= goal
+    if ok:
+        return "**met**"
+    if at_least:
+        return (
+            f"**missed** (reaches {measured / goal:.0%} of the goal; "
+            f"needs {goal / measured:.1f}× more)"
+        )
+    return f"**missed** ({measured / goal:.1f}× the allowed)"
+
+
+def headline(results: Any) -> list[tuple[str, str, str, str]]:
+    """(goal, target, measured, verdict) rows, from the largest N per database."""
+    rows: list[tuple[str, str, str, str]] = []
+    biggest = max((p.n for p in results.push), default=0)
+    for p in [p for p in results.push if p.n == biggest]:
+        name = _db(p.db)
+        if p.naive_rate:
+            ratio = p.rate / p.naive_rate
+            rows.append(
+                (f"push vs naive client, {name}, N={_n(p.n)}", "≥ 10×", _x(ratio),
+                 _verdict(ratio, GOAL_NAIVE))
+            )  # fmt: skip
+        pouch = results.pouch.get(p.n)
+        if pouch is not None:
+            ratio = p.rate / pouch.rate
+            rows.append(
+                (f"push vs PouchDB, {name}, N={_n(p.n)}", "≥ 2×", _x(ratio),
+                 _verdict(ratio, GOAL_POUCH))
+            )  # fmt: skip
+        else:
+            rows.append((f"push vs PouchDB, {name}", "≥ 2×", "not measured", "see failures"))
+        if p.bare_rate:
+            ratio = p.rate / p.bare_rate
+            rows.append(
+                (f"push vs bare executemany, {name}, N={_n(p.n)}", "≥ 0.20×", f"{ratio:.3f}×",
+                 _verdict(ratio, GOAL_BARE))
+            )  # fmt: skip
+    for ind in results.indicators:
+        rows.append(
+            (f"indicators vs bare GROUP BY, {_db(ind.db)}, {_n(ind.records)} records", "≤ 2×",
+             _x(ind.ratio), _verdict(ind.ratio, GOAL_INDICATORS, at_least=False))
+        )  # fmt: skip
+    if results.photo is not None:
+        size = results.photo.output_bytes
+        rows.append(
+            ("12 MP photo, stored size", "< 400 KB", f"{size / 1024:.0f} KB",
+             _verdict(size, GOAL_PHOTO_BYTES, at_least=False))
+        )  # fmt: skip
+    return rows
+
+
+def render(results: Any, machine: dict[str, str], pg_version: str) -> str:
+    c = results.config
+    out: list[str] = []
+    add = out.append
+    add("# Benchmarks")
+    add("")
+    add(
+        f"Written by `make bench` (`scripts/bench`{' --quick' if c.quick else ''}) on "
+        f"{results.started:%Y-%m-%d %H:%M} UTC; the whole run took "
+        f"{results.seconds / 60:.1f} minutes. The machine is shared with other work, so "
+        "absolute times are noisy: the ratios compare figures measured in the same run. "
+        "Code: `tests/bench/` (entry point `tests/bench/run.py`)."
+    )
+    if c.quick:
+        add("")
+        add("> **Quick run** (small sizes, for development): not the figures of record.")
+    add("")
+    add("## Goals")
+    add("")
+    add("| goal | target | measured | verdict |")
+    add("| --- | --- | --- | --- |")
+    for goal, target, measured, verdict in headline(results):
+        add(f"| {goal} | {target} | {measured} | {verdict} |")
+    add("")
+    if results.failures:
+        add("Not measured or failed in this run:")
+        add("")
+        for failure in results.failures:
+            add(f"- {failure}")
+        add("")
+    add("## Machine")
+    add("")
+    add("| | |")
+    add("| --- | --- |")
+    for key, value in machine.items():
+        add(f"| {key} | {value} |")
+    add(f"| PostgreSQL | {pg_version} |")
+    if results.pouch_versions:
+        add(f"| PouchDB peer | {results.pouch_versions} (npm, temporary folder) |")
+    add("")
+    _push(results, add)
+    _pull(results, add)
+    _indicators(results, add)
+    _photo(results, add)
+    _app(results, add)
+    _memory(results, add)
+    _profile(results, add)
+    _method(results, add)
+    return "\n".join(out) + "\n"
+
+
+def _push(results: Any, add: Any) -> None:
+    c = results.config
+    add("## 1. Push")
+    add("")
+    add(
+        f"Records: waarnemingen of {results.record_bytes:.0f} bytes of JSON on average "
+        f"(id, kind, version, payload with time, theme, hotspot, location, action, note). "
+        f"The real sync client (`fieldapp/sync.py`, batches of {c.batch}) pushes its outbox "
+        "to `python -m sync_server serve` running as its own process on 127.0.0.1; time is "
+        "from the start of the sync to the last reply applied on the phone (the pull step "
+        "of the sync is left out; see section 2 for pulling)."
+    )
+    add("")
+    add(
+        "| database | N | records/s | seconds | requests | bytes on the wire | bytes/record "
+        "| × naive | × PouchDB | ÷ bare insert |"
+    )
+    add("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for p in results.push:
+        pouch = results.pouch.get(p.n)
+        add(
+            f"| {_db(p.db)} | {_n(p.n)} | {_n(p.rate)} | {_s(p.seconds)} | {_n(p.requests)} "
+            f"| {_n(p.bytes)} | {p.bytes / p.n:.0f} "
+            f"| {_x(p.rate / p.naive_rate) if p.naive_rate else '–'} "
+            f"| {_x(p.rate / pouch.rate) if pouch else '–'} "
+            f"| {p.rate / p.bare_rate:.3f} |"
+        )
+    add("")
+    add(
+        f"**Naive client** (one record per request, keep-alive, same server and database; "
+        f"for N > {_n(c.naive_cap)} measured on the first {_n(c.naive_cap)} records and the "
+        "rate extrapolated):"
+    )
+    add("")
+    add(
+        "| database | N | measured on | records/s | seconds (extrapolated to N) | requests "
+        "| bytes/record |"
+    )
+    add("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for p in results.push:
+        if not p.naive_n:
+            continue
+        label = _n(p.naive_n) + (" (capped sample)" if p.naive_n < p.n else "")
+        add(
+            f"| {_db(p.db)} | {_n(p.n)} | {label} | {_n(p.naive_rate)} "
+            f"| {_s(p.n / p.naive_rate)} | {_n(p.n)} | {p.naive_bytes / p.naive_n:.0f} |"
+        )
+    add("")
+    add(
+        "**Machine's limit**: the same rows the server writes per record (`record`, "
+        "`recordversion`, `change`, plus the counter) inserted by a bare DB-API `executemany` "
+        "in one transaction into a fresh database with the same schema and indexes:"
+    )
+    add("")
+    add("| database | N | records/s | seconds |")
+    add("| --- | ---: | ---: | ---: |")
+    for p in results.push:
+        add(f"| {_db(p.db)} | {_n(p.n)} | {_n(p.bare_rate)} | {_s(p.bare_seconds)} |")
+    add("")
+    add(
+        "**PouchDB peer**: the same N documents (`_id` = record id, same JSON body) in a local "
+        "PouchDB (LevelDB) replicated by `PouchDB.replicate` to express-pouchdb on loopback, "
+        f"`batch_size` {c.batch}; server and client are separate node processes; bytes counted "
+        "on the server's sockets."
+    )
+    add("")
+    if results.pouch:
+        add("| N | docs/s | seconds | requests | bytes on the wire | bytes/doc |")
+        add("| ---: | ---: | ---: | ---: | ---: | ---: |")
+        for n, r in sorted(results.pouch.items()):
+            add(
+                f"| {_n(n)} | {_n(r.rate)} | {_s(r.seconds)} | {_n(r.requests)} "
+                f"| {_n(r.bytes)} | {r.bytes / n:.0f} |"
+            )
+    else:
+        add("PouchDB was not measured in this run (see the failures above).")
+    add("")
+
+
+def _pull(results: Any, add: Any) -> None:
+    add("## 2. First pull of a district")
+    add("")
+    add(
+        "A new phone enrols and runs its first sync: the district's reference data "
+        f"(districts, themes, hotspots) and the review state of its officer's "
+        f"{_n(results.config.pull_records)} records already on the server, in pages of 500."
+    )
+    add("")
+    add("| database | changes | seconds | changes/s | requests | bytes on the wire |")
+    add("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for p in results.pull:
+        add(
+            f"| {_db(p.db)} | {_n(p.changes)} | {_s(p.seconds)} | {_n(p.changes / p.seconds)} "
+            f"| {_n(p.requests)} | {_n(p.bytes)} |"
+        )
+    add("")
+
+
+def _indicators(results: Any, add: Any) -> None:
+    add("## 3. Indicators")
+    add("")
+    add(
+        "Synthetic records of one year (2025) over the five districts, all six kinds, "
+        "themes, actions and feiten, with a payload. *Ours* = the nightly snapshot "
+        "(`compute_snapshot`: every indicator per year × month × district × theme) plus "
+        "the full indicator table of that year for each district (`indicator_table`, what "
+        "a team leader opens). *Bare* = one `GROUP BY district, kind, theme, action, feit` "
+        "over the year's rows, which holds every figure of the tables. Best of two rounds each."
+    )
+    add("")
+    add(
+        "| database | records | nightly snapshot s | 5 district tables s | ours total s "
+        "| bare GROUP BY s | ours ÷ bare | load (executemany) s |"
+    )
+    add("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in results.indicators:
+        add(
+            f"| {_db(r.db)} | {_n(r.records)} | {_s(r.nightly_seconds)} "
+            f"| {_s(r.tables_seconds)} | {_s(r.nightly_seconds + r.tables_seconds)} "
+            f"| {_s(r.bare_seconds)} | {_x(r.ratio)} | {_s(r.load_seconds)} |"
+        )
+    add("")
+
+
+def _photo(results: Any, add: Any) -> None:
+    add("## 4. Photo pipeline")
+    add("")
+    p = results.photo
+    if p is None:
+        add("Not measured (see failures).")
+        add("")
+        return
+    add(
+        f"A {p.input_size[0]}×{p.input_size[1]} camera JPEG ({p.input_bytes / 1024:.0f} KB, "
+        "quality 92, EXIF with GPS, time, make and model) through `fieldapp.photos."
+        "process_photo`: EXIF read, decoded, rotated, resized, re-encoded without metadata, "
+        "thumbnail, checked clean."
+    )
+    add("")
+    add("| median time | runs | stored size | stored pixels | thumbnail | GPS read from EXIF |")
+    add("| ---: | --- | ---: | --- | ---: | --- |")
+    add(
+        f"| {p.seconds * 1000:.0f} ms | {', '.join(f'{t * 1000:.0f}' for t in p.seconds_all)} ms "
+        f"| {p.output_bytes / 1024:.0f} KB | {p.output_size[0]}×{p.output_size[1]} "
+        f"| {p.thumbnail_bytes / 1024:.0f} KB | {'yes' if p.gps_read else 'no'} |"
+    )
+    add("")
+
+
+def _app(results: Any, add: Any) -> None:
+    add("## 5. App")
+    add("")
+    s, v = results.start, results.save
+    add("| measurement | result |")
+    add("| --- | ---: |")
+    if s is not None:
+        add(
+            "| `python -m fieldapp web` started → its web server answers "
+            f"| {s.answers_seconds:.1f} s |"
+        )
+        add(
+            f"| … → first usable screen in Chromium ({s.screen}; Playwright, "
+            f"/usr/bin/chromium, 390×844) | {s.usable_seconds:.1f} s |"
+        )
+    else:
+        add("| start to first usable screen | not measured (see failures) |")
+    if v is not None:
+        add(
+            f"| save an entry with {_n(v.existing)} entries on the phone (`Store.save_entry`, "
+            f"median of {v.saves}) | {v.median_ms:.1f} ms (p90 {v.p90_ms:.1f} ms) |"
+        )
+        add(f"| the same on an empty phone | {v.empty_median_ms:.1f} ms |")
+    add("")
+
+
+def _memory(results: Any, add: Any) -> None:
+    add("## 6. Server memory")
+    add("")
+    add(
+        "Resident set size of the `python -m sync_server serve` process, sampled every 20 ms "
+        "with psutil during the push."
+    )
+    add("")
+    add("| database | N | RSS before | peak RSS during push | growth |")
+    add("| --- | ---: | ---: | ---: | ---: |")
+    for p in results.push:
+        add(
+            f"| {_db(p.db)} | {_n(p.n)} | {_mb(p.base_rss)} | {_mb(p.peak_rss)} "
+            f"| {_mb(p.peak_rss - p.base_rss)} |"
+        )
+    add("")
+
+
+def _profile(results: Any, add: Any) -> None:
+    add("## Where the push time goes")
+    add("")
+    for p in results.push:
+        if p.n == max(q.n for q in results.push):
+            phone = p.seconds - p.http_seconds
+            add(
+                f"- {_db(p.db)}, N={_n(p.n)}: of {_s(p.seconds)} s, {_s(p.http_seconds)} s "
+                f"({p.http_seconds / p.seconds:.0%}) is waiting for the server's replies "
+                f"(server work plus loopback), {_s(phone)} s ({phone / p.seconds:.0%}) is the "
+                "phone's own work (reading the outbox, marking attempts, applying results)."
+            )
+    add("")
+    for kind, (seconds, text) in results.profile.items():
+        n = results.config.profile_records
+        add(
+            f"The server's push service (`sync_server.services.push.push_records`) run "
+            f"in-process under cProfile on {_db(kind)}, {_n(n)} records in batches of "
+            f"{results.config.batch} ({_n(n / seconds)} records/s with the profiler on): top "
+            "entries by cumulative and by own time."
+        )
+        add("")
+        add("```")
+        add(text)
+        add("```")
+        add("")
+
+
+def _method(results: Any, add: Any) -> None:
+    add("## How it is measured")
+    add("")
+    add(
+        "- Every server run is a fresh database: a SQLite file in a temp folder, or a "
+        "database of the bench's own on the PostgreSQL server of `scripts/postgres-test-server` "
+        "(127.0.0.1:55432, started with `fsync=off`, which favours PostgreSQL's absolute "
+        "figures but the same for ours and for the bare insert), created and dropped by the "
+        "bench."
+    )
+    add(
+        "- Bytes on the wire: for our client and the naive client, the HTTP/1.1 request line, "
+        "headers and body plus status line, headers and body, counted in an httpx transport; "
+        "for PouchDB, the bytes read and written by the server's sockets. TCP/IP framing is "
+        "not counted on either side."
+    )
+    add(
+        "- The phone's outbox is filled in bulk before the timer starts (saving is measured "
+        "apart in section 5); the phone has enrolled and pulled its reference data first."
+    )
+    add(
+        "- Run it again: `make bench` (about a quarter of an hour; `scripts/bench --quick` "
+        "for a smoke run with small sizes; `scripts/bench --only push,indicators` for parts)."
+    )
