@@ -35,6 +35,9 @@ class HomeScreen:
         self.district = ft.Text("", size=s.TEXT, color=s.MUTED)
         self.spots_title = ft.Text("", size=s.LABEL, weight=ft.FontWeight.BOLD, color=s.INK)
         self.spots = ft.Column(spacing=0)
+        self.patrol_title = ft.Text("", size=s.LABEL, weight=ft.FontWeight.BOLD, color=s.INK)
+        self.patrol_note = ft.Text("", size=s.SMALL, color=s.MUTED)
+        self.patrol = ft.Column(spacing=0)
         buttons: list[ft.Control] = [
             ft.Row([big_button(label, app.act(self._open(route)), icon=icon, bgcolor=bg, color=fg)])
             for label, icon, bg, fg, route in ACTIONS
@@ -81,6 +84,11 @@ class HomeScreen:
                         *buttons,
                         secondary,
                         ft.Container(height=4),
+                        ft.Semantics(
+                            container=True,
+                            content=ft.Column([self.patrol_title, self.patrol_note], spacing=0),
+                        ),
+                        self.patrol,
                         self.spots_title,
                         self.spots,
                     ],
@@ -106,6 +114,7 @@ class HomeScreen:
         self.who.value = self.state.officer_name()
         districts = self.state.district_names()
         self.district.value = f"Stadsdeel {districts}" if districts else ""
+        self._refresh_patrol()
         spots = self.state.nearby_hotspots(5)
         near = bool(spots) and spots[0].distance_m is not None
         self.spots_title.value = (
@@ -126,6 +135,32 @@ class HomeScreen:
                 on_click=self.app.act(self._at(spot.code)),
             )
             for spot in spots
+        ]
+
+    def _refresh_patrol(self) -> None:
+        suggestion = self.state.patrol_suggestion()
+        self.patrol_title.visible = self.patrol_note.visible = suggestion is not None
+        if suggestion is None:
+            self.patrol.controls = []
+            return
+        self.patrol_title.value = f"Patrouillesuggestie · {suggestion.heading}"
+        self.patrol_note.value = suggestion.note
+        self.patrol.controls = [
+            ft.ListTile(
+                leading=ft.CircleAvatar(
+                    content=ft.Text(str(stop.rank), color="#FFFFFF", weight=ft.FontWeight.BOLD),
+                    bgcolor=s.PRIMARY if suggestion.current else s.MUTED,
+                    radius=16,
+                ),
+                title=ft.Text(stop.name, size=s.TEXT, color=s.INK),
+                subtitle=ft.Text(stop.reason, size=s.SMALL, color=s.MUTED),
+                trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT, color=s.MUTED),
+                min_height=s.TOUCH + 8,
+                bgcolor=s.SURFACE,
+                tooltip=f"Waarneming bij {stop.name}",
+                on_click=self.app.act(self._at(stop.hotspot)),
+            )
+            for stop in suggestion.stops
         ]
 
     def _at(self, code: str) -> Callable[[], None]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from sync_protocol import ErrorCode
 from sync_server.errors import ServiceError
-from sync_server.models import District, Hotspot, Indicator, Theme
+from sync_server.models import District, Hotspot, Indicator, IndicatorSnapshot, Theme
 from sync_server.services.hotspots import Activity, activity
 from sync_server.services.indicators import (
     DefinitionVersion,
@@ -90,6 +90,22 @@ def district_profile(
         session, scope, years=(current.year - 1, current.year), months=(1, current.month)
     )
     indicators: list[ProfileIndicator] = []
+    # As in the indicator table: years before the first synced log show "–", not 0.
+    first_logged = (
+        session.exec(
+            select(func.min(col(IndicatorSnapshot.year))).where(
+                col(IndicatorSnapshot.run_id) == run.id
+            )
+        ).one()
+        if run is not None
+        else None
+    )
+
+    def figure(code: str, year: int, hide: bool) -> Value:
+        if first_logged is None or year < first_logged:
+            return None
+        return shown(counts.get((code, year), 0), suppress=hide)
+
     if definitions is not None:
         rows = {
             i.code: i
@@ -112,7 +128,7 @@ def district_profile(
                     section=indicator.sections[0] if indicator.sections else None,
                     suppress_small_counts=definition.suppress_small_counts,
                     years={
-                        str(y): shown(counts.get((indicator.code, y), 0), suppress=hide)
+                        str(y): figure(indicator.code, y, hide)
                         for y in range(first, current.year + 1)
                     },
                     this_year_to_date=shown(

@@ -93,3 +93,59 @@ def test_leader_reviews_officer_sees_remark_indicators_and_hot_times(
     phone.see("Registraties per weekdag en uur")
     phone.see("Hot times: weekdag × uur")
     phone.see("Drukste focuslocaties")
+
+
+def test_leader_saves_a_filter_follows_up_an_incident_and_reads_chart_and_profile(
+    phone: Phone,
+    tmp_path: Path,
+    live: RestartableServer,
+    engine: Engine,
+    settings: Settings,
+    officer: User,
+):
+    from sqlmodel import Session, select
+
+    from sync_server.models import IncidentFollowup, SavedFilter
+
+    field = officer_phone(tmp_path, live, engine, settings, officer)
+    spot = field.hotspots()[0]
+    entry = field.save_incident(
+        types=["verbaal"], hotspot=spot.code, bot_gewenst=True, politie="melding_gewenst"
+    )
+    assert field.sync_now().accepted == 1
+
+    leader = make_user(engine, role="teamleider", districts=["noord"], username="tl-noord")
+    login_as_leader(phone, leader.username)
+    phone.see("1–1 van 1 registraties")
+
+    # Save the filter on screen under a name: it is the leader's, on the server.
+    phone.tap(phone.button("Filter opslaan"))
+    phone.fill("Naam van het filter", "Incidenten deze maand")
+    phone.tap(phone.button("Opslaan", exact=True))
+    phone.see("Filter opgeslagen: Incidenten deze maand")
+    with Session(engine) as session:
+        saved = session.exec(select(SavedFilter)).all()
+    assert [(f.name, f.user_id) for f in saved] == [("Incidenten deze maand", leader.id)]
+
+    # The incidents board: BOT aftercare recorded with one tap.
+    phone.tap(phone.button("Incidenten", exact=True))
+    phone.see("1 met open opvolging")
+    phone.tap(phone.button("BOT-contact gehad"))
+    phone.see("BOT-contact vastgelegd")
+    phone.see("BOT-contact op")
+    with Session(engine) as session:
+        done = session.exec(select(IncidentFollowup)).all()
+    assert [(f.record_id, f.kind) for f in done] == [(entry.id, "bot_contact")]
+
+    # The trend chart next to the 2019–2022 baseline, read out as one line.
+    phone.tap(phone.button("Indicatoren", exact=True))
+    phone.tap(phone.button("Grafiek", exact=True))
+    phone.see("nulmeting")
+    chart = phone.page.get_by_role(
+        "group", name=re.compile(r"^Grafiek Uitgedeelde gele kaarten\. 2019: 62; 2020: 223")
+    )
+    expect(chart).to_have_count(1)
+
+    phone.tap(phone.button("Wijkprofiel", exact=True))
+    phone.see("Wijkprofiel Noord")
+    phone.see("Afdrukpagina")

@@ -113,3 +113,141 @@ def test_login_never_replaces_an_officers_enrolment(tmp_path, server, engine, se
     with pytest.raises(SyncError):
         phone.login_teamleader(server.url, "tl3", PASSWORD)
     assert phone.enrolment is not None and phone.enrolment.role == "handhaver"
+
+
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_paging_saved_filters_export_and_photos(tmp_path, server, engine, settings):
+    from fieldapp.photos import process_photo
+    from fieldapp.teamleader import ReviewQuery
+
+    phone, _officer = _enrolled_app(tmp_path, server, engine, settings)
+    phone.set_pin("48213", "48213")
+    assert phone.sync_now().ok
+    spot = phone.hotspots()[0]
+    photo = process_photo(_jpeg())
+    made = [
+        phone.save_waarneming(theme="afval", hotspot=spot.code, action="aanspreken", note=f"n{i}")
+        for i in range(4)
+    ]
+    with_photo = phone.save_waarneming(
+        theme="afval", hotspot=spot.code, action="aanspreken", photos=[photo]
+    )
+    assert phone.sync_now().ok
+
+    leader = _leader(tmp_path, server, engine).teamleader
+    query = ReviewQuery(last_days=7, kind="waarneming")
+    first = leader.review_page(query, limit=2)
+    assert first.total == 5 and len(first.rows) == 2
+    assert first.has_next and not first.has_previous
+    assert first.range_text() == "1–2 van 5 registraties"
+    last = leader.review_page(query, offset=4, limit=2)
+    assert [r.id for r in last.rows] and not last.has_next and last.has_previous
+    seen = {r.id for o in (0, 2, 4) for r in leader.review_page(query, offset=o, limit=2).rows}
+    assert seen == {e.id for e in [*made, with_photo]}
+
+    saved = leader.save_filter("Nieuwe waarnemingen", ReviewQuery(last_days=7, state="nieuw"))
+    assert saved.query.last_days == 7 and saved.query.state == "nieuw"
+    assert [f.name for f in leader.saved_filters()] == ["Nieuwe waarnemingen"]
+    assert leader.review_page(saved.query).total == 5
+    with pytest.raises(SyncError) as unnamed:
+        leader.save_filter("  ", query)
+    assert "naam" in unnamed.value.message
+    leader.delete_filter(saved.id)
+    assert leader.saved_filters() == []
+
+    export = leader.export_csv(query).decode("utf-8")
+    assert len(export.strip().splitlines()) == 1 + 5
+    assert "n3" not in export  # free text stays out of exports
+
+    detail = leader.detail(with_photo.id)
+    assert [p["sha256"] for p in detail["photo_files"]] == [photo.sha256]
+    assert leader.photo(photo.sha256) == photo.data
+
+
+def test_incident_board_and_followup(tmp_path, server, engine, settings):
+    phone, _officer = _enrolled_app(tmp_path, server, engine, settings)
+    phone.set_pin("48213", "48213")
+    assert phone.sync_now().ok
+    spot = phone.hotspots()[0]
+    entry = phone.save_incident(
+        types=["verbaal"], hotspot=spot.code, politie="aangifte_gewenst", bot_gewenst=True
+    )
+    assert phone.sync_now().ok
+
+    leader = _leader(tmp_path, server, engine).teamleader
+    board = leader.incident_board()
+    row = next(r for r in board.rows if r.id == entry.id)
+    assert board.open == 1 and row.bot_open and row.politie_open
+    assert row.politie_wanted == "aangifte" and "BOT-contact nodig" in row.bot
+    assert not row.overdue  # made just now: within the working days
+    leader.add_followup(entry.id, "bot_contact")
+    leader.add_followup(entry.id, "aangifte_gedaan")
+    row = next(r for r in leader.incident_board().rows if r.id == entry.id)
+    assert not row.bot_open and not row.politie_open
+    assert "BOT-contact op" in row.bot and "aangifte gedaan" in row.politie
+    assert leader.incident_board().open == 0
+    with pytest.raises(SyncError):
+        leader.add_followup(entry.id, "koffie")
+
+
+def test_trends_keep_the_baseline_apart(tmp_path, server, engine):
+    leader = _leader(tmp_path, server, engine).teamleader
+    trends = leader.trends()
+    cards = next(t for t in trends if t.name == "Uitgedeelde gele kaarten")
+    baseline = [p for p in cards.points if p.baseline]
+    assert [p.year for p in baseline] == [2019, 2020, 2021, 2022]
+    assert baseline[0].value == 62 and baseline[0].text == "62"
+    assert all(not p.baseline for p in cards.points if p.year > 2022)
+    assert cards.maximum >= 62
+
+
+def test_profile_files_and_patrol_suggestion_on_the_phone(tmp_path, server, engine, settings):
+    phone, _officer = _enrolled_app(tmp_path, server, engine, settings)
+    phone.set_pin("48213", "48213")
+    assert phone.patrol_suggestion() is None  # nothing before the first sync
+    assert phone.sync_now().ok
+    suggestion = phone.patrol_suggestion()
+    assert suggestion is not None and suggestion.current
+    assert suggestion.stops == []  # no logs yet: nothing to rank
+    spot = phone.hotspots()[0]
+    for _ in range(3):
+        phone.save_waarneming(theme="afval", hotspot=spot.code, action="aanspreken")
+    assert phone.sync_now().ok
+    suggestion = phone.patrol_suggestion()
+    assert suggestion is not None and [s.hotspot for s in suggestion.stops] == [spot.code]
+    from datetime import UTC, datetime, timedelta
+
+    later = phone.patrol_suggestion(now=datetime.now(UTC) + timedelta(days=1))
+    assert later is not None and not later.current and "eerdere dienst" in later.note
+
+    leader = _leader(tmp_path, server, engine).teamleader
+    page = leader.profile_file("noord", "html").decode("utf-8")
+    assert "Wijkprofiel" in page and "<script" not in page
+    sheet = leader.profile_file("noord", "csv").decode("utf-8")
+    assert sheet.startswith("stadsdeel;indicator;")
+    with pytest.raises(SyncError) as other:
+        leader.profile_file("oost", "csv")
+    assert other.value.code == "forbidden"
+
+
+def test_profile_view_model(tmp_path, server, engine, settings):
+    from sync_server.services import nightly
+
+    leader = _leader(tmp_path, server, engine).teamleader
+    assert leader.profile("noord").lines == []  # not counted yet
+    nightly.run_nightly(engine, settings)
+    profile = leader.profile("noord")
+    assert "Geteld op" in profile.counted
+    assert profile.name and profile.themes and profile.hotspots
+    assert len(profile.columns) >= 3 and profile.columns[-2].endswith(profile.columns[-1][5:])
+    assert all(len(line.cells) == len(profile.columns) for line in profile.lines)
+    assert len(profile.heat.matrix) == 7

@@ -97,3 +97,12 @@ def test_value_text_follows_the_programmes_notation():
     assert value_text(12) == "12"
     assert value_text(12.0) == "12"
     assert value_text(3.25) == "3,2"
+
+
+def test_years_before_the_first_log_show_no_figure(http, counted):
+    profile = http.get("/api/v1/districts/noord/profile", headers=counted).json()
+    year = profile["year"]
+    for item in profile["indicators"]:
+        assert item["years"][str(year - 1)] is None  # the app did not exist yet: "–", not 0
+    page = http.get("/api/v1/districts/noord/profile.csv", headers=counted).text
+    assert ";–;" in page

@@ -1,0 +1,182 @@
+"""The team leader's screen (online only): a row of tabs over the content of one.
+
+All data comes from fieldapp.teamleader (plain, tested in pytest); the tab
+modules here only lay it out. Calls to the server run in a thread so the page
+stays live; a failed call shows its Dutch message in the banner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+import flet as ft
+
+from fieldapp.components import style as s
+from fieldapp.components.widgets import Banner
+from fieldapp.state import SyncError
+from fieldapp.views.teamleider.hot_times import HotTimesTab
+from fieldapp.views.teamleider.incidents import IncidentsTab
+from fieldapp.views.teamleider.indicators import IndicatorsTab
+from fieldapp.views.teamleider.parts import ALL, dropdown
+from fieldapp.views.teamleider.profile import ProfileTab
+from fieldapp.views.teamleider.review import ReviewTab
+
+if TYPE_CHECKING:
+    from fieldapp.views.shell import App
+
+T = TypeVar("T")
+
+
+class Tab(Protocol):
+    def build(self) -> list[ft.Control]: ...
+
+
+class TeamLeaderScreen:
+    def __init__(self, app: App) -> None:
+        self.app, self.state = app, app.state
+        self.route = "/"
+        self.banner = Banner()
+        self.tab_row = ft.Row(spacing=6, run_spacing=6, wrap=True)
+        self.body = ft.Column(spacing=12)
+        self.district = self.state.districts[0] if self.state.districts else None
+        self._themes: dict[str, str] = {}
+        self.review = ReviewTab(self)
+        self.tabs: dict[str, Tab] = {
+            "Beoordelen": self.review,
+            "Incidenten": IncidentsTab(self),
+            "Indicatoren": IndicatorsTab(self),
+            "Hot times": HotTimesTab(self),
+            "Wijkprofiel": ProfileTab(self),
+        }
+        self.tab = "Beoordelen"
+        self._view = ft.View(
+            route=self.route,
+            appbar=app.appbar(
+                "Teamleider",
+                back=False,
+                actions=[
+                    ft.TextButton(
+                        content=ft.Text("Uitloggen", size=s.TEXT, color="#FFFFFF"),
+                        on_click=app.act(self._logout),
+                    )
+                ],
+            ),
+            controls=[
+                # The tabs stay in view while the content scrolls under them.
+                ft.Container(
+                    ft.Column(
+                        [
+                            ft.Text(
+                                f"Ingelogd als {self.state.officer_name()} · "
+                                f"{', '.join(d.capitalize() for d in self.state.districts)}"
+                                " · werkt alleen online",
+                                size=s.SMALL,
+                                color=s.MUTED,
+                            ),
+                            self.tab_row,
+                        ],
+                        spacing=8,
+                    ),
+                    padding=ft.Padding.only(left=16, right=16, top=12, bottom=4),
+                ),
+                ft.ListView(
+                    [self.banner.control, self.body],
+                    expand=True,
+                    spacing=12,
+                    padding=ft.Padding.only(left=16, right=16, top=8, bottom=16),
+                ),
+            ],
+            padding=0,
+            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+            bgcolor=s.PAGE_BG,
+        )
+        self._draw_tabs()
+        self.body.controls = [ft.Text("Laden…", size=s.TEXT, color=s.MUTED)]
+        app.page.run_task(self.load)
+
+    def view(self) -> ft.View:
+        return self._view
+
+    def refresh(self) -> None:
+        """Nothing here follows the sync state (the shell calls this on every screen)."""
+
+    # ------------------------------------------------------------ navigation
+
+    def _draw_tabs(self) -> None:
+        def pick(name: str) -> Callable[[], Any]:
+            async def handler() -> None:
+                self.tab = name
+                self.review.open(None)
+                self._draw_tabs()
+                await self.load()
+
+            return handler
+
+        self.tab_row.controls = [
+            ft.Button(
+                content=ft.Text(name, size=s.SMALL, weight=ft.FontWeight.BOLD),
+                on_click=self.app.act(pick(name)),
+                height=s.TOUCH,
+                style=ft.ButtonStyle(
+                    bgcolor=s.PRIMARY if name == self.tab else s.SURFACE,
+                    color="#FFFFFF" if name == self.tab else s.PRIMARY,
+                    side=ft.BorderSide(2, s.PRIMARY),
+                    shape=ft.RoundedRectangleBorder(radius=10),
+                    padding=ft.Padding.symmetric(horizontal=10),
+                ),
+            )
+            for name in self.tabs
+        ]
+
+    async def load(self) -> None:
+        """Build the current tab in a thread and show it."""
+        self.banner.hide()
+        try:
+            controls = await asyncio.to_thread(self.tabs[self.tab].build)
+        except SyncError as exc:
+            self._failed(exc)
+            controls = []
+        self.body.controls = controls
+        self.app.page.update()
+
+    async def attempt(self, fn: Callable[..., T], *args: Any) -> T | None:
+        """Run a server call from a button in a thread; on failure show why."""
+        try:
+            return await asyncio.to_thread(fn, *args)
+        except SyncError as exc:
+            self._failed(exc)
+            self.app.page.update()
+            return None
+
+    def _failed(self, exc: SyncError) -> None:
+        self.banner.show(exc.message, "error")
+        if exc.code == "token_invalid":
+            self.state.logout_teamleader()
+
+    async def show_record(self, record_id: str) -> None:
+        """Open a log's detail in Beoordelen (from the incidents board)."""
+        self.tab = "Beoordelen"
+        self.review.open(record_id)
+        self._draw_tabs()
+        await self.load()
+
+    def _logout(self) -> None:
+        self.state.logout_teamleader()
+
+    # ------------------------------------------------------------ shared by tabs
+
+    def themes(self) -> dict[str, str]:
+        if not self._themes:
+            self._themes = self.state.teamleader.themes(self.state.districts)
+        return self._themes
+
+    def district_filter(self, *, everything: str) -> ft.Control:
+        async def handler(e: ft.Event[ft.Dropdown]) -> None:
+            value = e.control.value or ALL
+            self.district = None if value == ALL else value
+            await self.load()
+
+        options = {ALL: everything, **{d: d.capitalize() for d in self.state.districts}}
+        return dropdown("Stadsdeel", options, self.district or ALL, self.app.act(handler))
