@@ -57,6 +57,10 @@ MONTHS = [
 ]
 PERIODS = {"7": "7 dagen", "28": "4 weken", "365": "12 maanden"}
 
+# Why the screens read personal data: the server audits every read with its
+# reason (a beheerder must always give one; these screens are for review).
+READ_REASON = {"reden": "beoordeling"}
+
 
 def is_manager(enrolment: m.Enrolment | None) -> bool:
     return enrolment is not None and enrolment.role in MANAGER_ROLES
@@ -149,6 +153,8 @@ class ReviewQuery:
     theme: str | None = None
     state: str | None = None
     district: str | None = None
+    hotspot: str | None = None
+    officer: int | None = None
 
     def as_filter(self) -> dict[str, Any]:
         """The server's ReviewFilter (also what a saved filter keeps)."""
@@ -158,6 +164,8 @@ class ReviewQuery:
             "theme": self.theme,
             "state": self.state,
             "district": self.district,
+            "hotspot": self.hotspot,
+            "officer": self.officer,
         }
         return {k: v for k, v in fields.items() if v is not None}
 
@@ -169,6 +177,8 @@ class ReviewQuery:
             theme=data.get("theme"),
             state=data.get("state"),
             district=data.get("district"),
+            hotspot=data.get("hotspot"),
+            officer=data.get("officer"),
         )
 
 
@@ -307,6 +317,7 @@ class TeamLeader:
         self.store = store
         self.client_factory = client_factory
         self.names: dict[str, str] = {}  # theme and hotspot codes → names, for display
+        self.hotspot_names: dict[str, str] = {}  # of the leader's districts, for the filter
 
     def _enrolment(self) -> m.Enrolment:
         enrolment = self.store.enrolment()
@@ -385,9 +396,13 @@ class TeamLeader:
             state_label=REVIEW_LABELS.get(state, state),
         )
 
+    def officers(self) -> dict[str, str]:
+        """The handhavers of the leader's districts (id → name), for the filter."""
+        return {str(o["id"]): o["name"] for o in self._call("GET", "/api/v1/review/officers")}
+
     def export_csv(self, query: ReviewQuery) -> bytes:
         """What the filter shows, as CSV without personal data (the server audits it)."""
-        return self._get_bytes("/api/v1/review/export.csv", params=query.as_filter())
+        return self._get_bytes("/api/v1/review/export.csv", params=query.as_filter() | READ_REASON)
 
     def saved_filters(self) -> list[SavedFilter]:
         return [
@@ -422,10 +437,12 @@ class TeamLeader:
 
     def photo(self, sha256: str) -> bytes:
         """A photo of a log, for the detail view (the server audits the read)."""
-        return self._get_bytes(f"/api/v1/blobs/{sha256}")
+        return self._get_bytes(f"/api/v1/blobs/{sha256}", params=READ_REASON)
 
     def detail(self, record_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = self._call("GET", f"/api/v1/review/records/{record_id}")
+        result: dict[str, Any] = self._call(
+            "GET", f"/api/v1/review/records/{record_id}", params=READ_REASON
+        )
         return result
 
     def review(self, record_id: str, state: str, remark: str = "") -> dict[str, Any]:
@@ -553,7 +570,9 @@ class TeamLeader:
             profile = self.district_profile(district)
             for theme in profile.get("themes", []):
                 found.setdefault(theme["code"], theme["name"])
-            self.names.update({h["code"]: h["name"] for h in profile.get("hotspots", [])})
+            spots = {h["code"]: h["name"] for h in profile.get("hotspots", [])}
+            self.names.update(spots)
+            self.hotspot_names.update(spots)
             self.names[district] = profile.get("name") or district
         self.names.update(found)
         return dict(sorted(found.items(), key=lambda pair: pair[1]))

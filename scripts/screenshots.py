@@ -157,6 +157,8 @@ def main() -> int:
                     phone.tap(phone.button("Opslaan", exact=True))
                     _saved(phone)
                     h.wait_until(lambda: _accepted(engine, "gele_kaart"), 30, "card accepted")
+                    phone.swipe_into_view(phone.shown("Patrouillesuggestie").first)
+                    shot(phone, "03b-home-patrouillesuggestie")
 
                     # -- the team leader sends a remark back on the observation
                     with session_scope(engine) as session:
@@ -288,8 +290,38 @@ def teamleader_screenshots(out: Path) -> int:
         [("afval", "aanspreken"), ("jeugd", "aanspreken"), ("afval", "waarschuwing")]
     ):
         field.save_waarneming(
-            theme=theme, hotspot=spots[n % len(spots)].code, action=action, persons=n + 1
+            theme=theme,
+            hotspot=spots[n % len(spots)].code,
+            action=action,
+            persons=n + 1,
         )
+    from datetime import UTC, datetime, timedelta
+
+    # An incident of last week whose aftercare is late, and one of today.
+    field.save_incident(
+        types=["verbaal", "bedreiging"],
+        hotspot=spots[1].code,
+        politie="aangifte_gewenst",
+        bot_gewenst=True,
+        observed_at=datetime.now(UTC) - timedelta(days=6),
+    )
+    field.save_incident(types=["verbaal"], hotspot=spots[0].code, bot_gewenst=True)
+    # Enough yellow cards this year for a figure that is not suppressed ("<5").
+    for n in range(7):
+        field.save_gele_kaart(
+            naam=f"Voorbeeld Jongere {n}",
+            geboortedatum="2010-07-14",
+            hotspot=spots[2].code,
+            aanleiding="hinderlijk_gedrag",
+        )
+    # The newest, at the top of the list: an observation with a photo.
+    field.save_waarneming(
+        theme="afval",
+        hotspot=spots[0].code,
+        action="aanspreken",
+        persons=1,
+        photos=[_example_photo()],
+    )
     field.sync_now()
     from sync_server.services import nightly
 
@@ -313,23 +345,14 @@ def teamleader_screenshots(out: Path) -> int:
         with sync_playwright() as playwright:
             browser = h.launch_browser(playwright)
             with h.phone_in(browser, app.url) as phone:
-                login(phone)
-                shot(phone, "2x-teamleider-01-inloggen")
-                phone.tap(phone.button("Inloggen", exact=True))
-                phone.see("Jeroen Visser")
-                shot(phone, "2x-teamleider-02-beoordelen")
-                phone.tap(phone.shown("Jeroen Visser"))
-                phone.see("Jouw beoordeling")
-                shot(phone, "2x-teamleider-03-registratie")
-                phone.fill("Opmerking voor de handhaver", "Welke container?")
-                phone.tap(phone.button("Terug naar handhaver"))
-                phone.see("Opgeslagen")
-                phone.tap(phone.button("Indicatoren", exact=True))
-                phone.see("Registraties geteld op")
-                shot(phone, "2x-teamleider-04-indicatoren")
-                phone.tap(phone.button("Hot times", exact=True))
-                phone.see("Drukste focuslocaties")
-                shot(phone, "2x-teamleider-05-hot-times")
+                try:
+                    _leader_on_phone(phone, login, shot)
+                except Exception:
+                    phone.page.screenshot(path=str(tmp / "failure.png"))
+                    print(
+                        f"Mislukt; zo zag het scherm eruit: {tmp / 'failure.png'}", file=sys.stderr
+                    )
+                    raise
             context = browser.new_context(
                 viewport={"width": 1280, "height": 800},
                 locale="nl-NL",  # type: ignore[arg-type]
@@ -343,6 +366,12 @@ def teamleader_screenshots(out: Path) -> int:
                 desk.tap(desk.button("Indicatoren", exact=True))
                 desk.see("Uitgedeelde gele kaarten")
                 shot(desk, "2x-teamleider-07-indicatoren-desktop")
+                desk.tap(desk.button("Grafiek", exact=True))
+                desk.see("nulmeting")
+                shot(desk, "2x-teamleider-11-indicator-grafiek-desktop")
+                desk.tap(desk.button("Wijkprofiel", exact=True))
+                desk.see("Wijkprofiel Noord")
+                shot(desk, "2x-teamleider-12-wijkprofiel-desktop")
             finally:
                 context.close()
             browser.close()
@@ -353,6 +382,63 @@ def teamleader_screenshots(out: Path) -> int:
     for name in shots:
         print(f"  {name}.png")
     return 0
+
+
+def _leader_on_phone(phone: h.Phone, login: Any, shot: Any) -> None:
+    """The team leader's tabs at phone size."""
+    login(phone)
+    shot(phone, "2x-teamleider-01-inloggen")
+    phone.tap(phone.button("Inloggen", exact=True))
+    phone.see("Jeroen Visser")
+    shot(phone, "2x-teamleider-02-beoordelen")
+    phone.tap(phone.shown("foto('s)"))
+    phone.see("Jouw beoordeling")
+    phone.see("Foto's")
+    shot(phone, "2x-teamleider-03-registratie")
+    phone.page.mouse.move(195, 600)
+    phone.page.mouse.wheel(0, 520)  # down to the photo (offscreen parts have no labels)
+    phone.see("Jouw beoordeling")
+    shot(phone, "2x-teamleider-03b-registratie-foto")
+    phone.fill("Opmerking voor de handhaver", "Welke container?")
+    phone.tap(phone.button("Terug naar handhaver"))
+    phone.see("Opgeslagen")
+    phone.tap(phone.button("Incidenten", exact=True))
+    phone.see("te laat")
+    shot(phone, "2x-teamleider-08-incidenten")
+    phone.tap(phone.button("Indicatoren", exact=True))
+    phone.see("Registraties geteld op")
+    shot(phone, "2x-teamleider-04-indicatoren")
+    phone.tap(phone.button("Grafiek", exact=True))
+    phone.see("nulmeting")
+    shot(phone, "2x-teamleider-09-indicator-grafiek")
+    phone.tap(phone.button("Hot times", exact=True))
+    phone.see("Drukste focuslocaties")
+    shot(phone, "2x-teamleider-05-hot-times")
+    phone.tap(phone.button("Wijkprofiel", exact=True))
+    phone.see("Wijkprofiel Noord")
+    shot(phone, "2x-teamleider-10-wijkprofiel")
+
+
+def _example_photo() -> Any:
+    """A camera-sized picture (an overflowing container on a street) through the
+    app's own photo pipeline."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    from fieldapp.photos import process_photo
+
+    image = Image.new("RGB", (2000, 1500), (150, 170, 190))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 950, 2000, 1500), fill=(95, 95, 100))  # street
+    draw.rectangle((700, 600, 1300, 1100), fill=(40, 90, 50))  # container
+    draw.rectangle((680, 560, 1320, 620), fill=(30, 70, 40))
+    for n, colour in enumerate([(200, 200, 190), (120, 80, 40), (220, 210, 120)]):
+        x = 420 + n * 160
+        draw.ellipse((x, 980, x + 190, 1130), fill=colour)  # bags beside it
+    raw = io.BytesIO()
+    image.save(raw, "JPEG", quality=90)
+    return process_photo(raw.getvalue())
 
 
 def _accepted(engine: Any, kind: str) -> str | None:

@@ -31,6 +31,7 @@ from sync_server.models import (
     SavedFilter,
     Theme,
     User,
+    UserDistrict,
 )
 from sync_server.models.changes import AUDIENCE_OWNER
 from sync_server.models.records import REVIEW_STATES
@@ -70,8 +71,10 @@ class ReviewFilter(BaseModel):
     hotspot: Code | None = None
     officer: int | None = Field(default=None, ge=1, le=2**31)
     state: ReviewState | None = None
-    date_from: date | None = None
-    date_to: date | None = None
+    # The same bounds as the query's days (sync_server.api.limits): a saved
+    # filter must work when it is used.
+    date_from: date | None = Field(default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31))
+    date_to: date | None = Field(default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31))
     # Relative to today, so that a saved filter "laatste 4 weken" stays recent.
     last_days: int | None = Field(default=None, ge=1, le=3660)
 
@@ -446,6 +449,26 @@ def export_csv(session: Session, scope: Scope, flt: ReviewFilter) -> tuple[str, 
 def describe_filter(flt: ReviewFilter) -> str:
     parts = [f"{k}={v}" for k, v in flt.model_dump(exclude_none=True, mode="json").items()]
     return safe_cell(", ".join(parts) or "geen filter")
+
+
+class OfficerOut(BaseModel):
+    id: int
+    name: str
+
+
+def list_officers(session: Session, scope: Scope) -> list[OfficerOut]:
+    """The handhavers of the caller's districts, for the officer filter (names only:
+    a team leader sees these names on every log already)."""
+    query = (
+        select(User.id, User.display_name)
+        .join(UserDistrict, col(UserDistrict.user_id) == col(User.id))
+        .where(col(User.role) == "handhaver")
+        .distinct()
+        .order_by(col(User.display_name))
+    )
+    if (district := scope.where(UserDistrict.district_code)) is not None:
+        query = query.where(district)
+    return [OfficerOut(id=int(i), name=n) for i, n in session.exec(query).all() if i is not None]
 
 
 # ---------------------------------------------------------------- saved filters

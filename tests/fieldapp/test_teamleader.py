@@ -154,6 +154,10 @@ def test_paging_saved_filters_export_and_photos(tmp_path, server, engine, settin
     seen = {r.id for o in (0, 2, 4) for r in leader.review_page(query, offset=o, limit=2).rows}
     assert seen == {e.id for e in [*made, with_photo]}
 
+    assert leader.officers() == {str(_officer.id): _officer.display_name}
+    mine = ReviewQuery(last_days=7, officer=_officer.id, hotspot=spot.code)
+    assert leader.review_page(mine).total == 5
+    assert ReviewQuery.from_filter(mine.as_filter()) == mine
     saved = leader.save_filter("Nieuwe waarnemingen", ReviewQuery(last_days=7, state="nieuw"))
     assert saved.query.last_days == 7 and saved.query.state == "nieuw"
     assert [f.name for f in leader.saved_filters()] == ["Nieuwe waarnemingen"]

@@ -4,9 +4,12 @@ The routes come from the app itself (`app.routes`); the expected status per
 caller is a table written here. A route without a rule fails the test, so a new
 endpoint cannot go out without someone deciding who may call it.
 
-Callers: no token; a revoked device; a handhaver of Noord (phone); a teamleider
-of Noord ("own"); a teamleider of Oost ("other", asking for Noord's data); a
-beheerder. Requests aim at Noord: a Noord record, photo, incident, district.
+Callers: no token; a revoked device; a handhaver of Noord (phone); a handhaver
+of Oost ("hh_other", asking for Noord's data); a teamleider of Noord ("own"); a
+teamleider of Oost ("other"); a beheerder. Requests aim at Noord: a Noord record,
+photo, incident, district. The foreign-district handhaver gets what the Noord
+handhaver gets unless a rule says otherwise (his own pushes and pulls work; Noord's
+patrol suggestion does not).
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from sync_server.db import session_scope
 from sync_server.models import SavedFilter
 from sync_server.services import accounts
 
-CALLERS = ("none", "revoked", "handhaver", "tl_own", "tl_other", "beheerder")
+CALLERS = ("none", "revoked", "handhaver", "hh_other", "tl_own", "tl_other", "beheerder")
 _unique = itertools.count(1)
 
 
@@ -63,7 +66,7 @@ class Ctx:
         """A new token for the same user and kind of device (for calls that use it up)."""
         if who in ("none", "revoked"):
             return self.tokens[who]
-        kind = "phone" if who == "handhaver" else "browser"
+        kind = "phone" if who in ("handhaver", "hh_other") else "browser"
         with session_scope(self.engine) as session:
             return accounts.issue_device(session, self.users[who], name="extra", kind=kind).token
 
@@ -92,11 +95,14 @@ def everyone(status: int) -> dict[str, int]:
     return dict.fromkeys(CALLERS, status)
 
 
-def signed_in(handhaver: int, tl_own: int, tl_other: int, beheerder: int) -> dict[str, int]:
+def signed_in(
+    handhaver: int, tl_own: int, tl_other: int, beheerder: int, *, hh_other: int | None = None
+) -> dict[str, int]:
     return {
         "none": 401,
         "revoked": 401,
         "handhaver": handhaver,
+        "hh_other": handhaver if hh_other is None else hh_other,
         "tl_own": tl_own,
         "tl_other": tl_other,
         "beheerder": beheerder,
@@ -117,6 +123,15 @@ def _record_path(ctx: Ctx, who: str) -> dict[str, Any]:
 
 def _photo_path(ctx: Ctx, who: str) -> dict[str, Any]:
     return {"path": {"sha256": ctx.sha}}
+
+
+# Reading personal data states why (required of a beheerder; see test_privacy.py).
+def _record_read(ctx: Ctx, who: str) -> dict[str, Any]:
+    return _record_path(ctx, who) | {"params": {"reden": "controle"}}
+
+
+def _photo_read(ctx: Ctx, who: str) -> dict[str, Any]:
+    return _photo_path(ctx, who) | {"params": {"reden": "controle"}}
 
 
 RULES: dict[tuple[str, str], Rule] = {
@@ -197,7 +212,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     # ------------------------------------------------ hot spots, hot times, profile
     ("GET", "/api/v1/hotspots/activity"): Rule(signed_in(403, 200, 403, 200), _noord()),
-    ("GET", "/api/v1/patrol-suggestion"): Rule(signed_in(200, 200, 403, 200), _noord()),
+    ("GET", "/api/v1/patrol-suggestion"): Rule(
+        signed_in(200, 200, 403, 200, hh_other=403), _noord()
+    ),
     ("GET", "/api/v1/districts/{code}/profile"): Rule(
         signed_in(403, 200, 403, 200), _path(code="noord")
     ),
@@ -210,14 +227,17 @@ RULES: dict[tuple[str, str], Rule] = {
     # ------------------------------------------------ review; another district's record is 404
     ("GET", "/api/v1/review/records"): Rule(signed_in(403, 200, 403, 200), _noord()),
     ("GET", "/api/v1/review/records/{record_id}"): Rule(
-        signed_in(403, 200, 404, 200), _record_path
+        signed_in(403, 200, 404, 200), _record_read
     ),
     ("POST", "/api/v1/review/records/{record_id}"): Rule(
         signed_in(403, 200, 404, 200),
         lambda ctx, who: {"path": {"record_id": ctx.record_id}, "json": {"state": "beoordeeld"}},
     ),
-    ("GET", "/api/v1/review/export.csv"): Rule(signed_in(403, 200, 403, 200), _noord()),
+    ("GET", "/api/v1/review/export.csv"): Rule(
+        signed_in(403, 200, 403, 200), _noord(reden="controle")
+    ),
     ("GET", "/api/v1/review/filters"): Rule(signed_in(403, 200, 200, 200)),
+    ("GET", "/api/v1/review/officers"): Rule(signed_in(403, 200, 403, 200), _noord()),
     ("POST", "/api/v1/review/filters"): Rule(
         signed_in(403, 201, 403, 201),
         lambda ctx, who: {
@@ -239,7 +259,7 @@ RULES: dict[tuple[str, str], Rule] = {
             },
         },
     ),
-    ("GET", "/api/v1/blobs/{sha256}"): Rule(signed_in(403, 200, 404, 200), _photo_path),
+    ("GET", "/api/v1/blobs/{sha256}"): Rule(signed_in(403, 200, 404, 200), _photo_read),
     # ------------------------------------------------ audit log: beheerder only
     ("GET", "/api/v1/audit"): Rule(signed_in(403, 403, 403, 200)),
     ("GET", "/api/v1/audit/export.csv"): Rule(signed_in(403, 403, 403, 200)),
@@ -289,6 +309,7 @@ def ctx(http, engine, settings) -> Ctx:
     phone.push_ok([record, event])
     users = {
         "handhaver": officer,
+        "hh_other": make_user(engine, districts=["oost"], password=None),
         "tl_own": make_user(engine, role="teamleider", districts=["noord"], password=None),
         "tl_other": make_user(engine, role="teamleider", districts=["oost"], password=None),
         "beheerder": make_user(engine, role="beheerder", password=None),
@@ -296,8 +317,9 @@ def ctx(http, engine, settings) -> Ctx:
     tokens: dict[str, str | None] = {"none": None, "handhaver": phone.token}
     devices = {"handhaver": phone.device_id}
     with session_scope(engine) as session:
-        for who in ("tl_own", "tl_other", "beheerder"):
-            issued = accounts.issue_device(session, users[who], name="browser", kind="browser")
+        for who in ("hh_other", "tl_own", "tl_other", "beheerder"):
+            kind = "phone" if who == "hh_other" else "browser"
+            issued = accounts.issue_device(session, users[who], name=who, kind=kind)
             tokens[who], devices[who] = issued.token, issued.device.id
         lost = accounts.issue_device(session, users["tl_own"], name="kwijt", kind="browser")
         accounts.revoke_device(session, lost.device.id)

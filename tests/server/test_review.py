@@ -146,6 +146,7 @@ def test_list_filters(http, engine, team):
         logs.values()
     ) - {logs["late"]}
     assert ids(state="nieuw") == set(logs.values())
+    assert ids(last_days=5) == set(logs.values()) - {logs["late"]}  # relative: saved filters
     page = http.get(RECORDS, headers=token, params={"limit": 2, "offset": 2}).json()
     assert page["total"] == 6 and len(page["items"]) == 2
     assert_error(
@@ -153,6 +154,21 @@ def test_list_filters(http, engine, team):
     )
     assert_error(
         http.get(RECORDS, headers=token, params={"theme": "vuurwerk"}), 422, "invalid_request"
+    )
+
+
+def test_the_officer_filter_lists_the_officers_of_the_leaders_districts(http, team):
+    noord, oost = team["noord"].user, team["oost"].user
+    listed = http.get("/api/v1/review/officers", headers=bearer(team["tl_noord"])).json()
+    assert listed == [{"id": noord.id, "name": noord.display_name}]
+    everyone = http.get("/api/v1/review/officers", headers=bearer(team["admin"])).json()
+    assert {o["id"] for o in everyone} == {noord.id, oost.id}
+    assert_error(
+        http.get(
+            "/api/v1/review/officers", headers=bearer(team["tl_oost"]), params={"district": "noord"}
+        ),
+        403,
+        "forbidden",
     )
 
 
@@ -409,12 +425,17 @@ def test_a_teamleider_views_a_photo_of_their_district_audited(http, engine, team
     )
     assert_error(http.get(url, headers=bearer(team["tl_oost"])), 404, "not_found")
     assert_error(http.get(url, headers=team["noord"].headers), 403, "forbidden")
-    assert http.get(url, headers=bearer(team["admin"])).status_code == 200
+    why = {"reden": "controle"}  # a beheerder must say why (test_privacy.py)
+    assert http.get(url, headers=bearer(team["admin"]), params=why).status_code == 200
     assert_error(
-        http.get("/api/v1/blobs/" + "0" * 64, headers=bearer(team["admin"])), 404, "not_found"
+        http.get("/api/v1/blobs/" + "0" * 64, headers=bearer(team["admin"]), params=why),
+        404,
+        "not_found",
     )
     assert_error(
-        http.get("/api/v1/blobs/nothex", headers=bearer(team["admin"])), 400, "blob_hash_invalid"
+        http.get("/api/v1/blobs/nothex", headers=bearer(team["admin"]), params=why),
+        400,
+        "blob_hash_invalid",
     )
     assert len(_audit(engine)) == 2
 
@@ -425,7 +446,9 @@ def test_a_teamleider_views_a_photo_of_their_district_audited(http, engine, team
 def test_the_beheerder_reads_and_exports_the_audit_log(http, engine, team):
     http.get(f"{RECORDS}/{team['logs']['obs']}", headers=bearer(team["tl_noord"]))
     http.get(EXPORT, headers=bearer(team["tl_noord"]))
-    http.get(f"/api/v1/blobs/{team['sha']}", headers=bearer(team["admin"]))
+    http.get(
+        f"/api/v1/blobs/{team['sha']}", headers=bearer(team["admin"]), params={"reden": "klacht"}
+    )
 
     body = http.get(AUDIT, headers=bearer(team["admin"])).json()
     assert [e["action"] for e in body["items"]] == ["foto", "export", "record_detail"]

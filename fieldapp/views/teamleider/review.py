@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from fieldapp.views.teamleider.screen import TeamLeaderScreen
 
 PAGE_SIZE = 20
+WIDE = 700
 PHOTO_WIDTH = 320
 
 
@@ -46,6 +47,8 @@ class ReviewTab:
         self.saved: list[SavedFilter] = []
         self.chosen_filter: str = ALL  # id of the saved filter in use
         self.naming = False  # the "save filter" field is open
+        # On a tablet or desktop the filters are always in view; on a phone they fold away.
+        self.filters_open = (self.app.page.width or 0) >= WIDE
 
     def open(self, record_id: str | None) -> None:
         self.opened = record_id
@@ -64,7 +67,7 @@ class ReviewTab:
         async def handler(e: ft.Event[ft.Dropdown]) -> None:
             value = _chosen(e.control.value)
             change: dict[str, Any] = {name: value}
-            if name == "last_days":
+            if name in ("last_days", "officer"):
                 change = {name: int(value) if value else None}
             self.query = replace(self.query, **change)
             self.offset, self.chosen_filter = 0, ALL
@@ -90,6 +93,18 @@ class ReviewTab:
                     "Thema", {ALL: "Alle thema's", **themes}, q.theme or ALL, self._set("theme")
                 ),
                 dropdown(
+                    "Focuslocatie",
+                    {ALL: "Alle focuslocaties", **self._hotspots()},
+                    q.hotspot or ALL,
+                    self._set("hotspot"),
+                ),
+                dropdown(
+                    "Handhaver",
+                    {ALL: "Alle handhavers", **self.screen.officers()},
+                    str(q.officer) if q.officer else ALL,
+                    self._set("officer"),
+                ),
+                dropdown(
                     "Beoordeling",
                     {ALL: "Alle", **REVIEW_LABELS},
                     q.state or ALL,
@@ -100,21 +115,43 @@ class ReviewTab:
             spacing=8,
             run_spacing=8,
         )
+        active = sum(
+            v is not None for k, v in vars(q).items() if k not in ("last_days", "district")
+        )
+
+        async def toggle() -> None:
+            self.filters_open = not self.filters_open
+            await self.screen.load()
+
         return [
-            row,
-            self._saved_row(),
-            *self._naming_row(),
             ft.Row(
                 [
+                    small_button(
+                        "Filters verbergen" if self.filters_open else f"Filters ({active} aan)",
+                        self.app.act(toggle),
+                        icon=ft.Icons.FILTER_LIST,
+                        primary=self.filters_open,
+                        tooltip="Filters tonen of verbergen",
+                    ),
                     small_button(
                         "Exporteer CSV",
                         self.app.act(self._export),
                         icon=ft.Icons.DOWNLOAD,
                         tooltip="Wat dit filter toont, zonder persoonsgegevens",
-                    )
-                ]
+                    ),
+                ],
+                wrap=True,
+                spacing=8,
+                run_spacing=8,
             ),
+            *([row] if self.filters_open else []),
+            self._saved_row(),
+            *self._naming_row(),
         ]
+
+    def _hotspots(self) -> dict[str, str]:
+        names = self.state.teamleader.hotspot_names
+        return dict(sorted(names.items(), key=lambda pair: pair[1]))
 
     def _saved_row(self) -> ft.Control:
         async def pick(e: ft.Event[ft.Dropdown]) -> None:
@@ -139,7 +176,7 @@ class ReviewTab:
             self.chosen_filter = ALL
             await self.screen.load()
 
-        options = {ALL: "Geen" if self.saved else "Nog geen opgeslagen filters"}
+        options = {ALL: "Geen"}
         options.update({str(f.id): f.name for f in self.saved})
         controls: list[ft.Control] = [
             dropdown(

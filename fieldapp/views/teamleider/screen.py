@@ -42,6 +42,7 @@ class TeamLeaderScreen:
         self.body = ft.Column(spacing=12)
         self.district = self.state.districts[0] if self.state.districts else None
         self._themes: dict[str, str] = {}
+        self._officers: dict[str, str] = {}
         self.review = ReviewTab(self)
         self.tabs: dict[str, Tab] = {
             "Beoordelen": self.review,
@@ -166,6 +167,11 @@ class TeamLeaderScreen:
         self.state.logout_teamleader()
 
     # ------------------------------------------------------------ shared by tabs
+
+    def officers(self) -> dict[str, str]:
+        if not self._officers:
+            self._officers = self.state.teamleader.officers()
+        return self._officers
 
     def themes(self) -> dict[str, str]:
         if not self._themes:

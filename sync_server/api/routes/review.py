@@ -17,6 +17,9 @@ from sqlmodel import Session
 
 from sync_protocol import ErrorBody, ErrorCode
 from sync_server.api.deps import EngineDep, ManagerDep, SettingsDep
+from sync_server.api.errors import error_responses
+from sync_server.api.limits import DAY_RANGE, FIRST_DAY, LAST_DAY, DayQuery
+from sync_server.api.routes.blobs import Sha256Path
 from sync_server.db import reader, session_scope
 from sync_server.errors import ServiceError
 from sync_server.services import audit, review
@@ -32,6 +35,16 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 RECORD_ID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 RecordId = Annotated[str, Path(pattern=RECORD_ID)]
 CODE = r"^[a-z0-9][a-z0-9-]{0,119}$"
+# Why personal data is read: required for a beheerder, beoordeling by default
+# for a teamleider (see services/audit.py); written to the audit log.
+ReasonQuery = Annotated[
+    str | None,
+    Query(
+        alias="reden",
+        pattern=audit.REASON_PATTERN,
+        description="Waarom: " + "; ".join(f"{k} = {v}" for k, v in audit.REASONS.items()),
+    ),
+]
 
 
 def review_filter(
@@ -43,8 +56,14 @@ def review_filter(
     ] = None,
     officer: Annotated[int | None, Query(ge=1, le=2**31, description="Id van de handhaver")] = None,
     state: Annotated[review.ReviewState | None, Query()] = None,
-    date_from: Annotated[date | None, Query(description="Vanaf deze dag (lokale tijd)")] = None,
-    date_to: Annotated[date | None, Query(description="Tot en met deze dag")] = None,
+    date_from: Annotated[
+        date | None,
+        Query(ge=FIRST_DAY, le=LAST_DAY, description=f"Vanaf deze dag, lokale tijd {DAY_RANGE}"),
+    ] = None,
+    date_to: Annotated[
+        date | None,
+        Query(ge=FIRST_DAY, le=LAST_DAY, description=f"Tot en met deze dag {DAY_RANGE}"),
+    ] = None,
     last_days: Annotated[
         int | None, Query(ge=1, le=3660, description="Alleen de laatste N dagen (t/m vandaag)")
     ] = None,
@@ -82,10 +101,11 @@ def list_records(
 
 @router.get("/records/{record_id}", response_model=review.ReviewDetail, responses=_ERRORS)
 def record_detail(
-    record_id: RecordId, caller: ManagerDep, engine: EngineDep
+    record_id: RecordId, caller: ManagerDep, engine: EngineDep, reden: ReasonQuery = None
 ) -> review.ReviewDetail:
     """Everything about one log: payload, photos' hashes, versions, reviews. The
-    read is written to the audit log (why: beoordeling)."""
+    read is written to the audit log with its reason (`reden`)."""
+    reason = audit.reason_for(caller.user, reden)
     with session_scope(engine) as session:
         scope = manager_scope(session, caller.user, caller.districts, None)
         detail = review.record_detail(session, scope, record_id)
@@ -93,7 +113,7 @@ def record_detail(
             session,
             caller.user,
             action=audit.RECORD_DETAIL,
-            reason=audit.REVIEW,
+            reason=reason,
             record_id=record_id,
         )
         return detail
@@ -127,9 +147,12 @@ def set_review(
         **_ERRORS,
     },
 )
-def export_records(caller: ManagerDep, engine: EngineDep, flt: FilterDep) -> Response:
+def export_records(
+    caller: ManagerDep, engine: EngineDep, flt: FilterDep, reden: ReasonQuery = None
+) -> Response:
     """What the filter shows, as CSV, without personal data (no names, no
-    pseudonyms, no free text). Written to the audit log."""
+    pseudonyms, no free text). Written to the audit log with its reason."""
+    reason = audit.reason_for(caller.user, reden)
     with session_scope(engine) as session:
         scope = manager_scope(session, caller.user, caller.districts, flt.district)
         text, rows = review.export_csv(session, scope, flt)
@@ -137,7 +160,7 @@ def export_records(caller: ManagerDep, engine: EngineDep, flt: FilterDep) -> Res
             session,
             caller.user,
             action=audit.EXPORT,
-            reason=audit.REVIEW,
+            reason=reason,
             detail=f"{rows} regels; {review.describe_filter(flt)}",
         )
     return Response(
@@ -145,6 +168,18 @@ def export_records(caller: ManagerDep, engine: EngineDep, flt: FilterDep) -> Res
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="registraties.csv"'},
     )
+
+
+@router.get("/officers", response_model=list[review.OfficerOut], responses=_ERRORS)
+def list_officers(
+    caller: ManagerDep,
+    engine: EngineDep,
+    district: Annotated[str | None, Query(pattern=CODE)] = None,
+) -> list[review.OfficerOut]:
+    """The handhavers of the caller's districts (id and name), for the officer filter."""
+    with Session(reader(engine)) as session:
+        scope = manager_scope(session, caller.user, caller.districts, district)
+        return review.list_officers(session, scope)
 
 
 # ---------------------------------------------------------------- saved filters
@@ -186,8 +221,8 @@ def incident_board(
     engine: EngineDep,
     settings: SettingsDep,
     district: Annotated[str | None, Query(pattern=CODE)] = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: DayQuery = None,
+    date_to: DayQuery = None,
     open_only: bool = False,
 ) -> review.IncidentBoard:
     """Incidents against enforcers in the caller's districts, with BOT aftercare
@@ -242,14 +277,20 @@ def add_followup(
     responses={
         200: {"content": {"image/jpeg": {}, "image/png": {}}},
         **_ERRORS,
+        **error_responses(400),  # blob_hash_invalid
     },
 )
 def get_photo(
-    sha256: str, caller: ManagerDep, engine: EngineDep, settings: SettingsDep
+    sha256: Sha256Path,
+    caller: ManagerDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    reden: ReasonQuery = None,
 ) -> FileResponse:
     """A photo of a log the caller may see (team leader: own districts; beheerder:
-    all). Written to the audit log."""
+    all). Written to the audit log with its reason."""
     check_hash(sha256)
+    reason = audit.reason_for(caller.user, reden)
     with session_scope(engine) as session:
         scope = manager_scope(session, caller.user, caller.districts, None)
         blob, record_id = review.photo_for_review(session, scope, sha256)
@@ -260,7 +301,7 @@ def get_photo(
             session,
             caller.user,
             action=audit.PHOTO,
-            reason=audit.REVIEW,
+            reason=reason,
             record_id=record_id,
             blob_sha256=sha256,
         )
