@@ -238,6 +238,11 @@ class TrendPoint:
     value: float | None  # None: no figure, or suppressed
     text: str  # as the table shows it: a number, "<5" or "–"
     baseline: bool  # from the programme (2019–2022), not from the logs
+    label: str = ""  # under the bar, if not the year ("jan" for a month)
+
+    @property
+    def caption(self) -> str:
+        return self.label or str(self.year)
 
 
 @dataclass(frozen=True)
@@ -579,16 +584,16 @@ class TeamLeader:
 
     # ------------------------------------------------------------ indicators and hot times
 
-    def indicators(self, district: str | None = None) -> dict[str, Any]:
-        params = {"district": district} if district else {}
+    def indicators(self, district: str | None = None, theme: str | None = None) -> dict[str, Any]:
+        params = {k: v for k, v in (("district", district), ("theme", theme)) if v}
         result: dict[str, Any] = self._call("GET", "/api/v1/indicators", params=params)
         return result
 
     def indicator_lines(
-        self, district: str | None = None
+        self, district: str | None = None, theme: str | None = None
     ) -> tuple[list[int], list[IndicatorLine], str]:
         """Years, rows, and when the logs were last counted (the server counts nightly)."""
-        table = self.indicators(district)
+        table = self.indicators(district, theme)
         definition = table.get("definition")
         if definition and definition.get("computed_at"):
             counted = f"Registraties geteld op {_local(definition['computed_at'])} (elke nacht)."
@@ -606,10 +611,32 @@ class TeamLeader:
         ]
         return years, lines, counted
 
-    def trends(self, district: str | None = None) -> list[Trend]:
+    def months(
+        self, code: str, year: int, district: str | None = None, theme: str | None = None
+    ) -> Trend:
+        """One indicator per month of a year, counted from the logs (a month hidden
+        as "<5" hides the year's total too: the server sees to that)."""
+        params: dict[str, Any] = {"year": year}
+        params.update({k: v for k, v in (("district", district), ("theme", theme)) if v})
+        data = self._call("GET", f"/api/v1/indicators/{code}/months", params=params)
+        points = [
+            TrendPoint(
+                year=int(cell["month"]),
+                value=float(cell["value"]) if isinstance(cell["value"], int | float) else None,
+                text=cell_text(cell),
+                baseline=False,
+                label=MONTHS[int(cell["month"]) - 1],
+            )
+            for cell in data["months"]
+        ]
+        return Trend(
+            code=data["code"], name=f"{data['name']} per maand, {year}", source="", points=points
+        )
+
+    def trends(self, district: str | None = None, theme: str | None = None) -> list[Trend]:
         """Per indicator with at least one figure: its years, the programme's
         2019–2022 baseline apart from the years counted from the logs."""
-        table = self.indicators(district)
+        table = self.indicators(district, theme)
         years = list(table["years"])
         trends: list[Trend] = []
         for row in table["rows"]:

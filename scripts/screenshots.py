@@ -409,7 +409,7 @@ def _leader_on_phone(phone: h.Phone, login: Any, shot: Any) -> None:
     phone.see("Registraties geteld op")
     shot(phone, "2x-teamleider-04-indicatoren")
     phone.tap(phone.button("Grafiek", exact=True))
-    phone.see("nulmeting")
+    phone.see("per maand")
     shot(phone, "2x-teamleider-09-indicator-grafiek")
     phone.tap(phone.button("Hot times", exact=True))
     phone.see("Drukste focuslocaties")

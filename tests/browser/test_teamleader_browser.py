@@ -140,11 +140,13 @@ def test_leader_saves_a_filter_follows_up_an_incident_and_reads_chart_and_profil
     # The trend chart next to the 2019–2022 baseline, read out as one line.
     phone.tap(phone.button("Indicatoren", exact=True))
     phone.tap(phone.button("Grafiek", exact=True))
-    phone.see("nulmeting")
-    chart = phone.page.get_by_role(
-        "group", name=re.compile(r"^Grafiek Uitgedeelde gele kaarten\. 2019: 62; 2020: 223")
-    )
+    phone.see("per maand")
+    spoken = re.compile(r"^Grafiek Uitgedeelde gele kaarten\. 2019: 62; 2020: 223")
+    chart = phone.page.get_by_role("group", name=spoken).or_(phone.page.get_by_text(spoken))
     expect(chart).to_have_count(1)
+    monthly = re.compile(r"^Grafiek Uitgedeelde gele kaarten per maand, \d{4}\. jan: ")
+    by_month = phone.page.get_by_role("group", name=monthly).or_(phone.page.get_by_text(monthly))
+    expect(by_month).to_have_count(1)
 
     phone.tap(phone.button("Wijkprofiel", exact=True))
     phone.see("Wijkprofiel Noord")

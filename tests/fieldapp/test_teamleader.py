@@ -255,3 +255,24 @@ def test_profile_view_model(tmp_path, server, engine, settings):
     assert len(profile.columns) >= 3 and profile.columns[-2].endswith(profile.columns[-1][5:])
     assert all(len(line.cells) == len(profile.columns) for line in profile.lines)
     assert len(profile.heat.matrix) == 7
+
+
+def test_indicators_by_theme_and_by_month(tmp_path, server, engine, settings):
+    from sync_server.services import nightly
+
+    phone, _officer = _enrolled_app(tmp_path, server, engine, settings)
+    phone.set_pin("48213", "48213")
+    assert phone.sync_now().ok
+    spot = phone.hotspots()[0]
+    for _ in range(6):
+        phone.save_waarneming(theme="afval", hotspot=spot.code, action="aanspreken")
+    assert phone.sync_now().ok
+    nightly.run_nightly(engine, settings)
+    leader = _leader(tmp_path, server, engine).teamleader
+    waste = next(t for t in leader.trends("noord") if t.points[-1].value)
+    this_year = waste.points[-1].year
+    months = leader.months(waste.code, this_year, "noord")
+    assert sum(p.value or 0 for p in months.points) == waste.points[-1].value
+    assert [p.caption for p in months.points][:2] == ["jan", "feb"]
+    other_theme = leader.trends("noord", theme="jeugd")
+    assert all(t.points[-1].value in (None, 0) for t in other_theme if t.code == waste.code)

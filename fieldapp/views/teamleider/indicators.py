@@ -12,8 +12,9 @@ import flet_charts as fch
 
 from fieldapp.components import style as s
 from fieldapp.components.widgets import label_text
+from fieldapp.state import SyncError
 from fieldapp.teamleader import IndicatorLine, Trend
-from fieldapp.views.teamleider.parts import card, dropdown, note, small_button
+from fieldapp.views.teamleider.parts import ALL, card, dropdown, note, small_button
 
 if TYPE_CHECKING:
     from fieldapp.views.teamleider.screen import TeamLeaderScreen
@@ -43,12 +44,30 @@ class IndicatorsTab:
         self.screen, self.app, self.state = screen, screen.app, screen.state
         self.mode = "tabel"  # or "grafiek"
         self.chosen: str | None = None  # indicator code in the chart
+        self.theme: str | None = None  # only logs of this theme (table and chart)
 
     def build(self) -> list[ft.Control]:
-        controls = [self.screen.district_filter(everything="Al mijn stadsdelen"), self._modes()]
+        controls = [
+            ft.Row(
+                [self.screen.district_filter(everything="Al mijn stadsdelen"), self._theme()],
+                wrap=True,
+                spacing=8,
+                run_spacing=8,
+            ),
+            self._modes(),
+        ]
         if self.mode == "grafiek":
             return controls + self._chart()
         return controls + self._table()
+
+    def _theme(self) -> ft.Control:
+        async def handler(e: ft.Event[ft.Dropdown]) -> None:
+            value = e.control.value or ALL
+            self.theme = None if value == ALL else value
+            await self.screen.load()
+
+        options = {ALL: "Alle thema's", **self.screen.themes()}
+        return dropdown("Thema", options, self.theme or ALL, self.app.act(handler))
 
     def _modes(self) -> ft.Control:
         def pick(mode: str) -> Any:
@@ -76,7 +95,9 @@ class IndicatorsTab:
     # ------------------------------------------------------------ table
 
     def _table(self) -> list[ft.Control]:
-        years, lines, counted = self.state.teamleader.indicator_lines(self.screen.district)
+        years, lines, counted = self.state.teamleader.indicator_lines(
+            self.screen.district, self.theme
+        )
         table = ft.DataTable(
             columns=[
                 ft.DataColumn(label=label_text("Indicator", size=s.SMALL)),
@@ -124,7 +145,7 @@ class IndicatorsTab:
     # ------------------------------------------------------------ chart
 
     def _chart(self) -> list[ft.Control]:
-        trends = self.state.teamleader.trends(self.screen.district)
+        trends = self.state.teamleader.trends(self.screen.district, self.theme)
         if not trends:
             return [note("Nog geen cijfers om te tonen.")]
         codes = [t.code for t in trends]
@@ -137,6 +158,17 @@ class IndicatorsTab:
             await self.screen.load()
 
         options = {t.code: t.name for t in trends}
+        counted = [p for p in trend.points if not p.baseline]
+        by_month: list[ft.Control] = []
+        if counted:
+            try:
+                months = self.state.teamleader.months(
+                    trend.code, counted[-1].year, self.screen.district, self.theme
+                )
+                by_month = [trend_chart(months, height=200)]
+            except SyncError as exc:
+                if exc.code != "not_found":  # an indicator from another source: no months
+                    raise
         return [
             dropdown("Indicator", options, trend.code, self.app.act(pick), width=340),
             trend_chart(trend),
@@ -145,6 +177,7 @@ class IndicatorsTab:
                 "Blauw: geteld uit de registraties van het gekozen stadsdeel. "
                 "Geen staaf: geen cijfer, of minder dan 5 (afgeschermd)."
             ),
+            *by_month,
         ]
 
 
@@ -161,7 +194,7 @@ def trend_chart(trend: Trend, *, height: int = 260) -> ft.Control:
                     width=22,
                     color=BASELINE_COLOUR if point.baseline else COUNTED_COLOUR,
                     border_radius=3,
-                    tooltip=f"{point.year}: {point.text}",
+                    tooltip=f"{point.caption}: {point.text}",
                 )
             ],
         )
@@ -183,7 +216,7 @@ def trend_chart(trend: Trend, *, height: int = 260) -> ft.Control:
                     value=index,
                     label=ft.Column(
                         [
-                            ft.Text(str(point.year), size=12, color=s.INK),
+                            ft.Text(point.caption, size=12, color=s.INK),
                             ft.Text(point.text, size=12, color=s.MUTED),
                         ],
                         spacing=0,
@@ -194,14 +227,19 @@ def trend_chart(trend: Trend, *, height: int = 260) -> ft.Control:
             ],
         ),
     )
-    spoken = "; ".join(f"{p.year}: {p.text}" for p in trend.points)
+    spoken = "; ".join(f"{p.caption}: {p.text}" for p in trend.points)
     return ft.Semantics(
+        container=True,
         label=f"Grafiek {trend.name}. {spoken}",
         content=card(
             ft.Column(
                 [
                     ft.Text(trend.name, size=s.TEXT, weight=ft.FontWeight.BOLD, color=s.INK),
-                    ft.Text(f"Bron: {trend.source}", size=s.SMALL, color=s.MUTED),
+                    *(
+                        [ft.Text(f"Bron: {trend.source}", size=s.SMALL, color=s.MUTED)]
+                        if trend.source
+                        else []
+                    ),
                     ft.Row([chart]),
                 ],
                 spacing=6,
