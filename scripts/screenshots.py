@@ -402,21 +402,17 @@ def _leader_on_phone(phone: h.Phone, login: Any, shot: Any) -> None:
     phone.fill("Opmerking voor de handhaver", "Welke container?")
     phone.tap(phone.button("Terug naar handhaver"))
     phone.see("Opgeslagen")
-    phone.tap(phone.button("Incidenten", exact=True))
-    phone.see("te laat")
-    shot(phone, "2x-teamleider-08-incidenten")
-    phone.tap(phone.button("Indicatoren", exact=True))
-    phone.see("Registraties geteld op")
-    shot(phone, "2x-teamleider-04-indicatoren")
-    phone.tap(phone.button("Grafiek", exact=True))
-    phone.see("per maand")
-    shot(phone, "2x-teamleider-09-indicator-grafiek")
-    phone.tap(phone.button("Hot times", exact=True))
-    phone.see("Drukste focuslocaties")
-    shot(phone, "2x-teamleider-05-hot-times")
-    phone.tap(phone.button("Wijkprofiel", exact=True))
-    phone.see("Wijkprofiel Noord")
-    shot(phone, "2x-teamleider-10-wijkprofiel")
+    # (button to tap, text to wait for, picture)
+    for button, text, name in [
+        ("Incidenten", "te laat", "08-incidenten"),
+        ("Indicatoren", "Registraties geteld op", "04-indicatoren"),
+        ("Grafiek", "per maand", "09-indicator-grafiek"),
+        ("Hot times", "Drukste focuslocaties", "05-hot-times"),
+        ("Wijkprofiel", "Wijkprofiel Noord", "10-wijkprofiel"),
+    ]:
+        phone.tap(phone.button(button, exact=True))
+        phone.see(text)
+        shot(phone, f"2x-teamleider-{name}")
 
 
 def _example_photo() -> Any:
