@@ -6,14 +6,17 @@ youth's name into a reply, a log line or a proxy's error page.
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sync_protocol import PROTOCOL_HEADER, PROTOCOL_VERSION, ErrorCode
+from sync_protocol import PROTOCOL_HEADER, PROTOCOL_VERSION, ErrorBody, ErrorCode
 from sync_server.api.limits import BodyTooLarge
 from sync_server.errors import ServiceError
 
@@ -83,8 +86,108 @@ async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# What each status means in this API, for the OpenAPI description.
+ERROR_DESCRIPTIONS: dict[int, str] = {
+    400: "Onleesbaar verzoek: `malformed_json`, `protocol_missing`, `protocol_unsupported`, "
+    "`blob_hash_invalid`, `blob_hash_mismatch`",
+    401: "Geen geldig token: `token_missing`, `token_invalid`, `token_revoked`, `login_failed`, "
+    "`enrolment_code_*`",
+    403: "Geen toegang: `forbidden`, `device_mismatch`",
+    404: "Bestaat niet of niet voor jou: `not_found`",
+    409: "Botsing: `conflict`, `user_exists`, `cursor_ahead`",
+    413: "Te groot: `body_too_large`, `batch_too_large`, `blob_too_large`, `blob_image_too_large`",
+    415: "Geen JPEG of PNG: `blob_not_an_image`",
+    422: "Ongeldige invoer: `invalid_request` (met `details`), `unknown_district`, "
+    "`blob_has_metadata`",
+    429: "Te veel pogingen: `too_many_attempts` (met Retry-After)",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route: these statuses answer with an ErrorBody."""
+    return {
+        status: {"model": ErrorBody, "description": ERROR_DESCRIPTIONS[status]}
+        for status in statuses
+    }
+
+
+def _error_reply(status: int, *, head: bool) -> dict[str, Any]:
+    reply: dict[str, Any] = {"description": ERROR_DESCRIPTIONS[status]}
+    if not head:
+        ref = {"$ref": "#/components/schemas/ErrorBody"}
+        reply["content"] = {"application/json": {"schema": ref}}
+    return reply
+
+
+def _ensure_error_schema(schema: dict[str, Any]) -> None:
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    if "ErrorBody" in components:
+        return
+    body = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(body.pop("$defs", {}))
+    components["ErrorBody"] = body
+
+
+_FASTAPI_422 = "#/components/schemas/HTTPValidationError"
+
+
+def complete_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
+    """Declare the errors that every route of a kind can give, whatever the route
+    itself lists: the middleware and the dependencies answer them before the
+    handler runs. A route's own declarations are kept as they are.
+
+    - a body: 400 `malformed_json`, 413 `body_too_large`, 422 `invalid_request`;
+    - any parameter: 422 `invalid_request`;
+    - a token (the `authorization` header): 401;
+    - the protocol header: 400 `protocol_missing` / `protocol_unsupported`.
+    """
+    _ensure_error_schema(schema)
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            headers = {
+                str(p.get("name", "")).lower()
+                for p in operation.get("parameters", [])
+                if p.get("in") == "header"
+            }
+            statuses: set[int] = set()
+            if "requestBody" in operation:
+                statuses |= {400, 413, 422}
+            if operation.get("parameters"):
+                statuses.add(422)
+            if "authorization" in headers:
+                statuses.add(401)
+            if PROTOCOL_HEADER.lower() in headers:
+                statuses.add(400)
+            responses = operation["responses"]
+            for status in sorted(statuses):
+                if str(status) not in responses:
+                    responses[str(status)] = _error_reply(status, head=method == "head")
+            if _FASTAPI_422 in json.dumps(responses.get("422", {})):
+                # FastAPI's own `{detail: [...]}`, which this API never sends.
+                responses["422"] = _error_reply(422, head=method == "head")
+    components = schema["components"]["schemas"]
+    if _FASTAPI_422 not in json.dumps(schema["paths"]):
+        components.pop("HTTPValidationError", None)
+        components.pop("ValidationError", None)
+    return schema
+
+
+def _document_errors(app: FastAPI) -> None:
+    build: Callable[[], dict[str, Any]] = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = complete_error_responses(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
+    _document_errors(app)

@@ -1,15 +1,30 @@
 """Refuse oversized bodies before they are read into memory, and stamp the
-protocol version on every reply."""
+protocol version on every reply. Also the bounds on query values that the
+database cannot hold (a day in the year 1 or 9999 overflows a UTC timestamp)."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime, time
+from typing import Annotated
 
+from fastapi import Query
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync_protocol import PROTOCOL_HEADER, PROTOCOL_VERSION, ErrorCode
 
 BLOB_PREFIX = "/api/v1/blobs/"
+
+# Days a filter may name: well before the first log and after the last one; a
+# day outside is a 422 `invalid_request`, not an overflow deep in the database.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+DAY_RANGE = f"({FIRST_DAY} t/m {LAST_DAY})"
+FIRST_MOMENT = datetime.combine(FIRST_DAY, time.min, tzinfo=UTC)
+LAST_MOMENT = datetime.combine(LAST_DAY, time.max, tzinfo=UTC)
+DayQuery = Annotated[
+    date | None, Query(ge=FIRST_DAY, le=LAST_DAY, description=f"Een dag {DAY_RANGE}")
+]
 
 
 class BodyTooLarge(Exception):

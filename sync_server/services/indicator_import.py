@@ -12,6 +12,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -79,6 +80,32 @@ def _parse_value(text: str, unit: str) -> float | str:
     return value
 
 
+class _Reader:
+    """csv.reader whose parse errors (a stray quote or carriage return) become a
+    reason with a line number for the person, not a 500."""
+
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+
+    @property
+    def line_num(self) -> int:
+        return int(self._reader.line_num)
+
+    def __iter__(self) -> _Reader:
+        return self
+
+    def __next__(self) -> list[str]:
+        try:
+            return list(next(self._reader))
+        except csv.Error as exc:
+            line = self.line_num or 1
+            raise ServiceError(
+                ErrorCode.INVALID_REQUEST,
+                f"Regel {line} is geen geldige CSV.",
+                details=[{"line": line, "reason": "geen geldige CSV"}],
+            ) from exc
+
+
 def import_csv(
     session: Session, *, body: bytes, user: User, definitions: DefinitionSet
 ) -> ImportResult:
@@ -93,7 +120,7 @@ def import_csv(
             details=[{"line": 1, "reason": "kopregel ontbreekt"}],
         )
     delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = _Reader(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     header = [h.strip().lower() for h in next(reader)]
     if header[:3] != list(REQUIRED) or len(header) > 4 or header[3:] not in ([], ["district"]):
         raise ServiceError(

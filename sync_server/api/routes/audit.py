@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -10,6 +9,7 @@ from sqlmodel import Session
 
 from sync_protocol import ErrorBody
 from sync_server.api.deps import BeheerderDep, EngineDep
+from sync_server.api.limits import DayQuery
 from sync_server.db import reader, session_scope
 from sync_server.services import audit
 
@@ -30,8 +30,8 @@ def list_audit(
     user: UserParam = None,
     action: ActionParam = None,
     record_id: RecordParam = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: DayQuery = None,
+    date_to: DayQuery = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> audit.AuditPage:
@@ -60,8 +60,8 @@ def export_audit(
     user: UserParam = None,
     action: ActionParam = None,
     record_id: RecordParam = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: DayQuery = None,
+    date_to: DayQuery = None,
 ) -> Response:
     """The audit log as CSV (this export is itself logged)."""
     with session_scope(engine) as session:

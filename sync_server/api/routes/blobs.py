@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -15,15 +17,26 @@ from sync_server.services import blobs
 # "update the app", not "log in again".
 router = APIRouter(prefix="/api/v1/blobs", tags=["photos"], dependencies=[Depends(check_protocol)])
 
+# Checked by the service (400 `blob_hash_invalid`, not a generic 422); the
+# pattern is in the description so that clients and schema tools know it.
+Sha256Path = Annotated[
+    str,
+    Path(
+        description="SHA-256 van de foto, 64 kleine hex-tekens",
+        json_schema_extra={"pattern": "^[0-9a-f]{64}$"},
+    ),
+]
+
 
 @router.head(
     "/{sha256}",
     responses={
         200: {"description": "Foto staat op de server"},
+        400: {"description": "Geen geldige SHA-256 (`blob_hash_invalid`), of protocolfout"},
         404: {"description": "Foto ontbreekt nog"},
     },
 )
-def has_blob(sha256: str, caller: CallerDep, engine: EngineDep) -> Response:
+def has_blob(sha256: Sha256Path, caller: CallerDep, engine: EngineDep) -> Response:
     """Is this photo already on the server? (200 yes, 404 no; no body)."""
     with Session(engine) as session:
         found = blobs.exists(session, sha256)
@@ -50,7 +63,7 @@ def has_blob(sha256: str, caller: CallerDep, engine: EngineDep) -> Response:
     },
 )
 async def put_blob(
-    sha256: str,
+    sha256: Sha256Path,
     request: Request,
     caller: CallerDep,
     engine: EngineDep,

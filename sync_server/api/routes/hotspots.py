@@ -3,7 +3,7 @@ that have not synced."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from sync_protocol import ErrorBody
 from sync_server.api.deps import CallerDep, EngineDep, ManagerDep, SettingsDep
+from sync_server.api.limits import DAY_RANGE, FIRST_MOMENT, LAST_MOMENT, DayQuery
 from sync_server.db import reader, utcnow
 from sync_server.services import hotspots, nightly, profile, profile_export
 from sync_server.services.scope import field_scope, manager_scope
@@ -32,8 +33,8 @@ def hotspot_activity(
     district: DistrictParam = None,
     theme: Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")] = None,
     kind: Annotated[str | None, Query(max_length=30)] = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: DayQuery = None,
+    date_to: DayQuery = None,
 ) -> hotspots.Activity:
     """Logs per hotspot (the one named, or the nearest within the configured
     distance) and a weekday × hour matrix (0 = maandag, local time) for a period
@@ -52,7 +53,11 @@ def patrol_suggestion(
     district: DistrictParam = None,
     start: Annotated[
         AwareDatetime | None,
-        Query(description="Begin van de dienst (standaard nu); de dienst duurt 4 uur"),
+        Query(
+            ge=FIRST_MOMENT,
+            le=LAST_MOMENT,
+            description=f"Begin van de dienst (standaard nu); de dienst duurt 4 uur {DAY_RANGE}",
+        ),
     ] = None,
 ) -> hotspots.PatrolSuggestion:
     """Where to go in the coming shift: the five hotspots with the most logs on

@@ -17,6 +17,7 @@ from sync_protocol import (
     PushResponse,
 )
 from sync_server.api.deps import CallerDep, EngineDep, SettingsDep, check_protocol
+from sync_server.api.errors import error_responses
 from sync_server.db import reader
 from sync_server.errors import ServiceError
 from sync_server.services import pull as pull_service
@@ -69,7 +70,7 @@ def push(
     return PushResponse(results=results, server_time=datetime.now(UTC))
 
 
-@router.get("/pull", response_model=PullPage, responses=_ERRORS)
+@router.get("/pull", response_model=PullPage, responses=_ERRORS | error_responses(409))
 def pull(
     caller: CallerDep,
     engine: EngineDep,

@@ -1,0 +1,566 @@
+"""Many phones syncing at once against the real server on PostgreSQL.
+
+Starts `python -m sync_server serve` as a process of its own on loopback, makes
+one officer and one enrolled phone per simulated device (spread over the
+districts), then lets every phone sync at the same moment: each pushes several
+batches of realistic records (observations, incidents, yellow cards, address
+checks) and pulls until nothing more. Measures per request, samples the server
+process's memory (RSS) with psutil, and then checks the database: every record
+exactly once, the change numbers without gaps, each phone's pull strictly
+ascending.
+
+Used by `scripts/load` (make load) and by tests/server/test_load.py (CI).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlmodel import select  # noqa: E402
+
+from sync_protocol import PROTOCOL_HEADER, PROTOCOL_VERSION  # noqa: E402
+from sync_server.db import make_engine, normalise_url, session_scope  # noqa: E402
+from sync_server.models import Hotspot  # noqa: E402
+from sync_server.services import accounts  # noqa: E402
+
+DISTRICTS = ("centrum", "noord", "oost", "zuid-west", "schalkwijk")
+
+
+@dataclass
+class LoadResult:
+    devices: int
+    batches_per_device: int
+    records_per_batch: int
+    requests: int
+    errors: int
+    error_samples: list[str]
+    records_sent: int
+    records_stored: int
+    duplicates: int
+    change_gaps: int
+    pull_order_faults: int
+    seconds: float
+    requests_per_s: float
+    records_per_s: float
+    latency_ms: dict[str, dict[str, float]]
+    server_rss_start_mb: float
+    server_rss_peak_mb: float
+    database: str
+    server_pool: str = "pool_size 10 + max_overflow 20 (sync_server/db.py)"
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def error_rate(self) -> float:
+        return self.errors / self.requests if self.requests else 1.0
+
+    def summary(self) -> str:
+        lines = [
+            f"devices at once:        {self.devices}",
+            f"per device:             {self.batches_per_device} pushes of "
+            f"{self.records_per_batch} records, each followed by a pull to the end",
+            f"requests:               {self.requests} in {self.seconds:.1f} s "
+            f"({self.requests_per_s:.0f} requests/s)",
+            f"records:                {self.records_sent} sent, {self.records_stored} stored "
+            f"({self.records_per_s:.0f} records/s)",
+            f"errors:                 {self.errors} (error rate {self.error_rate:.2%})",
+            f"duplicates / gaps:      {self.duplicates} duplicate records, "
+            f"{self.change_gaps} gaps in change numbers, "
+            f"{self.pull_order_faults} pulls out of order",
+            f"server memory (RSS):    {self.server_rss_start_mb:.0f} MB at start, "
+            f"{self.server_rss_peak_mb:.0f} MB peak",
+        ]
+        for op, stats in self.latency_ms.items():
+            lines.append(
+                f"latency {op:<14} p50 {stats['p50']:.0f} ms, p95 {stats['p95']:.0f} ms, "
+                f"p99 {stats['p99']:.0f} ms, max {stats['max']:.0f} ms"
+            )
+        lines.extend(f"error: {e}" for e in self.error_samples[:10])
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- the server process
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def server_process(database_url: str, work: Path) -> Iterator[tuple[str, psutil.Process]]:
+    """The real server (`python -m sync_server serve`) as a process of its own."""
+    port = _free_port()
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "HV_VAR_DIR": str(work),
+        "HV_BLOB_DIR": str(work / "blobs"),
+        "HV_PSEUDONYM_KEY": secrets.token_hex(32),
+        "PYTHONUNBUFFERED": "1",
+    }
+    log = (work / "server.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sync_server", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server stopped: {(work / 'server.log').read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not start within 60 s")
+            time.sleep(0.1)
+        yield url, psutil.Process(proc.pid)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+class MemorySampler:
+    """Peak RSS of a process, sampled every 50 ms in a thread."""
+
+    def __init__(self, process: psutil.Process) -> None:
+        self.process = process
+        self.start = process.memory_info().rss
+        self.peak = self.start
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.05):
+            try:
+                self.peak = max(self.peak, self.process.memory_info().rss)
+            except psutil.Error:
+                return
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+# ---------------------------------------------------------------- devices and records
+
+
+@dataclass
+class Device:
+    index: int
+    district: str
+    hotspots: list[str]
+    token: str = ""
+    device_id: str = ""
+    sent: list[str] = field(default_factory=list)
+    seqs: list[int] = field(default_factory=list)
+    cursor: int = 0
+
+
+def _uuid7(rng: random.Random) -> str:
+    millis = int(time.time() * 1000)
+    rand = rng.getrandbits(74)
+    value = (
+        (millis << 80) | (0x7 << 76) | ((rand >> 62) << 64) | (0b10 << 62) | (rand & (2**62 - 1))
+    )
+    return str(uuid.UUID(int=value))
+
+
+def _record(device: Device, rng: random.Random) -> dict[str, Any]:
+    """One of the kinds a handhaver logs most, with the fields the app fills in."""
+    observed = (datetime.now(UTC) - timedelta(minutes=rng.randint(1, 600))).isoformat()
+    spot = rng.choice(device.hotspots)
+    pick = rng.random()
+    if pick < 0.6:
+        kind, payload = (
+            "waarneming",
+            {
+                "observed_at": observed,
+                "theme": "afval",
+                "hotspot": spot,
+                "persons": rng.randint(0, 6),
+                "action": rng.choice(["aanspreken", "waarschuwing"]),
+                "note": "Afval naast de container, eigenaar aangesproken.",
+            },
+        )
+    elif pick < 0.75:
+        kind, payload = (
+            "incident",
+            {
+                "observed_at": observed,
+                "hotspot": spot,
+                "types": ["verbaal"],
+                "injured": False,
+                "bodycam_on": True,
+                "footage_secured": True,
+                "footage_reference": f"BC-{rng.randint(1, 9999)}",
+                "politie": "melding_gedaan",
+                "bot_gewenst": rng.random() < 0.5,
+                "description": "Scheldpartij bij controle, persoon liep weg.",
+            },
+        )
+    elif pick < 0.9:
+        kind, payload = (
+            "gele_kaart",
+            {
+                "observed_at": observed,
+                "hotspot": spot,
+                "aanleiding": "hinderlijk_gedrag",
+                "jongere": {
+                    "naam": f"Jongere {device.index}-{rng.randint(1, 5)}",
+                    "geboortedatum": "2009-05-01",
+                },
+            },
+        )
+    else:
+        kind, payload = (
+            "adrescontrole",
+            {"observed_at": observed, "uitkomst": "hit", "address": "Grote Markt 2"},
+        )
+    record_id = _uuid7(rng)
+    device.sent.append(record_id)
+    return {"id": record_id, "kind": kind, "version": 1, "payload": payload}
+
+
+def prepare_devices(database_url: str, url: str, count: int) -> list[Device]:
+    """One officer per phone, spread over the districts, each enrolled over HTTP
+    (one at a time: enrolment is not what is measured, and the per-address
+    throttle counts attempts before judging them)."""
+    engine = make_engine(database_url)
+    run = secrets.token_hex(3)
+    devices: list[Device] = []
+    codes: list[str] = []
+    with session_scope(engine) as session:
+        spots: dict[str, list[str]] = {}
+        for row in session.exec(select(Hotspot)).all():
+            if "afval" in row.themes:
+                spots.setdefault(row.district_code, []).append(row.code)
+        districts = [d for d in DISTRICTS if spots.get(d)]
+        for index in range(count):
+            district = districts[index % len(districts)]
+            user = accounts.create_user(
+                session,
+                username=f"load{run}-{index}",
+                display_name=f"Belasting {index}",
+                role="handhaver",
+                districts=[district],
+                password=None,
+            )
+            code = accounts.create_enrolment_code(session, user=user, ttl=timedelta(hours=1))
+            codes.append(code.code)
+            devices.append(Device(index=index, district=district, hotspots=spots[district]))
+    engine.dispose()
+    with httpx.Client(base_url=url, headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)}) as client:
+        for device, code in zip(devices, codes, strict=True):
+            reply = client.post(
+                "/api/v1/auth/enroll", json={"code": code, "device_name": f"load-{device.index}"}
+            )
+            reply.raise_for_status()
+            device.token, device.device_id = reply.json()["token"], reply.json()["device_id"]
+    return devices
+
+
+# ---------------------------------------------------------------- the load
+
+
+@dataclass
+class Tally:
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    requests: int = 0
+    errors: list[str] = field(default_factory=list)
+    order_faults: int = 0
+
+    def note(self, op: str, seconds: float) -> None:
+        self.requests += 1
+        self.latencies.setdefault(op, []).append(seconds * 1000)
+
+
+async def _sync_device(
+    client: httpx.AsyncClient,
+    device: Device,
+    *,
+    batches: int,
+    per_batch: int,
+    start: asyncio.Event,
+    tally: Tally,
+) -> None:
+    rng = random.Random(device.index)
+    headers = {"Authorization": f"Bearer {device.token}", PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
+    await start.wait()
+    for _ in range(batches):
+        records = [_record(device, rng) for _ in range(per_batch)]
+        body = {"protocol": PROTOCOL_VERSION, "device_id": device.device_id, "records": records}
+        began = time.perf_counter()
+        try:
+            reply = await client.post("/api/v1/sync/push", json=body, headers=headers)
+        except httpx.HTTPError as exc:
+            tally.note("push", time.perf_counter() - began)
+            tally.errors.append(f"push device {device.index}: {type(exc).__name__}")
+            continue
+        tally.note("push", time.perf_counter() - began)
+        if reply.status_code != 200:
+            tally.errors.append(
+                f"push device {device.index}: {reply.status_code} {reply.text[:200]}"
+            )
+            continue
+        refused = [r for r in reply.json()["results"] if r["status"] != "accepted"]
+        if refused:
+            tally.errors.append(f"push device {device.index}: {refused[0]}")
+        while True:  # pull to the end, as the app does after a push
+            began = time.perf_counter()
+            try:
+                reply = await client.get(
+                    "/api/v1/sync/pull",
+                    params={"since": device.cursor, "limit": 500},
+                    headers=headers,
+                )
+            except httpx.HTTPError as exc:
+                tally.note("pull", time.perf_counter() - began)
+                tally.errors.append(f"pull device {device.index}: {type(exc).__name__}")
+                break
+            tally.note("pull", time.perf_counter() - began)
+            if reply.status_code != 200:
+                tally.errors.append(
+                    f"pull device {device.index}: {reply.status_code} {reply.text[:200]}"
+                )
+                break
+            page = reply.json()
+            for change in page["changes"]:
+                if change["seq"] <= device.cursor:
+                    tally.order_faults += 1
+                device.cursor = change["seq"]
+                device.seqs.append(change["seq"])
+            device.cursor = max(device.cursor, page["next_since"])
+            if not page["more"]:
+                break
+
+
+async def _run_all(url: str, devices: list[Device], batches: int, per_batch: int) -> Tally:
+    tally = Tally()
+    start = asyncio.Event()
+    limits = httpx.Limits(max_connections=len(devices) + 10, max_keepalive_connections=len(devices))
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120) as client:
+        tasks = [
+            asyncio.create_task(
+                _sync_device(
+                    client, d, batches=batches, per_batch=per_batch, start=start, tally=tally
+                )
+            )
+            for d in devices
+        ]
+        await asyncio.sleep(0.2)  # every device waiting at the start line
+        start.set()
+        await asyncio.gather(*tasks)
+    return tally
+
+
+def _percentiles(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    cuts = (
+        statistics.quantiles(ordered, n=100, method="inclusive")
+        if len(ordered) > 1
+        else ordered * 99
+    )
+
+    return {
+        "count": float(len(ordered)),
+        "p50": cuts[49],
+        "p95": cuts[94],
+        "p99": cuts[98],
+        "max": ordered[-1],
+    }
+
+
+def verify(database_url: str, devices: list[Device]) -> tuple[int, int, int]:
+    """Records stored, duplicates, and gaps in the change numbers."""
+    engine = make_engine(database_url)
+    sent = [record_id for d in devices for record_id in d.sent]
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT id, count(*) FROM record WHERE id = ANY(:ids) GROUP BY id"),
+            {"ids": sent},
+        ).all()
+        seqs = [int(s) for s in conn.execute(text("SELECT seq FROM change ORDER BY seq")).scalars()]
+    engine.dispose()
+    duplicates = sum(count - 1 for _id, count in rows) + (len(sent) - len(set(sent)))
+    gaps = sum(1 for a, b in zip(seqs, seqs[1:], strict=False) if b != a + 1)
+    return len(rows), duplicates, gaps
+
+
+def run_load(
+    database_url: str,
+    *,
+    devices: int = 200,
+    batches: int = 5,
+    per_batch: int = 20,
+    work: Path | None = None,
+) -> LoadResult:
+    """Start the server on `database_url` (migrated by the server itself), load it, verify."""
+    with tempfile.TemporaryDirectory(prefix="hv-load-") as tmp:
+        work = work or Path(tmp)
+        with server_process(database_url, work) as (url, process):
+            phones = prepare_devices(database_url, url, devices)
+            with MemorySampler(process) as memory:
+                began = time.perf_counter()
+                tally = asyncio.run(_run_all(url, phones, batches, per_batch))
+                seconds = time.perf_counter() - began
+        stored, duplicates, gaps = verify(database_url, phones)
+    sent = sum(len(p.sent) for p in phones)
+    dialect = make_url(normalise_url(database_url)).get_backend_name()
+    return LoadResult(
+        devices=devices,
+        batches_per_device=batches,
+        records_per_batch=per_batch,
+        requests=tally.requests,
+        errors=len(tally.errors) + (sent - stored),
+        error_samples=tally.errors[:20],
+        records_sent=sent,
+        records_stored=stored,
+        duplicates=duplicates,
+        change_gaps=gaps,
+        pull_order_faults=tally.order_faults,
+        seconds=seconds,
+        requests_per_s=tally.requests / seconds,
+        records_per_s=stored / seconds,
+        latency_ms={op: _percentiles(v) for op, v in sorted(tally.latencies.items())},
+        server_rss_start_mb=memory.start / 2**20,
+        server_rss_peak_mb=memory.peak / 2**20,
+        database=dialect,
+    )
+
+
+# ---------------------------------------------------------------- a database of its own
+
+
+@contextmanager
+def scratch_database(server_url: str) -> Iterator[str]:
+    """A database of this run's own on the PostgreSQL server, dropped afterwards."""
+    base = make_url(normalise_url(server_url))
+    name = f"handhaving_load_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _markdown(result: LoadResult, command: str) -> str:
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    rows = "\n".join(
+        f"| {op} | {int(s['count'])} | {s['p50']:.0f} | {s['p95']:.0f} | {s['p99']:.0f} "
+        f"| {s['max']:.0f} |"
+        for op, s in result.latency_ms.items()
+    )
+    cpu = os.cpu_count()
+    return f"""# Load test: {result.devices} phones syncing at once
+
+`{command}` (`make load`) starts the real server (`python -m sync_server serve`, one
+uvicorn process) on a PostgreSQL database of its own on loopback, enrols
+{result.devices} phones (one officer each, spread over the districts), and then lets every
+phone sync at the same moment: {result.batches_per_device} pushes of
+{result.records_per_batch} records each (observations, incidents, yellow cards, address
+checks), every push followed by pulls until nothing more. The server's memory is
+sampled with psutil every 50 ms. Afterwards the database is checked: every record
+exactly once, change numbers without gaps, every phone's pulls strictly ascending.
+
+Last run: {when}, {cpu} CPUs, database {result.database}.
+
+| measure | result |
+| --- | --- |
+| devices syncing at once | {result.devices} |
+| requests | {result.requests} in {result.seconds:.1f} s ({result.requests_per_s:.0f}/s) |
+| records | {result.records_sent} sent, {result.records_stored} stored \
+({result.records_per_s:.0f}/s) |
+| errors | {result.errors} (error rate {result.error_rate:.2%}) |
+| duplicates, gaps, pulls out of order | {result.duplicates}, {result.change_gaps}, \
+{result.pull_order_faults} |
+| server memory (RSS) | {result.server_rss_start_mb:.0f} MB at start, \
+{result.server_rss_peak_mb:.0f} MB peak |
+| server database pool | {result.server_pool} |
+
+Latency per request, in milliseconds, as the phones saw it (queueing included):
+
+| request | count | p50 | p95 | p99 | max |
+| --- | --- | --- | --- | --- | --- |
+{rows}
+
+Pushes are serialised by the change-number counter row (that is what keeps pull
+from skipping), so push latency grows with the number of phones pushing at the
+same moment; pulls only read. CI runs a smaller variant on every PostgreSQL
+pass (`tests/server/test_load.py`).
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pg", required=True, help="URL of a PostgreSQL server (any database)")
+    parser.add_argument("--devices", type=int, default=200)
+    parser.add_argument("--batches", type=int, default=5)
+    parser.add_argument("--per-batch", type=int, default=20)
+    parser.add_argument("--markdown", help="write the results here (docs/load.md)")
+    parser.add_argument("--json", help="write the raw results here")
+    args = parser.parse_args(argv)
+    with scratch_database(args.pg) as database_url:
+        result = run_load(
+            database_url, devices=args.devices, batches=args.batches, per_batch=args.per_batch
+        )
+    print(result.summary())
+    if args.markdown:
+        Path(args.markdown).write_text(_markdown(result, "scripts/load"))
+        print(f"written: {args.markdown}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(asdict(result), indent=2))
+    ok = result.errors == 0 and result.duplicates == 0 and result.change_gaps == 0
+    return 0 if ok and result.pull_order_faults == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
