@@ -68,6 +68,9 @@ def _push_only(phone: Any) -> Any:
         def _pull(self, client: Any, report: Any, say: Any) -> None:
             return None
 
+        def _patrol_suggestion(self, client: Any) -> None:
+            return None
+
     return PushOnly(phone.store, phone.folder / "sync.lock", phone.client.client_factory)
 
 
@@ -262,7 +265,7 @@ def run_push(kind: str, records: list[dict[str, Any]], workdir: Path, naive_n: i
 
 def profile_server_push(
     kind: str, records: list[dict[str, Any]], workdir: Path, batch: int = 100
-) -> tuple[float, str]:
+) -> tuple[float, str, dict[str, float]]:
     """The server's push service in-process under cProfile (batches as the client
     sends them): its own rate, and the top entries by cumulative and own time."""
     from sqlmodel import Session
@@ -298,9 +301,38 @@ def profile_server_push(
         stats.sort_stats("cumulative").print_stats(18)
         text.write("\n")
         stats.sort_stats("tottime").print_stats(14)
-        return seconds, _trim_profile(text.getvalue())
+        return seconds, _trim_profile(text.getvalue()), shares(profiler, SERVER_PARTS)
     finally:
         db.drop()
+
+
+def shares(profiler: cProfile.Profile, wanted: dict[str, str]) -> dict[str, float]:
+    """Cumulative seconds of chosen functions: label -> seconds, where `wanted`
+    maps a label to 'path/suffix.py:function'."""
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    out: dict[str, float] = {}
+    for label, where in wanted.items():
+        suffix, function = where.split(":")
+        out[label] = max(
+            (ct for (file, _line, name), (_cc, _nc, _tt, ct, _c) in stats.items()
+             if file.endswith(suffix) and name == function),
+            default=0.0,
+        )  # fmt: skip
+    return out
+
+
+SERVER_PARTS = {
+    "validating records (pydantic)": "sync_server/services/push.py:_validate_item",
+    "writing (ORM, one transaction per batch)": "sync_server/services/push.py:_write",
+    "making ORM objects (SQLModel __init__)": "sqlmodel/main.py:__init__",
+    "session flushes (INSERT statements)": "sqlalchemy/orm/session.py:flush",
+}
+CLIENT_PARTS = {
+    "reading the outbox (Store.outgoing)": "fieldapp/store.py:outgoing",
+    "applying the replies (Store.apply_push_results)": "fieldapp/store.py:apply_push_results",
+    "one Session.get per row, each autoflushing": "sqlalchemy/orm/session.py:get",
+    "HTTP request and waiting for the reply": "fieldapp/sync.py:_call",
+}
 
 
 def _trim_profile(raw: str) -> str:
@@ -310,3 +342,37 @@ def _trim_profile(raw: str) -> str:
             continue
         keep.append(line.replace(str(Path.cwd()) + "/", "").rstrip())
     return "\n".join(keep)
+
+
+def profile_client_push(
+    kind: str, records: list[dict[str, Any]], workdir: Path
+) -> tuple[float, str, dict[str, float]]:
+    """The phone's side of a push under cProfile (the server in its own process):
+    where the client spends the time that is not waiting for replies."""
+    db = new_database(kind, workdir)
+    try:
+        with running_server(db, workdir) as server:
+            officer = make_officer(db.engine, "profiled-phone")
+            counter = WireCounter()
+            phone = new_phone(
+                workdir / "profiled-phone", server.url, enrolment_code(db.engine, officer), counter
+            )
+            assert phone.client.sync().ok
+            fill_outbox(phone.store, records)
+            pusher = _push_only(phone)
+            profiler = cProfile.Profile()
+            started = time.perf_counter()
+            profiler.enable()
+            report = pusher.sync()
+            profiler.disable()
+            seconds = time.perf_counter() - started
+            if not report.ok:
+                raise RuntimeError(f"push failed: {report.error}")
+        text = io.StringIO()
+        stats = pstats.Stats(profiler, stream=text)
+        stats.sort_stats("cumulative").print_stats(
+            r"fieldapp|sqlalchemy/orm/session.py|httpx/_client.py:\d+\(request\)", 16
+        )
+        return seconds, _trim_profile(text.getvalue()), shares(profiler, CLIENT_PARTS)
+    finally:
+        db.drop()

@@ -247,7 +247,7 @@ def _indicators(results: Any, add: Any) -> None:
     add("")
     add(
         "| database | records | nightly snapshot s | 5 district tables s | ours total s "
-        "| bare GROUP BY s | ours ÷ bare | load (executemany) s |"
+        "| bare GROUP BY s | ours ÷ bare | set-up load s |"
     )
     add("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in results.indicators:
@@ -257,6 +257,18 @@ def _indicators(results: Any, add: Any) -> None:
             f"| {_s(r.bare_seconds)} | {_x(r.ratio)} | {_s(r.load_seconds)} |"
         )
     add("")
+
+    for r in results.indicators:
+        if r.plans:
+            add(
+                f"{_db(r.db)} plans (`EXPLAIN ANALYZE`) of the snapshot's one grouped query and "
+                "of the bare query, on the same rows:"
+            )
+            add("")
+            add("```")
+            add(r.plans)
+            add("```")
+            add("")
 
 
 def _photo(results: Any, add: Any) -> None:
@@ -341,7 +353,7 @@ def _profile(results: Any, add: Any) -> None:
                 "phone's own work (reading the outbox, marking attempts, applying results)."
             )
     add("")
-    for kind, (seconds, text) in results.profile.items():
+    for kind, (seconds, text, parts) in results.profile.items():
         n = results.config.profile_records
         add(
             f"The server's push service (`sync_server.services.push.push_records`) run "
@@ -350,10 +362,33 @@ def _profile(results: Any, add: Any) -> None:
             "entries by cumulative and by own time."
         )
         add("")
+        _parts(add, seconds, parts)
         add("```")
         add(text)
         add("```")
         add("")
+
+    for kind, (seconds, text, parts) in results.client_profile.items():
+        n = results.config.profile_records
+        add(
+            f"The phone's side of the same push (the real `SyncClient`, {_db(kind)} server in "
+            f"its own process) under cProfile, {_n(n)} records, {_s(seconds)} s with the "
+            "profiler on: the entries of `fieldapp` and the ORM session calls they make."
+        )
+        add("")
+        _parts(add, seconds, parts)
+        add("```")
+        add(text)
+        add("```")
+        add("")
+
+
+def _parts(add: Any, seconds: float, parts: dict[str, float]) -> None:
+    add("| part (cumulative, may overlap) | seconds | share |")
+    add("| --- | ---: | ---: |")
+    for label, value in parts.items():
+        add(f"| {label} | {_s(value)} | {value / seconds:.0%} |")
+    add("")
 
 
 def _method(results: Any, add: Any) -> None:

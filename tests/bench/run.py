@@ -63,8 +63,8 @@ class Results:
     photo: Any = None
     start: Any = None
     save: Any = None
-    profile: dict[str, tuple[float, str]] = field(default_factory=dict)
-    client_split: dict[str, str] = field(default_factory=dict)
+    profile: dict[str, tuple[float, str, dict[str, float]]] = field(default_factory=dict)
+    client_profile: dict[str, tuple[float, str, dict[str, float]]] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
     record_bytes: float = 0.0
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         config = Config([500, 2000], 300, 2000, 50_000, 500, databases, databases, BATCH_SIZE, True)
     else:
         config = Config(
-            [1000, 10_000, 100_000], 2000, 20_000, 1_000_000, 3000, databases, databases,
+            [1000, 10_000, 100_000], 1000, 20_000, 1_000_000, 3000, databases, databases,
             BATCH_SIZE, False,
         )  # fmt: skip
     results = Results(datetime.now(UTC), config)
@@ -199,18 +199,30 @@ def run_parts(results: Results, parts: set[str], workdir: Path) -> None:
                 results.indicators.append(value)
             rmtree(workdir / f"ind-{kind}")
     if "profile" in parts:
-        from bench_push import profile_server_push
+        from bench_push import profile_client_push, profile_server_push
 
         for kind in config.databases[:1]:
             value = attempt(
                 results,
                 f"profile push {kind}",
                 lambda k=kind: profile_server_push(  # type: ignore[misc]
-                    k, make_records(config.profile_records, seed=77), workdir / f"prof-{k}"
+                    k,
+                    make_records(config.profile_records, seed=77),
+                    workdir / f"prof-{k}",
+                    config.batch,
                 ),
             )
             if value is not None:
                 results.profile[kind] = value
+            value = attempt(
+                results,
+                f"profile phone push {kind}",
+                lambda k=kind: profile_client_push(  # type: ignore[misc]
+                    k, make_records(config.profile_records, seed=78), workdir / f"profc-{k}"
+                ),
+            )
+            if value is not None:
+                results.client_profile[kind] = value
 
 
 if __name__ == "__main__":
