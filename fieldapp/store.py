@@ -402,9 +402,15 @@ class Store:
 
     # ------------------------------------------------------------ outbox (used by sync)
 
-    def outgoing(self, limit: int) -> list[OutgoingRecord]:
-        """The next records to send: incidents first, then oldest first."""
-        with Session(self.engine) as session:
+    def outgoing(self, limit: int, *, claim: bool = False) -> list[OutgoingRecord]:
+        """The next records to send: incidents first, then oldest first.
+
+        With `claim` (the sync does this) they are marked as attempted in the same
+        transaction they are read in: an edit or delete made at the same moment
+        then comes either before the read (and is sent) or after the mark (and
+        becomes a new version, or is refused), never in between, where it would
+        be lost or a deleted entry would still be sent."""
+        with self.transaction() if claim else Session(self.engine) as session:
             rows = session.exec(
                 select(m.Outbox, m.Entry)
                 .where(m.Outbox.entry_id == m.Entry.id)
@@ -413,6 +419,9 @@ class Store:
             ).all()
             out = []
             for box, entry in rows:
+                if claim:
+                    box.attempts += 1
+                    session.add(box)
                 payload = dict(entry.payload)
                 identity = session.get(m.PendingIdentity, entry.id)
                 if identity is not None:

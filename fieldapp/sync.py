@@ -148,12 +148,12 @@ class SyncClient:
         total = max(self.store.pending_count(), 1)
         sent = 0
         while True:
-            batch = self.store.outgoing(BATCH_SIZE)
+            # Read and marked as attempted in one local transaction (see outgoing).
+            batch = self.store.outgoing(BATCH_SIZE, claim=True)
             if not batch:
                 return
             say(f"Versturen {sent}/{total}", 0.6 * sent / total)
             ids = [record.entry_id for record in batch]
-            self.store.mark_attempt(ids)
             try:
                 body = self._call(
                     client,

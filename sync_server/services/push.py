@@ -22,6 +22,7 @@ from datetime import UTC
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, func, select
@@ -198,8 +199,13 @@ def _write(
         for v in session.exec(select(RecordVersion).where(col(RecordVersion.record_id).in_(ids)))
     }
     records = {r.id: r for r in session.exec(select(Record).where(col(Record.id).in_(ids)))}
-    if any(v.kind is RecordKind.GELE_KAART and v.envelope.id not in records for v in valid):
-        # Counting a youth's earlier cards is only right while nobody else adds one.
+    if any((v.envelope.id, v.envelope.version) not in versions for v in valid):
+        # Something to write: take the change-log lock before the first write, not
+        # just at the end. Counting a youth's earlier cards is only right while
+        # nobody else adds one; and two pushes writing the same records (a re-sent
+        # batch, the manual and the nightly sync) in other orders, or one that took
+        # this lock first and one that wrote rows first, would wait for each other:
+        # a deadlock on PostgreSQL (tests/server/test_concurrency.py).
         lock_change_log(session)
 
     changes: list[PendingChange] = []
@@ -345,9 +351,11 @@ def _write(
         )
         results[item.index] = _result(item, PushStatus.ACCEPTED, record=record)
     session.flush()
-    device.last_sync_at = now
-    device.last_seen_at = now
-    session.add(device)
+    # By key, not session.add(device): the caller's Device is from another
+    # session, and a rolled-back attempt would expire it, failing the retry.
+    session.execute(
+        update(Device).where(col(Device.id) == device.id).values(last_sync_at=now, last_seen_at=now)
+    )
     record_changes(session, changes)
     return results
 
