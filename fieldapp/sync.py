@@ -30,7 +30,7 @@ from fieldapp.store import Store
 from sync_protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 
 Progress = Callable[[str, float], None]
-BATCH_SIZE = 100
+BATCH_SIZE = 500  # the server takes up to 500 per request (Limits.max_batch_records)
 PULL_LIMIT = 500
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from sync_server.db import utcnow
@@ -69,20 +69,23 @@ def record_changes(session: Session, changes: list[PendingChange]) -> list[int]:
     last = int(result.scalar_one())
     first = last - len(changes) + 1
     now = utcnow()
-    session.add_all(
-        Change(
-            seq=first + offset,
-            entity=change.entity,
-            entity_id=change.entity_id,
-            op=change.op,
-            audience=change.audience,
-            district_code=change.district_code,
-            owner_user_id=change.owner_user_id,
-            created_at=now,
-        )
-        for offset, change in enumerate(changes)
+    # One executemany of plain rows: no ORM object per change.
+    session.execute(
+        insert(Change),
+        [
+            {
+                "seq": first + offset,
+                "entity": change.entity,
+                "entity_id": change.entity_id,
+                "op": change.op,
+                "audience": change.audience,
+                "district_code": change.district_code,
+                "owner_user_id": change.owner_user_id,
+                "created_at": now,
+            }
+            for offset, change in enumerate(changes)
+        ],
     )
-    session.flush()
     return list(range(first, last + 1))
 
 

@@ -77,6 +77,15 @@ class Clause:
             return True  # an observation can have any theme
         return KIND_THEMES[RecordKind(self.kind)] == theme
 
+    def matches(self, kind: str, theme: str | None, action: str | None, feit: str | None) -> bool:
+        """The same test as `condition()`, on one group's values (NULL is in no list)."""
+        return (
+            kind == self.kind
+            and (self.themes is None or theme in self.themes)
+            and (self.actions is None or action in self.actions)
+            and (self.feiten is None or feit in self.feiten)
+        )
+
     def condition(self) -> Any:
         parts = [col(Record.kind) == self.kind]
         if self.themes is not None:
@@ -283,42 +292,53 @@ def compute_snapshot(
     else:
         session.execute(delete(IndicatorSnapshot).where(col(IndicatorSnapshot.run_id) == run.id))
     assert run.id is not None
-    theme = func.coalesce(col(Record.theme_code), "")
     demo = func.sum(case((col(Record.is_demo), 1), else_=0))
-    rows: list[dict[str, Any]] = []
-    for definition in definitions.definitions:
-        grouped = session.execute(
-            sa_select(
-                col(Record.local_year),
-                col(Record.local_month),
-                col(Record.district_code),
-                theme,
-                func.count(),
-                demo,
-            )
-            .where(definition.condition(), col(Record.local_year) > 0)
-            .group_by(
-                col(Record.local_year), col(Record.local_month), col(Record.district_code), theme
-            )
-        ).all()
-        rows += [
-            {
-                "run_id": run.id,
-                "indicator_code": definition.indicator,
-                "year": year,
-                "month": month,
-                "district_code": district,
-                "theme_code": theme_code,
-                "count": int(count),
-                "demo_count": int(demo_count or 0),
-            }
-            for year, month, district, theme_code, count, demo_count in grouped
-        ]
+    # One pass over the logs, grouped by everything a definition can test; each
+    # group is then counted for every definition it matches (the same result as
+    # one filtered GROUP BY per definition, at the cost of one scan).
+    columns = (
+        col(Record.local_year),
+        col(Record.local_month),
+        col(Record.district_code),
+        col(Record.theme_code),
+        col(Record.kind),
+        col(Record.action),
+        col(Record.feit),
+    )
+    grouped = session.execute(
+        sa_select(*columns, func.count(), demo).where(col(Record.local_year) > 0).group_by(*columns)
+    ).all()
+    totals: dict[tuple[str, int, int, str, str], list[int]] = {}
+    matching: dict[tuple[str, str | None, str | None, str | None], list[str]] = {}
+    for year, month, district, theme_code, kind, action, feit, count, demo_count in grouped:
+        what = (kind, theme_code, action, feit)
+        if what not in matching:
+            matching[what] = [
+                d.indicator
+                for d in definitions.definitions
+                if any(c.matches(*what) for c in d.clauses)
+            ]
+        for indicator in matching[what]:
+            total = totals.setdefault((indicator, year, month, district, theme_code or ""), [0, 0])
+            total[0] += int(count)
+            total[1] += int(demo_count or 0)
+    rows: list[dict[str, Any]] = [
+        {
+            "run_id": run.id,
+            "indicator_code": indicator,
+            "year": year,
+            "month": month,
+            "district_code": district,
+            "theme_code": theme_code,
+            "count": count,
+            "demo_count": demo_count,
+        }
+        for (indicator, year, month, district, theme_code), (count, demo_count) in totals.items()
+    ]
     if rows:
         session.execute(insert(IndicatorSnapshot), rows)
-    counted = session.exec(
-        select(func.count(), demo).select_from(Record).where(col(Record.local_year) > 0)
-    ).one()
+    # Every log counted once, whatever it matched: the groups' sums.
+    counted = (sum(int(g[7]) for g in grouped), sum(int(g[8] or 0) for g in grouped))
     run.computed_at = now
     run.definitions = definitions.raw
     run.rows = len(rows)

@@ -273,6 +273,7 @@ def _write(
             pseudonym = youth_pseudonym(
                 key, naam=payload.jongere.naam, geboortedatum=payload.jongere.geboortedatum
             )
+        created = record is None
         if record is None:
             if isinstance(payload, GeleKaart) and pseudonym is None:
                 results[item.index] = _result(
@@ -329,12 +330,16 @@ def _write(
             if pseudonym is not None:
                 record.youth_pseudonym = pseudonym
             session.add(record)
-            session.flush()
+            # No flush per record: the whole batch is flushed at the end, and any
+            # query before that (earlier cards, old photos) autoflushes first. With
+            # no relationships between them, the unit of work inserts mappers in
+            # name order: Record before RecordPhoto and RecordVersion (their FKs).
             photos = set(getattr(payload, "photos", []))
-            for old in session.exec(select(RecordPhoto).where(RecordPhoto.record_id == env.id)):
-                if old.sha256 not in photos:
-                    session.delete(old)
-                photos.discard(old.sha256)
+            if not created:  # a record made just now has no photos to replace
+                for old in session.exec(select(RecordPhoto).where(RecordPhoto.record_id == env.id)):
+                    if old.sha256 not in photos:
+                        session.delete(old)
+                    photos.discard(old.sha256)
             session.add_all(RecordPhoto(record_id=env.id, sha256=sha) for sha in sorted(photos))
         version_row = RecordVersion(
             record_id=env.id,
