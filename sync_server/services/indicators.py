@@ -601,17 +601,7 @@ def indicator_table(
             session, run.id, scope, theme, codes=codes, years=(first, last)
         )
     imported = _imported(session, scope, codes, (first, last))
-    # Years before the first synced log show "–", not 0: the app did not exist
-    # then, and a 0 would claim that nothing happened.
-    first_logged = (
-        session.exec(
-            select(func.min(col(IndicatorSnapshot.year))).where(
-                col(IndicatorSnapshot.run_id) == run.id
-            )
-        ).one()
-        if run is not None
-        else None
-    )
+    first_logged = first_logged_year(session, run)
     area: Literal["haarlem", "selectie"] = "haarlem" if scope.everything else "selectie"
     rows: list[IndicatorRow] = []
     for indicator in sorted(indicators, key=_programme_order):
@@ -750,6 +740,16 @@ def indicator_months(
     )
 
 
+def first_logged_year(session: Session, run: SnapshotRun | None) -> int | None:
+    """The year of the first synced log. Years before it show "–", not 0: the
+    app did not exist then, and a 0 would claim that nothing happened."""
+    if run is None:
+        return None
+    return session.exec(
+        select(func.min(col(IndicatorSnapshot.year))).where(col(IndicatorSnapshot.run_id) == run.id)
+    ).one()
+
+
 def district_year_counts(
     session: Session, scope: Scope, *, years: tuple[int, int], months: tuple[int, int] | None
 ) -> tuple[SnapshotRun | None, DefinitionSet | None, dict[tuple[str, int], int], bool]:
@@ -789,6 +789,7 @@ __all__ = [
     "compute_snapshot",
     "definitions_of",
     "district_year_counts",
+    "first_logged_year",
     "indicator_months",
     "indicator_table",
     "latest_run",

@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from sync_protocol import ErrorCode
 from sync_server.errors import ServiceError
-from sync_server.models import District, Hotspot, Indicator, IndicatorSnapshot, Theme
+from sync_server.models import District, Hotspot, Indicator, Theme
 from sync_server.services.hotspots import Activity, activity
 from sync_server.services.indicators import (
     DefinitionVersion,
     Value,
     district_year_counts,
+    first_logged_year,
     programme_years,
     shown,
 )
@@ -90,16 +91,7 @@ def district_profile(
         session, scope, years=(current.year - 1, current.year), months=(1, current.month)
     )
     indicators: list[ProfileIndicator] = []
-    # As in the indicator table: years before the first synced log show "–", not 0.
-    first_logged = (
-        session.exec(
-            select(func.min(col(IndicatorSnapshot.year))).where(
-                col(IndicatorSnapshot.run_id) == run.id
-            )
-        ).one()
-        if run is not None
-        else None
-    )
+    first_logged = first_logged_year(session, run)  # before it: "–", as in the table
 
     def figure(code: str, year: int, hide: bool) -> Value:
         if first_logged is None or year < first_logged:
