@@ -146,8 +146,10 @@ ERROR_MESSAGES = {
     "opnieuw.",
     "bad_reply": "Het antwoord van de server kwam niet heel aan. Je invoer blijft bewaard; "
     "probeer het opnieuw.",
-    "token_revoked": "Deze telefoon is niet meer gekoppeld. Wat nog niet verzonden is blijft "
-    "bewaard. Vraag je teamleider om een nieuwe koppelcode.",
+    "token_revoked": "De koppeling van deze telefoon is ingetrokken door je teamleider of de "
+    "beheerder. Omdat een ingetrokken telefoon als kwijt of gestolen geldt, zijn alle gegevens "
+    "van de app op deze telefoon gewist, ook invoer die nog niet verzonden was. Vraag je "
+    "teamleider om een nieuwe koppelcode.",
     "token_invalid": "Deze telefoon is niet (meer) bekend bij de server. Vraag je teamleider om "
     "een nieuwe koppelcode.",
     "protocol_unsupported": "Deze versie van de app wordt niet meer ondersteund. Werk de app "

@@ -19,7 +19,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from fieldapp import models as m
+from fieldapp import patrol
 from fieldapp.db import DB_NAME, data_dir, open_database
+from fieldapp.encryption import FieldCipher
+from fieldapp.keystore import KeyStore, default_keystore
 from fieldapp.labels import FIELD_LABELS, KIND_LABELS, REVIEW_LABELS, STATUS_LABELS
 from fieldapp.location import LocationProvider, NoLocation, Position
 from fieldapp.photos import PhotoError, ProcessedPhoto
@@ -80,9 +83,15 @@ class AppState:
         client_factory: ClientFactory = default_client,
         location: LocationProvider | None = None,
         clock: Callable[[], float] = time.monotonic,
+        keystore: KeyStore | None = None,
     ) -> None:
         self.folder = data_dir(folder)
-        self.store = Store(open_database(self.folder / DB_NAME), self.folder / "photos")
+        # The key of the personal fields: the platform's secure storage when
+        # fieldapp.main hands one in, else a key file beside the database.
+        self.keystore = keystore or default_keystore(self.folder)
+        self.store = Store(
+            open_database(self.folder / DB_NAME), self.folder / "photos", FieldCipher(self.keystore)
+        )
         self.sync_client = SyncClient(self.store, self.folder / "sync.lock", client_factory)
         self.teamleader = TeamLeader(self.store, client_factory)
         self.location: LocationProvider = location or NoLocation()
@@ -95,6 +104,8 @@ class AppState:
         self.syncing = False
         self.progress: tuple[str, float] = ("", 0.0)
         self.last_report: SyncReport | None = None
+        # Why the enrolment screen is back (a remote wipe), shown on it in Dutch.
+        self.wipe_notice: str | None = None
 
     # ------------------------------------------------------------ change notification
 
@@ -131,6 +142,7 @@ class AppState:
         if len(code.strip()) < 4:
             raise SyncError("invalid", "Vul de koppelcode in die je van je teamleider kreeg.")
         self.sync_client.enroll(server_url, code, device_name)
+        self.wipe_notice = None
         self.online = True
         self.changed()
 
@@ -242,6 +254,10 @@ class AppState:
         except ValidationError:
             return None
         return pos
+
+    def patrol_suggestion(self, now: datetime | None = None) -> patrol.PatrolSuggestion | None:
+        """Where to go this shift, as fetched at the last sync (None before the first)."""
+        return patrol.load(self.folder, now or datetime.now(UTC))
 
     def hotspots(self, search: str = "", theme: str | None = None) -> list[HotspotChoice]:
         pos = self.position()
@@ -564,6 +580,11 @@ class AppState:
                 self.changed()  # every screen can show how far it is
 
             report = self.sync_client.sync(report_progress)
+            if report.error is not None and report.error.code == "token_revoked":
+                # The store was wiped (a revoked phone is presumed lost): lock up
+                # and say so on the enrolment screen.
+                self.unlocked = False
+                self.wipe_notice = report.error.message
             if report.accepted:
                 # An accepted yellow card's identity was just deleted: make sure no
                 # copy of it is left in the write-ahead log either.

@@ -9,6 +9,8 @@ officer hears about a mistake on the spot and not days later.
 from __future__ import annotations
 
 import math
+import shutil
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,7 +25,9 @@ from sqlmodel import Session, col, select
 
 from fieldapp import models as m
 from fieldapp.db import utcnow
+from fieldapp.encryption import IDENTITY_FIELDS, FieldCipher, is_sealed, needs_sealing
 from fieldapp.ids import new_record_id
+from fieldapp.keystore import default_keystore
 from fieldapp.labels import FIELD_LABELS
 from fieldapp.photos import ProcessedPhoto
 from sync_protocol import RecordKind, validate_payload
@@ -98,9 +102,13 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 class Store:
-    def __init__(self, engine: Engine, photo_dir: Path) -> None:
+    def __init__(self, engine: Engine, photo_dir: Path, cipher: FieldCipher | None = None) -> None:
         self.engine = engine
         self.photo_dir = photo_dir
+        # Personal fields are sealed at rest (fieldapp/encryption.py); without an
+        # injected cipher the key is kept in a file of the data folder.
+        self.cipher = cipher or FieldCipher(default_keystore(photo_dir.parent))
+        self.seal_plain_rows()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -135,6 +143,108 @@ class Store:
             for key, value in fields.items():
                 setattr(row, key, value)
             session.add(row)
+
+    def wipe(self) -> None:
+        """Remote wipe of a revoked (presumed lost or stolen) phone: every entry,
+        sent or not, the outbox, photos, reference data, cursor and enrolment,
+        the key of the personal fields, and every other file in the app's data
+        folder. Deleted rows are overwritten (secure_delete), the file is
+        rebuilt and the write-ahead log emptied."""
+        with self.transaction() as session:
+            for table in (
+                m.EntryPhoto,
+                m.PendingIdentity,
+                m.Outbox,
+                m.Photo,
+                m.Entry,
+                m.Hotspot,
+                m.Theme,
+                m.District,
+                m.Enrolment,
+                m.SyncState,
+            ):
+                session.execute(delete(table))
+            session.add(m.SyncState(id=1))
+        self.cipher.forget_key()
+        self._compact()
+        # Every other file of the app's own data folder goes too (photos, the
+        # key file, cached suggestions, whatever a later feature adds there).
+        database = Path(self.engine.url.database or "")
+        keep = {database.name + suffix for suffix in ("", "-wal", "-shm", "-journal")}
+        keep.add("sync.lock")
+        folder = self.photo_dir.parent
+        for path in folder.iterdir() if folder.is_dir() else []:
+            if path.name in keep:
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+    def _compact(self) -> None:
+        """Rebuild the file and empty the write-ahead log (no old pages left behind)."""
+        for attempt in range(20):
+            raw = self.engine.raw_connection()
+            try:
+                db = raw.driver_connection
+                assert db is not None
+                if attempt == 0:
+                    db.execute("VACUUM")
+                busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            finally:
+                raw.close()
+            if not busy:
+                return
+            time.sleep(0.05)
+
+    # ------------------------------------------------------------ encryption at rest
+
+    def _sealed_identity(self, entry_id: str, identity: dict[str, str]) -> dict[str, str]:
+        return {"entry_id": entry_id, **self.cipher.seal_identity(entry_id, identity)}
+
+    def _identity(self, pending: m.PendingIdentity) -> dict[str, str]:
+        return self.cipher.open_identity(
+            pending.entry_id, {"naam": pending.naam, "geboortedatum": pending.geboortedatum}
+        )
+
+    def _opened(self, row: m.Entry | None) -> m.Entry | None:
+        """A detached copy of the entry with its personal fields decrypted."""
+        if row is None:
+            return None
+        session = Session.object_session(row)
+        if session is not None:
+            session.expunge(row)
+        row.payload = self.cipher.open_payload(row.id, row.payload)
+        return row
+
+    def seal_plain_rows(self) -> int:
+        """The data step of the upgrade to encryption at rest: rows written by an
+        older app (personal fields in plain text) are sealed, once; returns how many."""
+        with Session(self.engine) as session:
+            entries = [
+                e.id for e in session.exec(select(m.Entry)).all() if needs_sealing(e.payload)
+            ]
+            identities = [
+                p.entry_id
+                for p in session.exec(select(m.PendingIdentity)).all()
+                if not all(is_sealed(getattr(p, name)) for name in IDENTITY_FIELDS)
+            ]
+        if not entries and not identities:
+            return 0
+        with self.transaction() as session:
+            for entry_id in entries:
+                entry = session.get(m.Entry, entry_id)
+                if entry is not None:
+                    entry.payload = self.cipher.seal_payload(entry_id, entry.payload)
+                    session.add(entry)
+            for entry_id in identities:
+                pending = session.get(m.PendingIdentity, entry_id)
+                if pending is not None:
+                    sealed = self.cipher.seal_identity(entry_id, self._identity(pending))
+                    pending.naam, pending.geboortedatum = sealed["naam"], sealed["geboortedatum"]
+                    session.add(pending)
+        self._compact()  # the plain text must not linger in free pages or the WAL
+        return len(entries) + len(identities)
 
     # ------------------------------------------------------------ reference data
 
@@ -256,11 +366,12 @@ class Store:
             payload = payload | {"photos": [p.sha256 for p in photos]}
         self._check(kind, payload, identity)
         now = utcnow()
+        entry_id = new_record_id()
         entry = m.Entry(
-            id=new_record_id(),
+            id=entry_id,
             kind=kind.value,
             version=1,
-            payload=payload,
+            payload=self.cipher.seal_payload(entry_id, payload),
             status=m.WACHT,
             created_at=now,
             updated_at=now,
@@ -270,13 +381,7 @@ class Store:
             session.flush()
             self._store_photos(session, entry.id, photos)
             if identity is not None:
-                session.add(
-                    m.PendingIdentity(
-                        entry_id=entry.id,
-                        naam=identity["naam"],
-                        geboortedatum=identity["geboortedatum"],
-                    )
-                )
+                session.add(m.PendingIdentity(**self._sealed_identity(entry.id, identity)))
             session.add(
                 m.Outbox(entry_id=entry.id, version=1, priority=PUSH_PRIORITY[kind], queued_at=now)
             )
@@ -305,28 +410,18 @@ class Store:
                 # A correction of an accepted card: the server keeps the pseudonym.
                 self._check_correction(kind, payload)
             else:
-                known = (
-                    {"naam": pending.naam, "geboortedatum": pending.geboortedatum}
-                    if pending
-                    else None
-                )
+                known = self._identity(pending) if pending else None
                 self._check(kind, payload, identity or known, session)
             box = session.get(m.Outbox, entry_id)
             if _maybe_on_server(entry, box):
                 entry.version += 1
-            entry.payload = payload
+            entry.payload = self.cipher.seal_payload(entry_id, payload)
             entry.status = m.WACHT
             entry.reject_code = entry.reject_message = None
             entry.updated_at = utcnow()
             session.add(entry)
             if identity is not None and entry.synced_version is None:
-                session.merge(
-                    m.PendingIdentity(
-                        entry_id=entry_id,
-                        naam=identity["naam"],
-                        geboortedatum=identity["geboortedatum"],
-                    )
-                )
+                session.merge(m.PendingIdentity(**self._sealed_identity(entry_id, identity)))
             if photos:
                 self._store_photos(session, entry_id, photos)
             if box is None:
@@ -375,16 +470,16 @@ class Store:
             session.delete(entry)
 
     def entry(self, entry_id: str) -> m.Entry | None:
+        """The entry as its officer sees it: personal fields decrypted (in memory only)."""
         with Session(self.engine) as session:
-            return session.get(m.Entry, entry_id)
+            return self._opened(session.get(m.Entry, entry_id))
 
     def entries(self, limit: int = 200) -> list[m.Entry]:
         with Session(self.engine) as session:
-            return list(
-                session.exec(
-                    select(m.Entry).order_by(col(m.Entry.created_at).desc()).limit(limit)
-                ).all()
-            )
+            rows = session.exec(
+                select(m.Entry).order_by(col(m.Entry.created_at).desc()).limit(limit)
+            ).all()
+            return [opened for row in rows if (opened := self._opened(row)) is not None]
 
     def pending_count(self) -> int:
         with Session(self.engine) as session:
@@ -422,13 +517,11 @@ class Store:
                 if claim:
                     box.attempts += 1
                     session.add(box)
-                payload = dict(entry.payload)
+                # Decrypted only here, for the request body (never written back).
+                payload = self.cipher.open_payload_strict(entry.id, entry.payload)
                 identity = session.get(m.PendingIdentity, entry.id)
                 if identity is not None:
-                    payload["jongere"] = {
-                        "naam": identity.naam,
-                        "geboortedatum": identity.geboortedatum,
-                    }
+                    payload["jongere"] = self._identity(identity)
                 out.append(
                     OutgoingRecord(
                         entry.id,

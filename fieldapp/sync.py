@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 
 from fieldapp import models as m
+from fieldapp import patrol
 from fieldapp.db import utcnow
 from fieldapp.labels import describe_error
 from fieldapp.store import Store
@@ -120,12 +121,17 @@ class SyncClient:
                 self._push(client, enrolment, report, say)
                 self._upload_photos(client, report, say)
                 self._pull(client, report, say)
+                self._patrol_suggestion(client)
             say("Klaar", 1.0)
             self.store.record_sync(ok=True)
         except SyncError as exc:
             report.error = exc
             self.store.record_sync(ok=False, code=exc.code, message=exc.message)
-            if exc.code in ("token_revoked", "token_invalid"):
+            if exc.code == "token_revoked":
+                # Revoked on purpose (a lost or stolen phone, or an officer who left):
+                # wipe everything, including entries that were not sent yet.
+                self.store.wipe()
+            elif exc.code == "token_invalid":
                 self.store.forget_enrolment()
         return report
 
@@ -230,6 +236,15 @@ class SyncClient:
             say("Gegevens ophalen", 0.9)
             if not more or next_since <= cursor:
                 return
+
+    def _patrol_suggestion(self, client: httpx.Client) -> None:
+        """Keep this shift's patrol suggestion for the home screen. A nice-to-have:
+        if it fails, the last one stays and the sync still counts as done."""
+        try:
+            reply = self._call(client, "GET", "/api/v1/patrol-suggestion")
+            patrol.save(self.store.photo_dir.parent, reply)
+        except (SyncError, OSError, ValueError, KeyError, TypeError):
+            return
 
     # ------------------------------------------------------------ HTTP
 

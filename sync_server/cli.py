@@ -25,6 +25,7 @@ from sync_server.models import Device, User
 from sync_server.services import accounts, demo, nightly, qr
 from sync_server.services.indicators import DefinitionsError, latest_run
 from sync_server.services.reference_data import ReferenceDataError, load_reference_data
+from sync_server.services.retention import RetentionConfigError
 
 
 def _prepare(settings: Settings) -> Engine:
@@ -258,6 +259,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except DefinitionsError as exc:
         print(f"Fout in indicatordefinities: {exc}", file=sys.stderr)
+        return 2
+    except RetentionConfigError as exc:
+        print(f"Fout in bewaartermijnen: {exc}", file=sys.stderr)
         return 2
 
 

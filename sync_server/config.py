@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_VAR = ROOT / "var"
 DEFAULT_ASSETS = ROOT / "assets" / "reference"
 DEFAULT_DEFINITIONS = DEFAULT_ASSETS / "indicator_definitions.json"
+DEFAULT_RETENTION = DEFAULT_ASSETS / "retention.json"
 # Local time of the programme: hot times, months and years are Haarlem's.
 TIMEZONE = "Europe/Amsterdam"
 
@@ -49,9 +50,11 @@ class Settings:
     # A log with coordinates but no hotspot counts for the nearest hotspot of its
     # district within this distance, else for none.
     nearest_hotspot_max_m: float = 250.0
-    # Retention: a yellow card's youth pseudonym is removed this long after the
-    # card (the card itself stays, so the indicator still counts it).
-    youth_pseudonym_retention: timedelta = timedelta(days=365)
+    # Retention per record kind (data, not code; applied by the nightly job).
+    retention_rules: Path = DEFAULT_RETENTION
+    # When set, overrides the period of the file's youth-pseudonym rule (the card
+    # itself stays, so the indicator still counts it).
+    youth_pseudonym_retention: timedelta | None = None
     # The nightly report lists phones that have not synced for longer than this.
     stale_device_after: timedelta = timedelta(hours=24)
     # BOT aftercare and a wanted police report are due within this many working days.
@@ -90,7 +93,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         assets_dir=Path(env.get("HV_ASSETS_DIR", DEFAULT_ASSETS)),
         indicator_definitions=Path(env.get("HV_INDICATOR_DEFINITIONS", DEFAULT_DEFINITIONS)),
         nearest_hotspot_max_m=float(env.get("HV_NEAREST_HOTSPOT_M", "250")),
-        youth_pseudonym_retention=timedelta(
-            days=int(env.get("HV_YOUTH_PSEUDONYM_RETENTION_DAYS", "365"))
+        retention_rules=Path(env.get("HV_RETENTION", DEFAULT_RETENTION)),
+        youth_pseudonym_retention=(
+            timedelta(days=int(days))
+            if (days := env.get("HV_YOUTH_PSEUDONYM_RETENTION_DAYS"))
+            else None
         ),
     )

@@ -47,13 +47,18 @@ def _sqlite_begin(conn: Any) -> None:
 
 
 def make_engine(url: str) -> Engine:
+    """hide_parameters: a database error (in a log or a traceback) names the
+    statement, never the values in it, which may be personal data."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
         path = make_url(url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 15}, pool_pre_ping=True
+            url,
+            connect_args={"check_same_thread": False, "timeout": 15},
+            pool_pre_ping=True,
+            hide_parameters=True,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
 
@@ -63,7 +68,9 @@ def make_engine(url: str) -> Engine:
 
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+    )
 
 
 def reader(engine: Engine) -> Engine:

@@ -215,7 +215,7 @@ class App:
             from fieldapp.views.teamleider import TeamLeaderScreen
 
             factories: dict[str, Callable[[], Screen]] = {
-                ENROL: lambda: EnrolScreen(self, message=self.flash),
+                ENROL: lambda: EnrolScreen(self, message=self.flash or self.state.wipe_notice),
                 SET_PIN: lambda: SetPinScreen(self),
                 LOCKED: lambda: UnlockScreen(self),
                 TEAMLEADER: lambda: TeamLeaderScreen(self),

@@ -29,8 +29,16 @@ class AuditEntry(SQLModel, table=True):
 
 
 class RetentionEntry(SQLModel, table=True):
+    """One removal by the nightly retention job: which rule (of which version of
+    assets/reference/retention.json) emptied which field of which record, and when.
+    field_name "" means the rule found nothing to remove in that record."""
+
+    __table_args__ = (Index("ix_retentionentry_rule_record", "rule", "record_id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(index=True)
     rule: str = Field(max_length=60)
     record_id: str = Field(max_length=36, index=True)
     field_name: str = Field(max_length=60)
+    kind: str = Field(default="", max_length=30)
+    policy_version: int = 0

@@ -15,7 +15,9 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session, col, func, select
 
+from sync_protocol import ErrorCode
 from sync_server.db import utcnow
+from sync_server.errors import ServiceError
 from sync_server.models import AuditEntry, User
 from sync_server.services.localtime import LOCAL
 
@@ -25,6 +27,35 @@ EXPORT = "export"
 AUDIT_EXPORT = "audit_export"
 ACTIONS = (RECORD_DETAIL, PHOTO, EXPORT, AUDIT_EXPORT)
 REVIEW = "beoordeling"
+
+# Why personal data is read (the `reden` of a request). A teamleider's one
+# purpose is reviewing their own team's logs, so for them it defaults to
+# beoordeling; a beheerder, who may read everything, must always say why.
+REASONS: dict[str, str] = {
+    REVIEW: "beoordeling van registraties van het eigen team",
+    "nazorg": "nazorg of opvolging van een incident tegen een handhaver",
+    "klacht": "behandeling van een klacht of bezwaar",
+    "inzageverzoek": "inzage- of ander verzoek van een betrokkene (AVG)",
+    "juridisch": "aangifte, verweer of een andere juridische procedure",
+    "controle": "controle op het gebruik van de gegevens (beheer, FG, audit)",
+}
+REASON_PATTERN = "^(" + "|".join(REASONS) + ")$"
+
+
+def reason_for(user: User, given: str | None) -> str:
+    """The recorded why of a read: the stated reason, else the role's only purpose."""
+    if given:
+        if given not in REASONS:
+            raise ServiceError(ErrorCode.INVALID_REQUEST, "Onbekende reden.")
+        return given
+    if user.role == "teamleider":
+        return REVIEW
+    raise ServiceError(
+        ErrorCode.INVALID_REQUEST,
+        "Geef aan waarom je deze persoonsgegevens inziet: reden="
+        + ", ".join(REASONS)
+        + ". Elke inzage komt met de reden in het auditlog.",
+    )
 
 
 def log_read(
@@ -80,8 +111,11 @@ def _conditions(
     record_id: str | None,
     date_from: date | None,
     date_to: date | None,
+    reason: str | None = None,
 ) -> list[Any]:
     where: list[Any] = []
+    if reason is not None:
+        where.append(col(AuditEntry.reason) == reason)
     if user is not None:
         where.append(col(AuditEntry.username) == user.strip().lower())
     if action is not None:
@@ -112,8 +146,9 @@ def list_entries(
     date_to: date | None = None,
     limit: int = 100,
     offset: int = 0,
+    reason: str | None = None,
 ) -> AuditPage:
-    where = _conditions(user, action, record_id, date_from, date_to)
+    where = _conditions(user, action, record_id, date_from, date_to, reason)
     total = session.exec(select(func.count()).select_from(AuditEntry).where(*where)).one()
     rows = session.exec(
         select(AuditEntry)
@@ -137,8 +172,9 @@ def export_csv(
     date_from: date | None = None,
     date_to: date | None = None,
     max_rows: int = 100_000,
+    reason: str | None = None,
 ) -> tuple[str, int]:
-    where = _conditions(user, action, record_id, date_from, date_to)
+    where = _conditions(user, action, record_id, date_from, date_to, reason)
     rows = session.exec(
         select(AuditEntry)
         .where(*where)
@@ -158,7 +194,7 @@ def export_csv(
                 row.action,
                 row.record_id or "",
                 row.blob_sha256 or "",
-                row.reason,
+                safe_cell(row.reason),
                 safe_cell(row.detail),
             ]
         )

@@ -4,9 +4,10 @@
    transaction; the previous snapshot of the same definition version is
    replaced, so running it twice gives the same figures);
 2. re-assign logs with only coordinates to their nearest hotspot;
-3. apply retention: a yellow card's youth pseudonym is removed after the
-   configured period (the card stays and still counts); each removal is logged
-   without the removed value;
+3. apply retention per record kind (assets/reference/retention.json, see
+   services/retention.py): the youth pseudonym of a yellow card after a year,
+   personal fields of other kinds after their period; the records stay and still
+   count; each removal is logged without the removed value;
 4. list phones that have not synced for more than a day.
 
 Safe to run at any time and more than once.
@@ -18,20 +19,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel
-from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, and_, col, or_, select
 
-from sync_protocol import RecordKind
 from sync_server.config import Settings
 from sync_server.db import session_scope, utcnow
-from sync_server.models import Device, Record, RetentionEntry, User, UserDistrict
+from sync_server.models import Device, User, UserDistrict
 from sync_server.services.hotspots import reassign_nearest
 from sync_server.services.indicators import SnapshotReport, compute_snapshot, load_definitions
+from sync_server.services.retention import (
+    RuleResult,
+    apply_policy,
+    load_policy,
+    with_pseudonym_period,
+)
 
 RULE_YOUTH_PSEUDONYM = "gele_kaart_pseudoniem"
-BATCH = 500
 
 
 class StaleDevice(BaseModel):
@@ -51,6 +55,8 @@ class NightlyReport:
     reassigned: int
     pseudonyms_removed: int
     stale: list[StaleDevice] = field(default_factory=list)
+    retention: list[RuleResult] = field(default_factory=list)
+    retention_version: int = 0
 
     def summary(self) -> str:
         s = self.snapshot
@@ -64,6 +70,12 @@ class NightlyReport:
             f"Bewaartermijn: {self.pseudonyms_removed} pseudoniemen van jongeren verwijderd "
             "(de gele kaarten blijven).",
         ]
+        if self.retention_version:
+            lines.append(f"Bewaartermijnen versie {self.retention_version}:")
+            lines.extend(
+                f"  - {r.rule} ({r.kind}): {r.records} registraties, {r.removals} velden verwijderd"
+                for r in self.retention
+            )
         if self.stale:
             lines.append(f"{len(self.stale)} telefoon(s) langer dan een dag niet gesynchroniseerd:")
             for d in self.stale:
@@ -75,34 +87,6 @@ class NightlyReport:
         else:
             lines.append("Alle telefoons hebben de afgelopen dag gesynchroniseerd.")
         return "\n".join(lines)
-
-
-def apply_retention(session: Session, *, older_than: timedelta, now: datetime) -> int:
-    """Remove youth pseudonyms of yellow cards observed before now - older_than."""
-    cutoff = now - older_than
-    removed = 0
-    while True:
-        ids = session.exec(
-            select(Record.id)
-            .where(
-                Record.kind == RecordKind.GELE_KAART.value,
-                col(Record.youth_pseudonym).is_not(None),
-                col(Record.observed_at) < cutoff,
-            )
-            .order_by(col(Record.id))
-            .limit(BATCH)
-        ).all()
-        if not ids:
-            return removed
-        session.execute(update(Record).where(col(Record.id).in_(ids)).values(youth_pseudonym=None))
-        session.add_all(
-            RetentionEntry(
-                at=now, rule=RULE_YOUTH_PSEUDONYM, record_id=record_id, field_name="youth_pseudonym"
-            )
-            for record_id in ids
-        )
-        session.flush()
-        removed += len(ids)
 
 
 def stale_devices(
@@ -175,10 +159,15 @@ def run_nightly(
     with session_scope(engine) as session:
         reassigned = reassign_nearest(session, max_m=settings.nearest_hotspot_max_m)
     snapshot = recompute_indicators(engine, settings, now=now)
+    policy = with_pseudonym_period(
+        load_policy(settings.retention_rules), settings.youth_pseudonym_retention
+    )
     with session_scope(engine) as session:
-        removed = apply_retention(session, older_than=settings.youth_pseudonym_retention, now=now)
+        results = apply_policy(session, policy, now=now, blob_dir=settings.blob_dir)
+    pairs = zip(results, policy.rules, strict=True)
+    removed = sum(result.removals for result, rule in pairs if rule.pseudonym_only)
     with Session(engine) as session:
         stale = stale_devices(
             session, older_than=settings.stale_device_after, now=now, districts=None
         )
-    return NightlyReport(snapshot, reassigned, removed, stale)
+    return NightlyReport(snapshot, reassigned, removed, stale, results, policy.version)

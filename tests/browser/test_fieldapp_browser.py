@@ -7,6 +7,7 @@ phone's files, and in the server's database.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ from playwright.sync_api import expect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from fieldapp.encryption import FieldCipher
+from fieldapp.keystore import default_keystore
 from sync_server.models import Record, User
 from sync_server.services.blobs import blob_path
 
@@ -290,7 +293,11 @@ def test_my_log_delete_and_edit_before_sending(
     phone.tap(phone.button("Opslaan", exact=True))
     phone.see("Tik op een invoer om die aan te passen.")  # back in Mijn log
     phone.see("Zaanenlaan 11")
-    rows = phone_rows(fieldapp_web.data, "select version, payload from entry")
-    assert len(rows) == 1 and rows[0][0] == 1 and "Zaanenlaan 11" in rows[0][1]
+    rows = phone_rows(fieldapp_web.data, "select id, version, payload from entry")
+    assert len(rows) == 1 and rows[0][1] == 1 and "Zaanenlaan" not in rows[0][2]
+    # The address is sealed at rest; with the phone's key it reads as typed.
+    sealed = json.loads(rows[0][2])["address"]
+    cipher = FieldCipher(default_keystore(fieldapp_web.data))
+    assert cipher.open(sealed, context=f"{rows[0][0]}/address") == "Zaanenlaan 11"
     assert phone_rows(fieldapp_web.data, "select count(*) from outbox") == [(1,)]
     assert server_records(engine, "adrescontrole") == []

@@ -123,14 +123,16 @@ def test_outdated_app_is_told_to_update(phone, transport):
     assert phone.pending_count() == 1
 
 
-def test_revoked_phone_keeps_its_entries_and_asks_for_a_new_code(phone, engine):
+def test_revoked_phone_is_wiped_and_asks_for_a_new_code(phone, engine):
+    # A revoked phone is presumed lost or stolen: nothing stays, not even what
+    # waited to be sent (tests/fieldapp/test_remote_wipe.py has the whole story).
     _observe(phone)
     with session_scope(engine) as session:
         accounts.revoke_device(session, phone.enrolment.device_id)
     report = phone.sync_now()
     assert report.error is not None and report.error.code == "token_revoked"
-    assert "nieuwe koppelcode" in report.error.message
-    assert phone.enrolment is None and phone.pending_count() == 1
+    assert "nieuwe koppelcode" in report.error.message and "gewist" in report.error.message
+    assert phone.enrolment is None and phone.pending_count() == 0
 
 
 def test_two_syncs_at_once_send_each_record_once(phone, engine, tmp_path):

@@ -21,6 +21,10 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 UserParam = Annotated[str | None, Query(max_length=80, description="Gebruikersnaam")]
 ActionParam = Annotated[str | None, Query(pattern=r"^(record_detail|foto|export|audit_export)$")]
 RecordParam = Annotated[str | None, Query(max_length=36)]
+ReasonParam = Annotated[
+    str | None,
+    Query(pattern=audit.REASON_PATTERN, description="Waarom (de reden van de inzage)"),
+]
 
 
 @router.get("", response_model=audit.AuditPage, responses=_ERRORS)
@@ -34,6 +38,7 @@ def list_audit(
     date_to: DayQuery = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    reason: ReasonParam = None,
 ) -> audit.AuditPage:
     """Who read which personal data when, and why; newest first."""
     with Session(reader(engine)) as session:
@@ -46,6 +51,7 @@ def list_audit(
             date_to=date_to,
             limit=limit,
             offset=offset,
+            reason=reason,
         )
 
 
@@ -62,8 +68,9 @@ def export_audit(
     record_id: RecordParam = None,
     date_from: DayQuery = None,
     date_to: DayQuery = None,
+    reason: ReasonParam = None,
 ) -> Response:
-    """The audit log as CSV (this export is itself logged)."""
+    """The audit log as CSV (this export is itself logged, why: controle)."""
     with session_scope(engine) as session:
         text, rows = audit.export_csv(
             session,
@@ -72,6 +79,7 @@ def export_audit(
             record_id=record_id,
             date_from=date_from,
             date_to=date_to,
+            reason=reason,
         )
         audit.log_read(
             session,
