@@ -5,6 +5,7 @@ the officer's own screens see them as typed."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import sqlite3
@@ -319,3 +320,77 @@ def test_file_key_store_keeps_one_key_and_forgets_it(tmp_path):
     cipher = FieldCipher(keys)
     sealed = cipher.seal("geheim", context="x")
     assert cipher.open(sealed, context="x") == "geheim"
+
+
+# ---------------------------------------------------------------- secure storage (phone)
+
+
+class FakeSecureStorage:
+    """flet-secure-storage's async get/set/remove, kept in a dict."""
+
+    def __init__(self, **_options: object) -> None:
+        self.values: dict[str, str] = {}
+
+    async def get(self, key: str) -> str | None:
+        return self.values.get(key)
+
+    async def set(self, key: str, value: str) -> None:
+        self.values[key] = value
+
+    async def remove(self, key: str) -> None:
+        self.values.pop(key, None)
+
+
+class FakePage:
+    def __init__(self, *, web: bool, platform: object) -> None:
+        self.web, self.platform = web, platform
+
+    def run_task(self, handler, *args):  # as Page.run_task: the coroutine runs on the loop
+        asyncio.run(handler(*args))
+
+
+def test_on_a_phone_the_key_lives_in_secure_storage_and_a_wipe_removes_it(tmp_path, monkeypatch):
+    import flet as ft
+    import flet_secure_storage as fss
+
+    from fieldapp.components import secure_storage as component
+
+    storages: list[FakeSecureStorage] = []
+    platform_store: dict[str, str] = {}  # what the Keystore keeps between starts
+
+    def make(**options: object) -> FakeSecureStorage:
+        storages.append(FakeSecureStorage(**options))
+        storages[-1].values = platform_store
+        return storages[-1]
+
+    monkeypatch.setattr(fss, "SecureStorage", make)
+    page = FakePage(web=False, platform=ft.PagePlatform.ANDROID)
+    keystore = asyncio.run(component.open_keystore(page, tmp_path))  # type: ignore[arg-type]
+    assert isinstance(keystore, component.SecureStorageKeyStore)
+    [storage] = storages
+    key = keystore.get_or_create_key()
+    assert storage.values == {component.STORAGE_KEY: key.hex()}
+    assert not (tmp_path / KEY_FILE).exists()
+
+    # The next start reads the same key back.
+    again = asyncio.run(component.open_keystore(page, tmp_path))  # type: ignore[arg-type]
+    assert len(storages) == 2 and again.get_or_create_key() == key
+
+    # Remote wipe: gone from the platform's storage; a new enrolment makes a new key.
+    keystore.delete_key()
+    assert storage.values == {}
+    fresh = keystore.get_or_create_key()
+    assert fresh != key and storage.values == {component.STORAGE_KEY: fresh.hex()}
+
+
+def test_in_a_browser_the_key_file_is_the_fallback(tmp_path):
+    import flet as ft
+
+    from fieldapp.components import secure_storage as component
+
+    for page in (
+        FakePage(web=True, platform=ft.PagePlatform.ANDROID),  # the browser's storage is not ours
+        FakePage(web=False, platform=ft.PagePlatform.LINUX),
+    ):
+        keystore = asyncio.run(component.open_keystore(page, tmp_path))  # type: ignore[arg-type]
+        assert isinstance(keystore, FileKeyStore) and keystore.path == tmp_path / KEY_FILE
