@@ -312,16 +312,27 @@ class Scenario:
         for _ in range(self.rng.randint(1, 3)):
             self.make_entry(rig)
 
-    def make_entry(self, rig: Rig) -> None:
+    def ensure_work(self, rig: Rig) -> None:
+        """Most syncs a step disturbs should have something to send (and a photo)."""
+        if self.rng.random() < 0.75 and not rig.app.store.photos_to_upload():
+            self.make_entry(rig, RecordKind.WAARNEMING, with_photo=True)
+        elif self.rng.random() < 0.75 and not rig.app.pending_count():
+            self.make_entry(rig)
+
+    def make_entry(
+        self, rig: Rig, kind: RecordKind | None = None, *, with_photo: bool = False
+    ) -> None:
         rng = self.rng
         spots = [h.code for h in rig.app.hotspots()]
         spot = rng.choice(spots) if spots else None
-        kind = rng.choice(list(RecordKind))
+        kind = kind or rng.choice(list(RecordKind))
         note = self.unique("n")
         observed = CLOCK.utcnow() - timedelta(minutes=rng.randint(0, 600))
         fields: dict[str, Any] = {"observed_at": observed}
         photos: list[ProcessedPhoto] = []
-        if kind in (RecordKind.WAARNEMING, RecordKind.SIGNAAL_ONDERMIJNING) and rng.random() < 0.6:
+        if kind in (RecordKind.WAARNEMING, RecordKind.SIGNAAL_ONDERMIJNING) and (
+            with_photo or rng.random() < 0.6
+        ):
             # Often the same picture as another entry of this seed (the same photo attached twice).
             photos = rng.sample(self.photos, rng.randint(1, min(2, len(self.photos))))
         if kind is RecordKind.WAARNEMING:
@@ -489,6 +500,7 @@ class Scenario:
 
     def step_sync_with_faults(self) -> None:
         rig = self.pick_rig()
+        self.ensure_work(rig)
         self.arm_random_faults(rig)
         self.sync(rig, "sync on a bad network")
         rig.transport.disarm()
@@ -496,6 +508,7 @@ class Scenario:
     def step_kill(self) -> None:
         """The app dies at a point between two local transactions of a sync."""
         rig = self.pick_rig()
+        self.ensure_work(rig)
         store = rig.app.store
         point = self.rng.choice(
             ["after_ack", "after_attempt", "mid_pull_page", "after_pull_page", "after_photo_put"]
@@ -558,6 +571,8 @@ class Scenario:
         between reading the outbox and marking the batch, or with the batch in
         flight, or with its reply in hand."""
         rig = self.pick_rig()
+        if not rig.app.pending_count():
+            self.make_entry(rig)
         store = rig.app.store
         point = self.rng.choice(["after_read", "in_flight", "before_results"])
         action = self.rng.choice(["edit", "edit", "delete"])
@@ -614,6 +629,7 @@ class Scenario:
     def step_two_syncs_at_once(self) -> None:
         """The manual sync and the nightly job (same files, its own process state)."""
         rig = self.pick_rig()
+        self.ensure_work(rig)
         if rig.app.store.enrolment() is None:
             self.enrol(rig)
         if self.rng.random() < 0.5:

@@ -11,6 +11,7 @@ heals and the contract is checked.
     FAULT_SEEDS=500 pytest tests/reliability          # how many seeds (default 150)
     FAULT_SEED_BASE=10000 pytest tests/reliability    # where they start (default 0)
     SEED=1234 pytest tests/reliability                # just this one (or "1,2,3")
+    FAULT_LOG=1 SEED=1234 pytest -s tests/reliability # and print its steps
 
 A failure names its seed, the command that repeats it, and the step log.
 `scripts/soak` runs thousands of seeds.
@@ -83,6 +84,8 @@ def test_faults(seed: int, env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
         scenario.run()
         scenario.check()
         COVERED.update(scenario.coverage())
+        if os.environ.get("FAULT_LOG"):  # FAULT_LOG=1 SEED=n pytest -s: the steps of a pass
+            print("\n" + "\n".join(scenario.log))
     except BaseException as exc:
         log = "\n".join(scenario.log)
         pytest.fail(
