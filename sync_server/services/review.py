@@ -69,7 +69,7 @@ class ReviewFilter(BaseModel):
     kind: KindCode | None = None
     theme: Code | None = None
     hotspot: Code | None = None
-    officer: int | None = Field(default=None, ge=1, le=2**31)
+    officer: int | None = Field(default=None, ge=1, le=2**31 - 1)
     state: ReviewState | None = None
     # The same bounds as the query's days (sync_server.api.limits): a saved
     # filter must work when it is used.

@@ -95,7 +95,7 @@ def create_user(body: NewUser, caller: BeheerderDep, engine: EngineDep) -> UserI
     responses=_ERRORS,
 )
 def new_enrolment_code(
-    user_id: Annotated[int, Path(ge=1, le=2**31)],
+    user_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     request: Request,
     caller: ManagerDep,
     engine: EngineDep,

@@ -54,7 +54,9 @@ def review_filter(
     hotspot: Annotated[
         str | None, Query(pattern=CODE, description="Toegewezen focuslocatie")
     ] = None,
-    officer: Annotated[int | None, Query(ge=1, le=2**31, description="Id van de handhaver")] = None,
+    officer: Annotated[
+        int | None, Query(ge=1, le=2**31 - 1, description="Id van de handhaver")
+    ] = None,
     state: Annotated[review.ReviewState | None, Query()] = None,
     date_from: Annotated[
         date | None,
@@ -204,7 +206,7 @@ def save_filter(
 
 @router.delete("/filters/{filter_id}", status_code=204, responses=_ERRORS)
 def delete_filter(
-    filter_id: Annotated[int, Path(ge=1, le=2**31)], caller: ManagerDep, engine: EngineDep
+    filter_id: Annotated[int, Path(ge=1, le=2**31 - 1)], caller: ManagerDep, engine: EngineDep
 ) -> Response:
     """Delete one of the caller's saved filters."""
     with session_scope(engine) as session:
