@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Callable
@@ -89,7 +90,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default=",".join(PARTS), help="comma-separated parts")
     parser.add_argument("--out", default=str(REPO / "docs" / "benchmarks.md"))
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--render-only", action="store_true", help="re-render the last results")
     args = parser.parse_args(argv)
+    if args.render_only:
+        import pickle
+
+        from bench_report import render
+
+        saved = Path(tempfile.gettempdir()) / "handhaving-bench-results.pickle"
+        results, info, pg_info = pickle.loads(saved.read_bytes())
+        Path(args.out).write_text(render(results, info, pg_info), encoding="utf-8")
+        print(f"written: {args.out}")
+        return 0
     parts = set(args.only.split(","))
     from fieldapp.sync import BATCH_SIZE
 
@@ -112,6 +124,11 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         rmtree(workdir)
     results.seconds = time.perf_counter() - wall
+    import pickle
+
+    saved = Path(tempfile.gettempdir()) / "handhaving-bench-results.pickle"
+    saved.write_bytes(pickle.dumps((results, machine(), pg_version(pg))))
+    print(f"raw results: {saved} (`--render-only` writes the document again from them)")
     from bench_report import render
 
     Path(args.out).write_text(render(results, machine(), pg_version(pg)), encoding="utf-8")
