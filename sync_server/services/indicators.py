@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import and_, case, delete, func, insert, or_
+from sqlalchemy import and_, case, delete, func, insert, or_, text
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -305,6 +305,10 @@ def compute_snapshot(
         col(Record.action),
         col(Record.feit),
     )
+    if session.get_bind().dialect.name == "postgresql":
+        # The seven grouping columns make PostgreSQL expect many groups and sort on
+        # disk with the default 4 MB; for this transaction only, let it hash in memory.
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
     grouped = session.execute(
         sa_select(*columns, func.count(), demo).where(col(Record.local_year) > 0).group_by(*columns)
     ).all()
