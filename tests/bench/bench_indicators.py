@@ -135,11 +135,13 @@ def bulk_load(db: Database, rows: ServerRows) -> float:
     return time.perf_counter() - started
 
 
-def explain(db: Database, sql: str, params: dict[str, object]) -> str:
+def explain(db: Database, sql: str, params: dict[str, object], work_mem: str = "") -> str:
     """PostgreSQL's plan with actual times (the lines that say where time goes)."""
     if db.kind != "postgresql":
         return ""
-    with db.engine.connect() as conn:
+    with db.engine.begin() as conn:
+        if work_mem:  # as compute_snapshot sets it for its transaction
+            conn.execute(text(f"SET LOCAL work_mem = '{work_mem}'"))
         lines = conn.execute(text("explain (analyze, costs off) " + sql), params).scalars().all()
     return "\n".join(str(line) for line in lines)
 
@@ -197,7 +199,7 @@ def run_indicators(kind: str, n: int, workdir: Path) -> IndicatorResult:
             )
             plans = (
                 "-- nightly snapshot's grouped query\n"
-                + explain(db, ours_sql, {})
+                + explain(db, ours_sql, {}, work_mem="64MB")
                 + "\n-- bare GROUP BY\n"
                 + explain(db, BARE_SQL, {"year": YEAR})
             )

@@ -343,6 +343,20 @@ def _memory(results: Any, add: Any) -> None:
 def _profile(results: Any, add: Any) -> None:
     add("## Where the push time goes")
     add("")
+    if results.push:
+        add(
+            "The phone's own work per record (push time minus the time spent in HTTP "
+            "requests) grows with the size of the outbox, while the server's does not:"
+        )
+        add("")
+        add("| database | N | phone ms/record | in HTTP (server + loopback) ms/record |")
+        add("| --- | ---: | ---: | ---: |")
+        for p in results.push:
+            add(
+                f"| {_db(p.db)} | {_n(p.n)} | {(p.seconds - p.http_seconds) * 1000 / p.n:.2f} "
+                f"| {p.http_seconds * 1000 / p.n:.2f} |"
+            )
+        add("")
     for p in results.push:
         if p.n == max(q.n for q in results.push):
             phone = p.seconds - p.http_seconds
