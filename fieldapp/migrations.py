@@ -109,7 +109,13 @@ def _step1_initial(db: Connection) -> None:
     )
 
 
-STEPS: list[Step] = [_step1_initial]
+def _step2_outbox_send_order(db: Connection) -> None:
+    """The sync reads the outbox in send order (incidents first, then oldest): an
+    index on that order, so a batch is read without sorting the whole outbox."""
+    db.execute("CREATE INDEX IF NOT EXISTS ix_outbox_send_order ON outbox (priority, queued_at)")
+
+
+STEPS: list[Step] = [_step1_initial, _step2_outbox_send_order]
 
 
 def current_version(db: Connection) -> int:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -512,14 +512,25 @@ class Store:
                 .order_by(col(m.Outbox.priority), col(m.Outbox.queued_at))
                 .limit(limit)
             ).all()
+            ids = [entry.id for _box, entry in rows]
+            if claim and ids:
+                session.execute(
+                    update(m.Outbox)
+                    .where(col(m.Outbox.entry_id).in_(ids))
+                    .values(attempts=col(m.Outbox.attempts) + 1)
+                )
+            # One query for the batch's youth identities (yellow cards only).
+            identities = {
+                row.entry_id: row
+                for row in session.exec(
+                    select(m.PendingIdentity).where(col(m.PendingIdentity.entry_id).in_(ids))
+                ).all()
+            }
             out = []
             for box, entry in rows:
-                if claim:
-                    box.attempts += 1
-                    session.add(box)
                 # Decrypted only here, for the request body (never written back).
                 payload = self.cipher.open_payload_strict(entry.id, entry.payload)
-                identity = session.get(m.PendingIdentity, entry.id)
+                identity = identities.get(entry.id)
                 if identity is not None:
                     payload["jongere"] = self._identity(identity)
                 out.append(
@@ -539,16 +550,28 @@ class Store:
     def apply_push_results(self, results: list[dict[str, Any]]) -> dict[str, int]:
         """Record the server's verdicts, in one transaction."""
         counts = {"accepted": 0, "rejected": 0, "conflict": 0}
-        with self.transaction() as session:
+        ids = [r["id"] for r in results if isinstance(r.get("id"), str)]
+        with self.transaction() as session, session.no_autoflush:
+            # The batch's rows in two queries, not two lookups per record.
+            entries = {
+                e.id: e for e in session.exec(select(m.Entry).where(col(m.Entry.id).in_(ids)))
+            }
+            boxes = {
+                b.entry_id: b
+                for b in session.exec(select(m.Outbox).where(col(m.Outbox.entry_id).in_(ids)))
+            }
+            done: list[str] = []
+            accepted: list[str] = []
+            now = utcnow()
             for result in results:
                 entry_id, version = result.get("id"), result.get("version")
-                entry = session.get(m.Entry, entry_id) if entry_id else None
-                box = session.get(m.Outbox, entry_id) if entry_id else None
+                entry = entries.get(entry_id) if isinstance(entry_id, str) else None
+                box = boxes.get(entry_id) if isinstance(entry_id, str) else None
                 if entry is None or box is None or box.version != version:
                     continue  # edited meanwhile: the newer version is still queued
                 status = result["status"]
                 counts[status] = counts.get(status, 0) + 1
-                session.delete(box)
+                done.append(entry.id)
                 if status == "accepted":
                     entry.status = m.GEACCEPTEERD
                     entry.synced_version = max(entry.synced_version or 0, version)
@@ -556,16 +579,21 @@ class Store:
                     if "card_number" in outcome:
                         entry.card_number = outcome["card_number"]
                         entry.next_step = outcome.get("next_step")
-                    # The server has pseudonymised the youth: wipe the identity here.
-                    session.execute(
-                        delete(m.PendingIdentity).where(col(m.PendingIdentity.entry_id) == entry.id)
-                    )
+                    accepted.append(entry.id)
                 else:
                     entry.status = m.AFGEWEZEN if status == "rejected" else m.CONFLICT
                     entry.reject_code = result.get("code")
                     entry.reject_message = result.get("message")
-                entry.updated_at = utcnow()
+                entry.updated_at = now
                 session.add(entry)
+            session.flush()
+            if done:
+                session.execute(delete(m.Outbox).where(col(m.Outbox.entry_id).in_(done)))
+            if accepted:
+                # The server has pseudonymised these youths: wipe the identities here.
+                session.execute(
+                    delete(m.PendingIdentity).where(col(m.PendingIdentity.entry_id).in_(accepted))
+                )
         return counts
 
     def mark_attempt(self, entry_ids: list[str]) -> None:

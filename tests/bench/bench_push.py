@@ -330,7 +330,6 @@ SERVER_PARTS = {
 CLIENT_PARTS = {
     "reading the outbox (Store.outgoing)": "fieldapp/store.py:outgoing",
     "applying the replies (Store.apply_push_results)": "fieldapp/store.py:apply_push_results",
-    "one Session.get per row, each autoflushing": "sqlalchemy/orm/session.py:get",
     "HTTP request and waiting for the reply": "fieldapp/sync.py:_call",
 }
 

@@ -407,23 +407,18 @@ def _findings(results: Any, add: Any) -> None:
     c_seconds, _t, c = client
     s_seconds, _t, srv = server
     apply = c.get("applying the replies (Store.apply_push_results)", 0.0) / c_seconds
-    gets = c.get("one Session.get per row, each autoflushing", 0.0) / c_seconds
     outgoing = c.get("reading the outbox (Store.outgoing)", 0.0) / c_seconds
+    waiting = c.get("HTTP request and waiting for the reply", 0.0) / c_seconds
     objects = srv.get("making ORM objects (SQLModel __init__)", 0.0) / s_seconds
     validate = srv.get("validating records (pydantic)", 0.0) / s_seconds
     add("What costs the time, from the two profiles below:")
     add("")
     add(
-        f"- **The phone** (about two thirds of the push): `Store.apply_push_results` takes "
-        f"{apply:.0%} of the client's profiled time; it reads the entry and the outbox row "
-        "of every record with its own `Session.get`, and each get first autoflushes the "
-        f"previous record's changes ({gets:.0%} in `Session.get`). `Store.outgoing` takes "
-        f"{outgoing:.0%}: every batch joins and sorts the whole outbox again "
-        "(`ORDER BY priority, queued_at` without an index on them), which is why the phone's "
-        "cost per record rises with N. Loading a batch's rows with one `IN` query each, "
-        "under `no_autoflush`, one `DELETE … WHERE entry_id IN (…)`, and an index on "
-        "`outbox(priority, queued_at)` would remove most of it (fieldapp/store.py and a "
-        "phone migration; not changed by the benchmark work)."
+        f"- **The phone**: `Store.outgoing` takes {outgoing:.0%} of the client's profiled "
+        f"time and `Store.apply_push_results` {apply:.0%}; both handle a batch with one "
+        "`IN` query per table and one bulk `UPDATE`/`DELETE`, and the outbox is read in send "
+        "order through an index (phone schema step 2). The rest, "
+        f"{waiting:.0%}, is the request: sending, the server's work, and the reply."
     )
     add(
         f"- **The server**: making SQLModel objects for `Record` and `RecordVersion` takes "
