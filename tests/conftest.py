@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from factories import TEST_KEY
 from live_server import LiveServer
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
@@ -26,7 +27,6 @@ from sync_server.services.changes import ensure_counter
 from sync_server.services.reference_data import load_reference_data
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
-TEST_KEY = bytes.fromhex("5e" * 32)
 
 
 def pytest_report_header() -> str:

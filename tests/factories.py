@@ -22,6 +22,9 @@ from sync_server.services import accounts
 
 _counter = itertools.count(1)
 PASSWORD = "correct-horse-battery"
+# The pseudonym key of the test servers (conftest.py); a module of its own name, so
+# tests in any folder import it without another folder's conftest shadowing it.
+TEST_KEY = bytes.fromhex("5e" * 32)
 
 
 def uuid7(moment: datetime | None = None) -> str:

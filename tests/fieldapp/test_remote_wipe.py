@@ -17,8 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TEST_KEY
-from factories import PASSWORD, make_user
+from factories import PASSWORD, TEST_KEY, make_user
 from PIL import Image
 
 from fieldapp.db import DB_NAME

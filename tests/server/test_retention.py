@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TEST_KEY
 from factories import (
+    TEST_KEY,
     adrescontrole,
     bearer,
     browser_token,
