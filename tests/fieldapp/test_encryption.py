@@ -9,8 +9,10 @@ import asyncio
 import json
 import shutil
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from factories import make_user
@@ -341,12 +343,19 @@ class FakeSecureStorage:
         self.values.pop(key, None)
 
 
+def run(coroutine: Any) -> Any:
+    """Run a coroutine to the end on a loop of its own thread: the browser tests'
+    Playwright may keep a loop running in this thread, where asyncio.run refuses."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 class FakePage:
     def __init__(self, *, web: bool, platform: object) -> None:
         self.web, self.platform = web, platform
 
     def run_task(self, handler, *args):  # as Page.run_task: the coroutine runs on the loop
-        asyncio.run(handler(*args))
+        run(handler(*args))
 
 
 def test_on_a_phone_the_key_lives_in_secure_storage_and_a_wipe_removes_it(tmp_path, monkeypatch):
@@ -365,7 +374,7 @@ def test_on_a_phone_the_key_lives_in_secure_storage_and_a_wipe_removes_it(tmp_pa
 
     monkeypatch.setattr(fss, "SecureStorage", make)
     page = FakePage(web=False, platform=ft.PagePlatform.ANDROID)
-    keystore = asyncio.run(component.open_keystore(page, tmp_path))  # type: ignore[arg-type]
+    keystore = run(component.open_keystore(page, tmp_path))  # type: ignore[arg-type]
     assert isinstance(keystore, component.SecureStorageKeyStore)
     [storage] = storages
     key = keystore.get_or_create_key()
@@ -373,7 +382,7 @@ def test_on_a_phone_the_key_lives_in_secure_storage_and_a_wipe_removes_it(tmp_pa
     assert not (tmp_path / KEY_FILE).exists()
 
     # The next start reads the same key back.
-    again = asyncio.run(component.open_keystore(page, tmp_path))  # type: ignore[arg-type]
+    again = run(component.open_keystore(page, tmp_path))  # type: ignore[arg-type]
     assert len(storages) == 2 and again.get_or_create_key() == key
 
     # Remote wipe: gone from the platform's storage; a new enrolment makes a new key.
@@ -392,5 +401,5 @@ def test_in_a_browser_the_key_file_is_the_fallback(tmp_path):
         FakePage(web=True, platform=ft.PagePlatform.ANDROID),  # the browser's storage is not ours
         FakePage(web=False, platform=ft.PagePlatform.LINUX),
     ):
-        keystore = asyncio.run(component.open_keystore(page, tmp_path))  # type: ignore[arg-type]
+        keystore = run(component.open_keystore(page, tmp_path))  # type: ignore[arg-type]
         assert isinstance(keystore, FileKeyStore) and keystore.path == tmp_path / KEY_FILE
