@@ -45,6 +45,9 @@ from sync_server.services.localtime import MONTHS, local_now
 from sync_server.services.scope import Scope
 
 SMALL_COUNT = "<5"
+# Not shown because, with the figures beside it, it would give a hidden small count
+# away (a total over districts, or a second month); CBS writes "x" for the same.
+WITHHELD = "x"
 SOURCE_NAMES = {
     "gemeente": "gemeente",
     "politie": "politie",
@@ -519,6 +522,44 @@ def _snapshot_counts(
     return counts, demo
 
 
+def _hidden_district_cells(
+    session: Session,
+    run_id: int,
+    scope: Scope,
+    theme: str | None,
+    codes: list[str],
+    years: tuple[int, int],
+) -> set[tuple[str, int]]:
+    """(indicator, year) where one of the scope's districts on its own has 1–4."""
+    query = (
+        select(
+            col(IndicatorSnapshot.indicator_code),
+            col(IndicatorSnapshot.year),
+            col(IndicatorSnapshot.district_code),
+            func.sum(col(IndicatorSnapshot.count)),
+        )
+        .where(
+            col(IndicatorSnapshot.run_id) == run_id,
+            col(IndicatorSnapshot.indicator_code).in_(codes),
+            col(IndicatorSnapshot.year).between(*years),
+        )
+        .group_by(
+            col(IndicatorSnapshot.indicator_code),
+            col(IndicatorSnapshot.year),
+            col(IndicatorSnapshot.district_code),
+        )
+    )
+    if (district := scope.where(IndicatorSnapshot.district_code)) is not None:
+        query = query.where(district)
+    if theme is not None:
+        query = query.where(col(IndicatorSnapshot.theme_code) == theme)
+    return {
+        (code, int(year))
+        for code, year, _district, total in session.exec(query).all()
+        if 0 < int(total or 0) < 5
+    }
+
+
 def _imported(
     session: Session, scope: Scope, codes: list[str], years: tuple[int, int]
 ) -> dict[tuple[str, int], float]:
@@ -604,6 +645,12 @@ def indicator_table(
         counts, includes_demo = _snapshot_counts(
             session, run.id, scope, theme, codes=codes, years=(first, last)
         )
+    # A total over several districts minus the districts' own figures would give a
+    # hidden one away: such a total is withheld where any of its districts is hidden.
+    hidden_parts: set[tuple[str, int]] = set()
+    several = scope.districts is not None and len(scope.districts) > 1
+    if several and not scope.full_figures and run is not None and run.id is not None:
+        hidden_parts = _hidden_district_cells(session, run.id, scope, theme, codes, (first, last))
     imported = _imported(session, scope, codes, (first, last))
     first_logged = first_logged_year(session, run)
     area: Literal["haarlem", "selectie"] = "haarlem" if scope.everything else "selectie"
@@ -629,12 +676,14 @@ def indicator_table(
             ):
                 count = counts.get((indicator.code, year), 0)
                 value = shown(count, suppress=suppress)
+                if suppress and value != SMALL_COUNT and (indicator.code, year) in hidden_parts:
+                    value = WITHHELD
                 values[str(year)] = Cell(
                     value=value,
                     printed=str(value),
                     origin="registraties",
                     area=area,
-                    suppressed=value == SMALL_COUNT,
+                    suppressed=value in (SMALL_COUNT, WITHHELD),
                 )
             elif definition is None and (indicator.code, year) in imported:
                 number = imported[(indicator.code, year)]
@@ -726,6 +775,14 @@ def indicator_months(
                 month=month, name=MONTHS[month - 1], value=value, suppressed=value == SMALL_COUNT
             )
         )
+    shown_months = [c for c in months if c.value is not None]
+    if sum(c.value == SMALL_COUNT for c in shown_months) == 1:
+        # With the year's total in the indicator table, one hidden month is the total
+        # minus the others: withhold the smallest other month too.
+        others = [c for c in shown_months if c.value != SMALL_COUNT]
+        if others:
+            second = min(others, key=lambda c: (int(c.value or 0), c.month))
+            second.value, second.suppressed = WITHHELD, True
     total_value: Value = None if run is None else total
     if hidden:
         # The total minus the months shown would give away a hidden month.
@@ -783,6 +840,7 @@ def district_year_counts(
 
 __all__ = [
     "SMALL_COUNT",
+    "WITHHELD",
     "Cell",
     "Clause",
     "Definition",

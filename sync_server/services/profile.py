@@ -12,6 +12,7 @@ from sync_server.errors import ServiceError
 from sync_server.models import District, Hotspot, Indicator, Theme
 from sync_server.services.hotspots import Activity, activity
 from sync_server.services.indicators import (
+    WITHHELD,
     DefinitionVersion,
     Value,
     district_year_counts,
@@ -126,8 +127,10 @@ def district_profile(
                     this_year_to_date=shown(
                         to_date.get((indicator.code, current.year), 0), suppress=hide
                     ),
-                    last_year_same_period=shown(
-                        to_date.get((indicator.code, current.year - 1), 0), suppress=hide
+                    last_year_same_period=_same_period(
+                        to_date.get((indicator.code, current.year - 1), 0),
+                        counts.get((indicator.code, current.year - 1), 0),
+                        hide,
                     ),
                 )
             )
@@ -165,3 +168,11 @@ def district_profile(
         indicators=indicators,
         hot_times=activity(session, scope, now=now),
     )
+
+
+def _same_period(part: int, whole: int, hide: bool) -> Value:
+    """Last year's first months. Beside last year's whole figure they would give the
+    remaining months away: withheld when those hold a hidden small count."""
+    if hide and 0 < whole - part < 5:
+        return WITHHELD
+    return shown(part, suppress=hide)

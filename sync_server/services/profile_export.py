@@ -132,7 +132,8 @@ table.heat td{{width:14px;height:14px;padding:0}} table.heat th{{font-weight:nor
 </style></head><body>
 <h1>Wijkprofiel {e(profile.name)}</h1>
 <p class=muted>Handhaving Haarlem · {profile.year} t/m {through} · {version}.
-“&lt;5”: minder dan 5 (afgeschermd); “–”: geen cijfer.</p>
+“&lt;5”: minder dan 5 (afgeschermd); “x”: afgeschermd omdat het een klein aantal
+zou verraden; “–”: geen cijfer.</p>
 <h2>Thema's (aantal focuslocaties)</h2>
 <table><tr><th>Thema</th><th class=n>Focuslocaties</th></tr>{themes}</table>
 <h2>Indicatoren uit de registraties</h2>

@@ -35,6 +35,7 @@ from sync_server.config import DEFAULT_ASSETS, DEFAULT_DEFINITIONS
 from sync_server.models import ImportedIndicatorValue, IndicatorSnapshot, SnapshotRun
 from sync_server.services import nightly
 from sync_server.services.indicators import DefinitionsError, load_definitions
+from sync_server.services.localtime import local_now
 
 INDICATORS = "/api/v1/indicators"
 DEFINITIONS = json.loads(DEFAULT_DEFINITIONS.read_text())
@@ -311,7 +312,9 @@ def test_small_counts_are_hidden_from_a_teamleider_but_not_the_beheerder(http, e
         f"{INDICATORS}/{KAARTEN}/months", headers=bearer(token), params={"year": 2024}
     ).json()
     shown = [m["value"] for m in months["months"]]
-    assert "<5" in shown and all(v in (0, "<5") for v in shown)
+    assert "<5" in shown and all(v in (0, "<5", "x") for v in shown)
+    # One hidden month beside the year's total would be the total minus the rest.
+    assert shown.count("x") == (1 if shown.count("<5") == 1 else 0)
     assert months["total"] == "<5" and months["total_suppressed"] is True
     full = http.get(
         f"{INDICATORS}/{KAARTEN}/months",
@@ -320,6 +323,29 @@ def test_small_counts_are_hidden_from_a_teamleider_but_not_the_beheerder(http, e
     ).json()
     assert full["total"] == logged["expected"][(KAARTEN, "noord", 2024)]
     assert full["total_suppressed"] is False
+
+
+def test_a_total_over_districts_never_gives_a_hidden_district_away(http, engine, settings):
+    """Noord has 2 yellow cards this year, Oost 6: the leader of both sees Noord as
+    "<5", Oost as 6, and their total withheld ("x"), since 8 − 6 would be Noord."""
+    year = local_now().year
+    for district, n in (("noord", 2), ("oost", 6)):
+        phone = enrol(
+            http, engine, settings, make_user(engine, districts=[district], password=None)
+        )
+        spot = hotspot_in(engine, district)
+        phone.push_ok([gele_kaart(spot, naam=f"Jongere {district} {i}") for i in range(n)])
+    nightly.run_nightly(engine, settings)
+    both = browser_token(
+        engine, make_user(engine, role="teamleider", districts=["noord", "oost"], password=None)
+    )
+    total = _table(http, both, year_from=year, year_to=year)
+    cell = next(r for r in total["rows"] if r["code"] == KAARTEN)["values"][str(year)]
+    assert cell["value"] == "x" and cell["suppressed"] is True
+    assert _values(_table(http, both, district="oost", year_from=year), year)[KAARTEN] == 6
+    assert _values(_table(http, both, district="noord", year_from=year), year)[KAARTEN] == "<5"
+    admin = browser_token(engine, make_user(engine, role="beheerder", password=None))
+    assert _values(_table(http, admin, year_from=year), year)[KAARTEN] == 8
 
 
 def test_a_theme_filter_keeps_the_indicators_that_can_count_it(http, logged):

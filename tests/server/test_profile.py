@@ -106,3 +106,13 @@ def test_years_before_the_first_log_show_no_figure(http, counted):
         assert item["years"][str(year - 1)] is None  # the app did not exist yet: "–", not 0
     page = http.get("/api/v1/districts/noord/profile.csv", headers=counted).text
     assert ";–;" in page
+
+
+def test_last_years_first_months_never_give_the_rest_of_the_year_away():
+    from sync_server.services.profile import _same_period
+
+    assert _same_period(5, 7, True) == "x"  # 7 − 5: two cards in the months after
+    assert _same_period(5, 5, True) == 5
+    assert _same_period(6, 12, True) == 6  # the rest, 6, is no small count
+    assert _same_period(2, 2, True) == "<5"
+    assert _same_period(5, 7, False) == 5  # the beheerder sees every figure

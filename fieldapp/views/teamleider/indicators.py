@@ -137,7 +137,8 @@ class IndicatorsTab:
             note(
                 f"{years[0]}–2022: cijfers uit het programma (heel Haarlem). Latere jaren: "
                 "geteld uit de registraties van het gekozen stadsdeel. “<5”: minder dan 5 "
-                f"(afgeschermd); “–”: geen cijfer. {counted}"
+                "(afgeschermd); “x”: afgeschermd omdat het samen met de andere cijfers een "
+                f"klein aantal zou verraden; “–”: geen cijfer. {counted}"
             ),
             shown,
         ]
@@ -175,7 +176,7 @@ class IndicatorsTab:
             note(
                 "Grijs: 2019–2022, de nulmeting uit het programma (heel Haarlem). "
                 "Blauw: geteld uit de registraties van het gekozen stadsdeel. "
-                "Geen staaf: geen cijfer, of minder dan 5 (afgeschermd)."
+                "Geen staaf: geen cijfer, of afgeschermd (“<5” of “x”)."
             ),
             *by_month,
         ]

@@ -72,7 +72,10 @@ class ProfileTab:
                 run_spacing=6,
             ),
             section("Cijfers uit de registraties"),
-            note(f"“<5”: minder dan 5 (afgeschermd); “–”: geen cijfer. {profile.counted}"),
+            note(
+                "“<5”: minder dan 5 (afgeschermd); “x”: afgeschermd omdat het een klein "
+                f"aantal zou verraden; “–”: geen cijfer. {profile.counted}"
+            ),
             *self._figures(profile),
             section("Hot times (laatste 8 weken)"),
             ft.Row([heat_grid(profile.heat)], scroll=ft.ScrollMode.AUTO),
