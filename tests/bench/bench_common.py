@@ -17,7 +17,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +28,8 @@ import httpx
 import psutil
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import Engine, make_url
+
+from fieldapp.ids import new_record_id
 
 REPO = Path(__file__).resolve().parents[2]
 PY = sys.executable
@@ -55,15 +56,8 @@ def free_port() -> int:
 
 
 def uuid7(millis: int) -> str:
-    rand = int.from_bytes(os.urandom(10), "big")
-    value = (
-        ((millis & (2**48 - 1)) << 80)
-        | (0x7 << 76)
-        | (((rand >> 62) & 0xFFF) << 64)
-        | (0b10 << 62)
-        | (rand & (2**62 - 1))
-    )
-    return str(uuid.UUID(int=value))
+    """A record id made at `millis`, as the phone makes them."""
+    return new_record_id(millis)
 
 
 # ---------------------------------------------------------------- records

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from factories import make_user
+from phone_reference import REFERENCE as NOORD
 from sqlmodel import Session, select
 
 from fieldapp import models as m
@@ -35,36 +36,7 @@ DESCRIPTION = "Dader Kwartelmeier sloeg naar collega"
 ADDRESS = "Ulgersmaweg 77 zwart"
 SECRETS = [NAAM, GEBOORTEDATUM, NOTE, DESCRIPTION, ADDRESS]
 
-REFERENCE = [
-    {
-        "entity": "district",
-        "op": "upsert",
-        "id": "noord",
-        "seq": 1,
-        "data": {"code": "noord", "name": "Noord"},
-    },
-    {
-        "entity": "theme",
-        "op": "upsert",
-        "id": "afval",
-        "seq": 2,
-        "data": {"code": "afval", "name": "Afval", "kind": "handhaving"},
-    },
-    {
-        "entity": "hotspot",
-        "op": "upsert",
-        "id": "noord-a",
-        "seq": 3,
-        "data": {
-            "code": "noord-a",
-            "name": "Marsmanplein",
-            "district": "noord",
-            "themes": ["afval"],
-            "lat": 52.397,
-            "lon": 4.652,
-        },
-    },
-]
+REFERENCE = NOORD[:3]  # a district, a theme and one hotspot
 
 
 def _now() -> str:

@@ -7,6 +7,7 @@ import sqlite3
 from datetime import UTC, datetime
 
 import pytest
+from phone_reference import REFERENCE
 
 from fieldapp import models as m
 from fieldapp.db import open_database
@@ -16,53 +17,7 @@ from fieldapp.store import EntryInvalid, EntryLocked, Store
 @pytest.fixture
 def store(tmp_path):
     s = Store(open_database(tmp_path / "phone.db"), tmp_path / "photos")
-    s.apply_pull_page(
-        [
-            {
-                "entity": "district",
-                "op": "upsert",
-                "id": "noord",
-                "seq": 1,
-                "data": {"code": "noord", "name": "Noord"},
-            },
-            {
-                "entity": "theme",
-                "op": "upsert",
-                "id": "afval",
-                "seq": 2,
-                "data": {"code": "afval", "name": "Afval", "kind": "handhaving"},
-            },
-            {
-                "entity": "hotspot",
-                "op": "upsert",
-                "id": "noord-a",
-                "seq": 3,
-                "data": {
-                    "code": "noord-a",
-                    "name": "Marsmanplein",
-                    "district": "noord",
-                    "themes": ["afval"],
-                    "lat": 52.397,
-                    "lon": 4.652,
-                },
-            },
-            {
-                "entity": "hotspot",
-                "op": "upsert",
-                "id": "noord-b",
-                "seq": 4,
-                "data": {
-                    "code": "noord-b",
-                    "name": "Zaanenpark",
-                    "district": "noord",
-                    "themes": ["honden"],
-                    "lat": 52.40,
-                    "lon": 4.63,
-                },
-            },
-        ],
-        next_since=4,
-    )
+    s.apply_pull_page(REFERENCE, next_since=len(REFERENCE))
     return s
 
 

@@ -77,9 +77,7 @@ def district_profile(
 ) -> profile.DistrictProfile:
     """A district at a glance: its themes (from its hotspots), its hotspots, this
     year's indicators against earlier years, and its hot times (last 8 weeks)."""
-    with Session(reader(engine)) as session:
-        scope = manager_scope(session, caller.user, caller.districts, code)
-        return profile.district_profile(session, scope, code)
+    return _profile(caller, engine, code)
 
 
 def _profile(caller: Any, engine: Any, code: str) -> profile.DistrictProfile:
@@ -88,10 +86,27 @@ def _profile(caller: Any, engine: Any, code: str) -> profile.DistrictProfile:
         return profile.district_profile(session, scope, code)
 
 
+def _profile_file(caller: Any, engine: Any, code: str, form: str) -> Response:
+    district = _profile(caller, engine, code)
+    if form == "html":
+        content, media, how = profile_export.profile_html(district), "text/html", "inline"
+    else:
+        content, media, how = profile_export.profile_csv(district), "text/csv", "attachment"
+    return Response(
+        content=content,
+        media_type=f"{media}; charset=utf-8",
+        headers={"Content-Disposition": f'{how}; filename="wijkprofiel-{code}.{form}"'},
+    )
+
+
+def _file_responses(media: str) -> dict[int | str, dict[str, Any]]:
+    return {200: {"content": {media: {"schema": {"type": "string"}}}}, **_ERRORS}
+
+
 @router.get(
     "/districts/{code}/profile.html",
     response_class=Response,
-    responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}, **_ERRORS},
+    responses=_file_responses("text/html"),
 )
 def district_profile_page(
     caller: ManagerDep,
@@ -99,18 +114,13 @@ def district_profile_page(
     code: Annotated[str, Path(pattern=DISTRICT_PATTERN)],
 ) -> Response:
     """The district profile as a page to print (A4, no scripts)."""
-    page = profile_export.profile_html(_profile(caller, engine, code))
-    return Response(
-        content=page,
-        media_type="text/html; charset=utf-8",
-        headers={"Content-Disposition": f'inline; filename="wijkprofiel-{code}.html"'},
-    )
+    return _profile_file(caller, engine, code, "html")
 
 
 @router.get(
     "/districts/{code}/profile.csv",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **_ERRORS},
+    responses=_file_responses("text/csv"),
 )
 def district_profile_csv(
     caller: ManagerDep,
@@ -118,12 +128,7 @@ def district_profile_csv(
     code: Annotated[str, Path(pattern=DISTRICT_PATTERN)],
 ) -> Response:
     """The district's indicators per year as CSV (semicolons, for Dutch spreadsheets)."""
-    text = profile_export.profile_csv(_profile(caller, engine, code))
-    return Response(
-        content=text,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="wijkprofiel-{code}.csv"'},
-    )
+    return _profile_file(caller, engine, code, "csv")
 
 
 @router.get("/devices/unsynced", response_model=list[nightly.StaleDevice], responses=_ERRORS)
