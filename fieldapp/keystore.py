@@ -27,11 +27,9 @@ KEY_FILE = "veldsleutel.key"
 class KeyStore(Protocol):
     def get_or_create_key(self) -> bytes:
         """The 32-byte key; a new random one the first time (and after `delete_key`)."""
-        ...
 
     def delete_key(self) -> None:
         """Forget the key for good (remote wipe): what it encrypted is unreadable."""
-        ...
 
 
 def new_key() -> bytes:
@@ -62,7 +60,9 @@ class FileKeyStore:
         try:
             return decode_key(self.path.read_text())
         except FileNotFoundError:
-            pass
+            return self._create_key()
+
+    def _create_key(self) -> bytes:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         key = new_key()
         # Written whole under another name, then linked into place: a second

@@ -20,7 +20,8 @@ class Position:
 
 
 class LocationProvider(Protocol):
-    def current(self) -> Position | None: ...
+    def current(self) -> Position | None:
+        """The latest position, or None when there is no fix (or no permission)."""
 
 
 class NoLocation:

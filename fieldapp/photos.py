@@ -110,7 +110,6 @@ class PhotoSource(Protocol):
 
     def take(self) -> bytes:
         """Return the raw bytes of one picture, or raise PhotoError."""
-        ...
 
 
 class FilePhotoSource:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -140,11 +141,9 @@ def server_process(database_url: str, work: Path) -> Iterator[tuple[str, psutil.
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"server stopped: {(work / 'server.log').read_text()[-2000:]}")
-            try:
+            with contextlib.suppress(httpx.HTTPError):  # not listening yet
                 if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
                     break
-            except httpx.HTTPError:
-                pass
             if time.monotonic() > deadline:
                 raise RuntimeError("server did not start within 60 s")
             time.sleep(0.1)

@@ -30,9 +30,11 @@ class Shell(Protocol):
     page: ft.Page
     state: AppState
 
-    def act(self, handler: Handler) -> Handler: ...
+    def act(self, handler: Handler) -> Handler:
+        """Wrap an event handler (activity for the lock, page update after)."""
 
-    def file_picker(self) -> ft.FilePicker | None: ...
+    def file_picker(self) -> ft.FilePicker | None:
+        """The page's file picker, or None where the platform has none."""
 
 
 def screen(

@@ -24,7 +24,8 @@ SAVED = "Opgeslagen — wordt verzonden zodra er verbinding is"
 
 
 class HasError(Protocol):
-    def set_error(self, message: str | None) -> None: ...
+    def set_error(self, message: str | None) -> None:
+        """Show a Dutch message under the field, or clear it with None."""
 
 
 class TextError:

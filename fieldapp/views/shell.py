@@ -32,9 +32,11 @@ TICK_SECONDS = 5.0
 class Screen(Protocol):
     route: str
 
-    def view(self) -> ft.View: ...
+    def view(self) -> ft.View:
+        """The Flet view that shows this screen."""
 
-    def refresh(self) -> None: ...
+    def refresh(self) -> None:
+        """Bring what the screen shows up to date with the app state."""
 
 
 class App:

@@ -6,6 +6,7 @@ Not a test module (pytest collects test_*.py only); run by tests/bench/run.py.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -231,11 +232,9 @@ class ServerProcess:
         while True:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log()}")
-            try:
+            with contextlib.suppress(httpx.HTTPError):  # not listening yet
                 if httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200:
                     break
-            except httpx.HTTPError:
-                pass
             if time.monotonic() > deadline:
                 raise RuntimeError(f"server did not start: {self.log()}")
             time.sleep(0.1)

@@ -30,7 +30,8 @@ T = TypeVar("T")
 
 
 class Tab(Protocol):
-    def build(self) -> list[ft.Control]: ...
+    def build(self) -> list[ft.Control]:
+        """The tab's content, built in a thread (it calls the server)."""
 
 
 class TeamLeaderScreen:
