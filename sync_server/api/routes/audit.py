@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from sqlmodel import Session
 
 from sync_protocol import ErrorBody
@@ -27,32 +27,39 @@ ReasonParam = Annotated[
 ]
 
 
-@router.get("", response_model=audit.AuditPage, responses=_ERRORS)
-def list_audit(
-    caller: BeheerderDep,
-    engine: EngineDep,
+def audit_filter(
     user: UserParam = None,
     action: ActionParam = None,
     record_id: RecordParam = None,
     date_from: DayQuery = None,
     date_to: DayQuery = None,
+    reason: ReasonParam = None,
+) -> dict[str, Any]:
+    """What the list and the export select (the same query parameters for both)."""
+    return {
+        "user": user,
+        "action": action,
+        "record_id": record_id,
+        "date_from": date_from,
+        "date_to": date_to,
+        "reason": reason,
+    }
+
+
+FilterDep = Annotated[dict[str, Any], Depends(audit_filter)]
+
+
+@router.get("", response_model=audit.AuditPage, responses=_ERRORS)
+def list_audit(
+    caller: BeheerderDep,
+    engine: EngineDep,
+    flt: FilterDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-    reason: ReasonParam = None,
 ) -> audit.AuditPage:
     """Who read which personal data when, and why; newest first."""
     with Session(reader(engine)) as session:
-        return audit.list_entries(
-            session,
-            user=user,
-            action=action,
-            record_id=record_id,
-            date_from=date_from,
-            date_to=date_to,
-            limit=limit,
-            offset=offset,
-            reason=reason,
-        )
+        return audit.list_entries(session, **flt, limit=limit, offset=offset)
 
 
 @router.get(
@@ -60,27 +67,10 @@ def list_audit(
     response_class=Response,
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **_ERRORS},
 )
-def export_audit(
-    caller: BeheerderDep,
-    engine: EngineDep,
-    user: UserParam = None,
-    action: ActionParam = None,
-    record_id: RecordParam = None,
-    date_from: DayQuery = None,
-    date_to: DayQuery = None,
-    reason: ReasonParam = None,
-) -> Response:
+def export_audit(caller: BeheerderDep, engine: EngineDep, flt: FilterDep) -> Response:
     """The audit log as CSV (this export is itself logged, why: controle)."""
     with session_scope(engine) as session:
-        text, rows = audit.export_csv(
-            session,
-            user=user,
-            action=action,
-            record_id=record_id,
-            date_from=date_from,
-            date_to=date_to,
-            reason=reason,
-        )
+        text, rows = audit.export_csv(session, **flt)
         audit.log_read(
             session,
             caller.user,
