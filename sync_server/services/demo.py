@@ -133,6 +133,22 @@ def _uuid7(moment: datetime, rng: random.Random) -> str:
     return str(uuid.UUID(int=value))
 
 
+def _moment(day: date, hour: int, minute: int) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
+
+
+def _record(
+    kind: str, observed: datetime, rng: random.Random, payload: dict[str, Any]
+) -> dict[str, Any]:
+    """A pushed record as a phone would have made it at `observed`."""
+    return {
+        "id": _uuid7(observed, rng),
+        "kind": kind,
+        "version": 1,
+        "payload": {"observed_at": observed.isoformat(), **payload},
+    }
+
+
 def _place(hotspot: Hotspot, rng: random.Random) -> dict[str, Any]:
     return {"hotspot": hotspot.code}
 
@@ -153,21 +169,13 @@ def _records_for(
             ]
             fitting = [h for h in hotspots if theme in h.themes] or hotspots
             hotspot = rng.choice(fitting)
-            observed = datetime(
-                moment_day.year,
-                moment_day.month,
-                moment_day.day,
-                rng.choice(hours),
-                rng.randint(0, 59),
-                tzinfo=UTC,
-            )
+            observed = _moment(moment_day, rng.choice(hours), rng.randint(0, 59))
             records.append(
-                {
-                    "id": _uuid7(observed, rng),
-                    "kind": "waarneming",
-                    "version": 1,
-                    "payload": {
-                        "observed_at": observed.isoformat(),
+                _record(
+                    "waarneming",
+                    observed,
+                    rng,
+                    {
                         "theme": theme,
                         **_place(hotspot, rng),
                         "persons": rng.randint(0, 6),
@@ -179,27 +187,19 @@ def _records_for(
                             else {}
                         ),
                     },
-                }
+                )
             )
         if rng.random() < 0.12:
             youth_hotspots = [h for h in hotspots if "jeugd" in h.themes] or hotspots
-            observed = datetime(
-                moment_day.year,
-                moment_day.month,
-                moment_day.day,
-                rng.choice([16, 20, 21, 22]),
-                rng.randint(0, 59),
-                tzinfo=UTC,
-            )
+            observed = _moment(moment_day, rng.choice([16, 20, 21, 22]), rng.randint(0, 59))
             youth = rng.randint(1, 12)
             born = f"{2008 + youth % 5}-0{1 + youth % 9}-15"
             records.append(
-                {
-                    "id": _uuid7(observed, rng),
-                    "kind": "gele_kaart",
-                    "version": 1,
-                    "payload": {
-                        "observed_at": observed.isoformat(),
+                _record(
+                    "gele_kaart",
+                    observed,
+                    rng,
+                    {
                         "hotspot": rng.choice(youth_hotspots).code,
                         "aanleiding": rng.choice(["hinderlijk_gedrag", "alcohol_onder_18"]),
                         "jongere": {
@@ -207,24 +207,16 @@ def _records_for(
                             "geboortedatum": born,
                         },
                     },
-                }
+                )
             )
         if rng.random() < 0.03:
-            observed = datetime(
-                moment_day.year,
-                moment_day.month,
-                moment_day.day,
-                rng.choice([21, 22, 23]),
-                rng.randint(0, 59),
-                tzinfo=UTC,
-            )
+            observed = _moment(moment_day, rng.choice([21, 22, 23]), rng.randint(0, 59))
             records.append(
-                {
-                    "id": _uuid7(observed, rng),
-                    "kind": "incident",
-                    "version": 1,
-                    "payload": {
-                        "observed_at": observed.isoformat(),
+                _record(
+                    "incident",
+                    observed,
+                    rng,
+                    {
                         "hotspot": rng.choice(hotspots).code,
                         "types": rng.sample(
                             ["verbaal", "bedreiging", "intimidatie", "fysiek"], k=rng.randint(1, 2)
@@ -237,75 +229,51 @@ def _records_for(
                         "bot_gewenst": rng.random() < 0.5,
                         "description": "demo",
                     },
-                }
+                )
             )
         if rng.random() < 0.08:
-            observed = datetime(
-                moment_day.year,
-                moment_day.month,
-                moment_day.day,
-                rng.choice([10, 11, 14]),
-                rng.randint(0, 59),
-                tzinfo=UTC,
-            )
+            observed = _moment(moment_day, rng.choice([10, 11, 14]), rng.randint(0, 59))
             records.append(
-                {
-                    "id": _uuid7(observed, rng),
-                    "kind": "adrescontrole",
-                    "version": 1,
-                    "payload": {
-                        "observed_at": observed.isoformat(),
+                _record(
+                    "adrescontrole",
+                    observed,
+                    rng,
+                    {
                         "uitkomst": "hit" if rng.random() < 0.45 else "geen_hit",
                         "address": "demo-adres",
                     },
-                }
+                )
             )
         if rng.random() < 0.05:
-            observed = datetime(
-                moment_day.year,
-                moment_day.month,
-                moment_day.day,
-                rng.choice([11, 15, 20]),
-                rng.randint(0, 59),
-                tzinfo=UTC,
-            )
+            observed = _moment(moment_day, rng.choice([11, 15, 20]), rng.randint(0, 59))
             records.append(
-                {
-                    "id": _uuid7(observed, rng),
-                    "kind": "signaal_ondermijning",
-                    "version": 1,
-                    "payload": {
-                        "observed_at": observed.isoformat(),
+                _record(
+                    "signaal_ondermijning",
+                    observed,
+                    rng,
+                    {
                         "hotspot": rng.choice(hotspots).code,
                         "categorie": rng.choice(
                             ["drugs", "woon_adresfraude", "malafide_bedrijvigheid"]
                         ),
                         "description": "demo-signaal",
                     },
-                }
+                )
             )
         if rng.random() < 0.02:
-            observed = datetime(
-                moment_day.year,
-                moment_day.month,
-                moment_day.day,
-                rng.choice([10, 20]),
-                0,
-                tzinfo=UTC,
-            )
+            observed = _moment(moment_day, rng.choice([10, 20]), 0)
             records.append(
-                {
-                    "id": _uuid7(observed, rng),
-                    "kind": "integrale_controle",
-                    "version": 1,
-                    "payload": {
-                        "observed_at": observed.isoformat(),
+                _record(
+                    "integrale_controle",
+                    observed,
+                    rng,
+                    {
                         "hotspot": rng.choice(hotspots).code,
                         "branche": rng.choice(["horeca", "nagelstudio", "massagesalon"]),
                         "partners": ["politie", "belastingdienst"],
                         "uitkomst": rng.choice(["geen_bevindingen", "waarschuwing"]),
                     },
-                }
+                )
             )
     return records
 
