@@ -196,3 +196,20 @@ def test_server_restored_from_backup_makes_the_phone_pull_again(phone, engine):
     assert report.ok, report.error
     assert 0 < phone.store.cursor() < 10**6
     assert phone.hotspots()
+
+
+@pytest.mark.parametrize("fault", ["refuse", "drop_reply", "truncate", "server_error"])
+def test_a_failed_patrol_suggestion_leaves_the_sync_done_and_the_last_suggestion(
+    phone, transport, engine, fault
+):
+    """The suggestion is a nice-to-have fetched after the pull: if only that call
+    fails, the entries are sent, the sync counts as done and the last one stays."""
+    before = phone.patrol_suggestion()
+    assert before is not None  # fetched by the fixture's first sync
+    entry = _observe(phone)
+    transport.fail(fault, path="/api/v1/patrol-suggestion")
+    report = phone.sync_now()
+    assert report.ok and report.accepted == 1
+    assert phone.store.entry(entry.id).status == "geaccepteerd"
+    assert phone.patrol_suggestion() == before
+    assert "GET /api/v1/patrol-suggestion" in transport.seen
