@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
 
@@ -311,6 +312,15 @@ def _local(moment: str) -> str:
     return f"{when:%d-%m-%Y %H:%M}"
 
 
+def haarlem_today() -> date:
+    """Today where the logs are made: the server counts days in Haarlem time, and a
+    team leader's laptop set to UTC would otherwise lose the last day after 23:00."""
+    try:
+        return datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+    except ZoneInfoNotFoundError:  # a platform without a time-zone database
+        return date.today()
+
+
 def _day(value: str | None) -> str:
     return f"{date.fromisoformat(value):%d-%m-%Y}" if value else "–"
 
@@ -364,7 +374,7 @@ class TeamLeader:
         params: dict[str, Any] = {"limit": 100}
         if period_days:
             params["date_from"] = (
-                (today or date.today()) - timedelta(days=period_days)
+                (today or haarlem_today()) - timedelta(days=period_days)
             ).isoformat()
         for key, value in (("kind", kind), ("theme", theme), ("state", state)):
             if value:
@@ -514,14 +524,14 @@ class TeamLeader:
         )
 
     def add_followup(self, record_id: str, kind: str, day: date | None = None) -> None:
-        """Record aftercare or police follow-up of an incident (default today)."""
+        """Record aftercare or police follow-up of an incident; without a day the
+        server takes today in Haarlem (this device's clock may be elsewhere)."""
         if kind not in FOLLOWUP_KINDS:
             raise SyncError("invalid", f"Onbekende opvolging: {kind}.")
-        self._call(
-            "POST",
-            f"/api/v1/review/incidents/{record_id}/followup",
-            json={"kind": kind, "date": (day or date.today()).isoformat()},
-        )
+        body: dict[str, Any] = {"kind": kind}
+        if day is not None:
+            body["date"] = day.isoformat()
+        self._call("POST", f"/api/v1/review/incidents/{record_id}/followup", json=body)
 
     def district_profile(self, district: str) -> dict[str, Any]:
         result: dict[str, Any] = self._call("GET", f"/api/v1/districts/{district}/profile")
@@ -666,7 +676,7 @@ class TeamLeader:
     def activity(
         self, district: str | None = None, *, weeks: int = 4, today: date | None = None
     ) -> dict[str, Any]:
-        end = today or date.today()
+        end = today or haarlem_today()
         params: dict[str, Any] = {
             "date_from": (end - timedelta(weeks=weeks) + timedelta(days=1)).isoformat(),
             "date_to": end.isoformat(),

@@ -567,7 +567,9 @@ class FollowupIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: FollowupKind
-    date: _Date
+    # The day it happened; without one, today in Haarlem (not the caller's clock,
+    # which may be in another time zone or wrong).
+    date: _Date | None = None
 
 
 def _followups(session: Session, record_id: str, names: dict[int, str]) -> list[FollowupOut]:
@@ -702,15 +704,16 @@ def add_followup(
     if record.kind != RecordKind.INCIDENT.value:
         raise ServiceError(ErrorCode.NOT_FOUND, "Dit is geen incident.")
     today = local_today(now)
-    if body.date > today:
+    day = body.date or today
+    if day > today:
         raise ServiceError(ErrorCode.INVALID_REQUEST, "De datum ligt in de toekomst.")
-    if body.date < record.local_date:
+    if day < record.local_date:
         raise ServiceError(ErrorCode.INVALID_REQUEST, "De datum ligt vóór het incident.")
     session.add(
         IncidentFollowup(
             record_id=record.id,
             kind=body.kind,
-            on_date=body.date,
+            on_date=day,
             user_id=user.id,
             recorded_at=utcnow(),
         )

@@ -360,9 +360,8 @@ def test_the_incidents_board_flags_overdue_follow_up(http, team):
     assert first.status_code == 201, first.text
     assert first.json()["bot_contact_on"] == today.isoformat()
     assert not first.json()["bot_overdue"] and first.json()["politie_overdue"]
-    second = http.post(
-        url, headers=token, json={"kind": "aangifte_gedaan", "date": today.isoformat()}
-    ).json()
+    # Without a day the server takes today in Haarlem (not the caller's clock).
+    second = http.post(url, headers=token, json={"kind": "aangifte_gedaan"}).json()
     assert second["politie_status"] == "aangifte_gedaan" and not second["overdue"]
 
     board = http.get(INCIDENTS, headers=token, params={"open_only": True}).json()
@@ -370,6 +369,7 @@ def test_the_incidents_board_flags_overdue_follow_up(http, team):
     assert board["overdue"] == 0
     detail = http.get(f"{RECORDS}/{team['logs']['late']}", headers=token).json()
     assert [f["label"] for f in detail["followups"]] == ["BOT-contact gehad", "aangifte gedaan"]
+    assert [f["on_date"] for f in detail["followups"]] == [today.isoformat()] * 2
     assert_error(
         http.post(
             f"{INCIDENTS}/{team['logs']['obs']}/followup",
