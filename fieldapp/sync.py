@@ -25,23 +25,36 @@ import httpx
 
 from fieldapp import models as m
 from fieldapp import patrol
-from fieldapp.db import utcnow
-from fieldapp.labels import describe_error
+from fieldapp.http_client import (
+    ClientFactory,
+    SyncError,
+    checked,
+    default_client,
+    enrolment_from_reply,
+    error_code,
+    error_message,
+    json_reply,
+    normalise_server_url,
+    send,
+)
 from fieldapp.store import Store
-from sync_protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
+from sync_protocol import PROTOCOL_VERSION
+
+__all__ = [
+    "ClientFactory",
+    "SyncClient",
+    "SyncError",
+    "SyncReport",
+    "default_client",
+    "enrolment_from_reply",
+    "error_code",
+    "error_message",
+    "normalise_server_url",
+]
 
 Progress = Callable[[str, float], None]
 BATCH_SIZE = 500  # the server takes up to 500 per request (Limits.max_batch_records)
 PULL_LIMIT = 500
-
-
-class SyncError(Exception):
-    """A sync problem explained for the officer; `code` is stable for the app."""
-
-    def __init__(self, code: str, message: str | None = None) -> None:
-        self.code = code
-        self.message = describe_error(code, message)
-        super().__init__(self.message)
 
 
 @dataclass
@@ -57,18 +70,6 @@ class SyncReport:
     @property
     def ok(self) -> bool:
         return self.error is None
-
-
-def default_client(base_url: str, transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    return httpx.Client(
-        base_url=base_url,
-        headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)},
-        timeout=httpx.Timeout(20.0, connect=5.0),
-        transport=transport,
-    )
-
-
-ClientFactory = Callable[[str], httpx.Client]
 
 
 class SyncClient:
@@ -249,72 +250,31 @@ class SyncClient:
     # ------------------------------------------------------------ HTTP
 
     def _send(self, client: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        try:
-            response = client.request(method, url, **kwargs)
-        except httpx.TransportError as exc:
-            raise SyncError("offline") from exc
-        if response.status_code in (401, 429):
-            fallback = "token_invalid" if response.status_code == 401 else "too_many_attempts"
-            raise SyncError(error_code(response) or fallback, error_message(response))
-        if response.status_code == 400 and error_code(response) in (
-            "protocol_unsupported",
-            "protocol_missing",
-        ):
-            raise SyncError("protocol_unsupported")
-        if response.status_code >= 500:
-            raise SyncError("server_error")
-        return response
+        return send(
+            client, method, url, refuse=_sync_problem, offline=SyncError("offline"), **kwargs
+        )
 
     def _call(self, client: httpx.Client, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
-        response = self._send(client, method, url, **kwargs)
-        if response.status_code >= 400:
-            code = error_code(response) or "server_error"
-            raise SyncError(code, error_message(response))
-        try:
-            body = response.json()
-        except ValueError as exc:  # a truncated or garbled reply
-            raise SyncError("bad_reply") from exc
+        response = checked(
+            client, method, url, refuse=_sync_problem, offline=SyncError("offline"), **kwargs
+        )
+        body = json_reply(response)
         if not isinstance(body, dict):
             raise SyncError("bad_reply")
         return body
 
 
-def normalise_server_url(url: str) -> str:
-    """What the officer typed, as a base URL (https unless a scheme was given)."""
-    url = url.strip().rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        url = "https://" + url
-    return url
-
-
-def enrolment_from_reply(server_url: str, body: dict[str, Any]) -> m.Enrolment:
-    """The local enrolment row from an enrol or login reply (token and user)."""
-    user = body["user"]
-    return m.Enrolment(
-        id=1,
-        server_url=server_url,
-        device_id=body["device_id"],
-        token=body["token"],
-        user_id=user["id"],
-        username=user["username"],
-        display_name=user["display_name"],
-        role=user["role"],
-        districts=user["districts"],
-        enrolled_at=utcnow(),
-    )
-
-
-def error_code(response: httpx.Response) -> str | None:
-    try:
-        code = response.json().get("code")
-    except (ValueError, AttributeError):
-        return None
-    return code if isinstance(code, str) else None
-
-
-def error_message(response: httpx.Response) -> str:
-    try:
-        message = response.json().get("message")
-    except (ValueError, AttributeError):
-        message = None
-    return message if isinstance(message, str) else f"Fout {response.status_code} van de server."
+def _sync_problem(response: httpx.Response) -> SyncError | None:
+    """What a sync cannot go on after: a lapsed or revoked token, throttling, an
+    app too old for the server, a server failure. Other 4xx are per request."""
+    if response.status_code in (401, 429):
+        fallback = "token_invalid" if response.status_code == 401 else "too_many_attempts"
+        return SyncError(error_code(response) or fallback, error_message(response))
+    if response.status_code == 400 and error_code(response) in (
+        "protocol_unsupported",
+        "protocol_missing",
+    ):
+        return SyncError("protocol_unsupported")
+    if response.status_code >= 500:
+        return SyncError("server_error")
+    return None

@@ -1,30 +1,44 @@
-"""What a team leader does in the app, online only: log in with a password, review
-the synced logs of their districts, and read the indicator table and hot times.
+"""The team leader's client: log in with a password, then call the server's
+team-leader endpoints with the token. Online only; every problem is a SyncError
+with a Dutch message, through the request helper the sync client uses too
+(fieldapp.http_client). Nothing here imports flet; the screens are in
+fieldapp/views/teamleider/.
 
-A small client over the server's team-leader endpoints; problems are raised as
-SyncError with a Dutch message. Nothing here imports flet; the screens are in
-fieldapp/views/teamleider.py.
+The token is read in one place (`TeamLeader._enrolment`), so keeping it per
+browser session instead of in the shared store changes only that method.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
 
 from fieldapp import models as m
-from fieldapp.labels import KIND_LABELS, REVIEW_LABELS
-from fieldapp.store import Store
-from fieldapp.sync import (
+from fieldapp.http_client import (
     ClientFactory,
     SyncError,
+    checked,
     enrolment_from_reply,
     error_code,
-    error_message,
+    json_reply,
     normalise_server_url,
+)
+from fieldapp.labels import KIND_LABELS, REVIEW_LABELS
+from fieldapp.store import Store
+from fieldapp.teamleader.dates import day_text, haarlem_today
+from fieldapp.teamleader.hot_times import HeatMap, heat_map_from
+from fieldapp.teamleader.incidents import FOLLOWUP_KINDS, POLITIE_TEXT, IncidentBoard, IncidentRow
+from fieldapp.teamleader.indicators import MONTHS, IndicatorLine, Trend, TrendPoint, cell_text
+from fieldapp.teamleader.profile import Profile, ProfileLine
+from fieldapp.teamleader.review import (
+    REVIEW_STATES,
+    ReviewPage,
+    ReviewQuery,
+    ReviewRow,
+    SavedFilter,
+    local_time,
 )
 
 MANAGER_ROLES = ("teamleider", "beheerder")
@@ -32,31 +46,6 @@ OFFLINE_MESSAGE = (
     "Geen verbinding met de server. Beoordelen, indicatoren en hot times werken "
     "alleen online; probeer het opnieuw als er verbinding is."
 )
-WEEKDAYS = ["ma", "di", "wo", "do", "vr", "za", "zo"]
-REVIEW_STATES = ("beoordeeld", "terug_naar_handhaver", "afgesloten")
-FOLLOWUP_KINDS = ("bot_contact", "melding_gedaan", "aangifte_gedaan")
-POLITIE_TEXT = {
-    "geen": "Politie: geen melding of aangifte nodig",
-    "melding_gewenst": "Politie: melding nodig",
-    "melding_gedaan": "Politie: melding gedaan",
-    "aangifte_gewenst": "Politie: aangifte nodig",
-    "aangifte_gedaan": "Politie: aangifte gedaan",
-}
-MONTHS = [
-    "jan",
-    "feb",
-    "mrt",
-    "apr",
-    "mei",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "okt",
-    "nov",
-    "dec",
-]
-PERIODS = {"7": "7 dagen", "28": "4 weken", "365": "12 maanden"}
 
 # Why the screens read personal data: the server audits every read with its
 # reason (a beheerder must always give one; these screens are for review).
@@ -67,41 +56,32 @@ def is_manager(enrolment: m.Enrolment | None) -> bool:
     return enrolment is not None and enrolment.role in MANAGER_ROLES
 
 
-def _request(client: httpx.Client, method: str, url: str, **kwargs: Any) -> Any:
-    try:
-        response = client.request(method, url, **kwargs)
-    except httpx.TransportError as exc:
-        raise SyncError("teamleider_offline", OFFLINE_MESSAGE) from exc
-    if response.status_code >= 400:
-        _raise_for(response)
-    try:
-        return response.json()
-    except ValueError as exc:
-        raise SyncError("bad_reply") from exc
-
-
-def _request_bytes(client: httpx.Client, url: str, **kwargs: Any) -> bytes:
-    """A GET whose answer is a file (CSV, a page, a photo), with the same errors."""
-    try:
-        response = client.get(url, **kwargs)
-    except httpx.TransportError as exc:
-        raise SyncError("teamleider_offline", OFFLINE_MESSAGE) from exc
-    if response.status_code >= 400:
-        _raise_for(response)
-    return response.content
-
-
-def _raise_for(response: httpx.Response) -> None:
+def _manager_problem(response: httpx.Response) -> SyncError | None:
+    """A server failure, or a login that lapsed (any 401 but a wrong password)."""
     if response.status_code >= 500:
-        raise SyncError(
+        return SyncError(
             "teamleider_server_error", "De server heeft een storing. Probeer het later opnieuw."
         )
     if response.status_code == 401 and error_code(response) != "login_failed":
-        raise SyncError(
+        return SyncError(
             "token_invalid", "Je bent niet meer ingelogd. Log opnieuw in als teamleider."
         )
-    # The server's messages are Dutch already (e.g. 403 for a handhaver).
-    raise SyncError(error_code(response) or "server_error", error_message(response))
+    return None  # the server's messages are Dutch already (e.g. 403 for a handhaver)
+
+
+def _response(client: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    return checked(
+        client,
+        method,
+        url,
+        refuse=_manager_problem,
+        offline=SyncError("teamleider_offline", OFFLINE_MESSAGE),
+        **kwargs,
+    )
+
+
+def _request(client: httpx.Client, method: str, url: str, **kwargs: Any) -> Any:
+    return json_reply(_response(client, method, url, **kwargs))
 
 
 def login(
@@ -133,198 +113,6 @@ def login(
     return enrolment
 
 
-# ---------------------------------------------------------------- what the screens show
-
-
-@dataclass(frozen=True)
-class ReviewRow:
-    id: str
-    title: str  # kind and hotspot
-    subtitle: str  # when, officer, state
-    state: str
-    state_label: str
-
-
-@dataclass(frozen=True)
-class ReviewQuery:
-    """What the review list shows: the filters of the screen, and of a saved filter."""
-
-    last_days: int | None = 28
-    kind: str | None = None
-    theme: str | None = None
-    state: str | None = None
-    district: str | None = None
-    hotspot: str | None = None
-    officer: int | None = None
-
-    def as_filter(self) -> dict[str, Any]:
-        """The server's ReviewFilter (also what a saved filter keeps)."""
-        fields = {
-            "last_days": self.last_days,
-            "kind": self.kind,
-            "theme": self.theme,
-            "state": self.state,
-            "district": self.district,
-            "hotspot": self.hotspot,
-            "officer": self.officer,
-        }
-        return {k: v for k, v in fields.items() if v is not None}
-
-    @classmethod
-    def from_filter(cls, data: dict[str, Any]) -> ReviewQuery:
-        return cls(
-            last_days=data.get("last_days"),
-            kind=data.get("kind"),
-            theme=data.get("theme"),
-            state=data.get("state"),
-            district=data.get("district"),
-            hotspot=data.get("hotspot"),
-            officer=data.get("officer"),
-        )
-
-
-@dataclass(frozen=True)
-class ReviewPage:
-    rows: list[ReviewRow]
-    total: int
-    offset: int
-    limit: int
-
-    @property
-    def has_previous(self) -> bool:
-        return self.offset > 0
-
-    @property
-    def has_next(self) -> bool:
-        return self.offset + len(self.rows) < self.total
-
-    def range_text(self) -> str:
-        if not self.rows:
-            return f"0 van {self.total} registraties"
-        return f"{self.offset + 1}–{self.offset + len(self.rows)} van {self.total} registraties"
-
-
-@dataclass(frozen=True)
-class SavedFilter:
-    id: int
-    name: str
-    query: ReviewQuery
-
-
-@dataclass(frozen=True)
-class IncidentRow:
-    id: str
-    title: str  # date and place
-    types: str
-    bot: str  # aftercare: wanted? contact on?
-    politie: str
-    overdue: bool
-    overdue_text: str  # what is late, for the flag
-    bot_open: bool  # BOT wanted and no contact yet
-    politie_open: bool  # a report or notification wanted and not made yet
-    politie_wanted: str  # "melding" | "aangifte" | ""
-
-
-@dataclass(frozen=True)
-class IncidentBoard:
-    rows: list[IncidentRow]
-    open: int
-    overdue: int
-    working_days: int
-
-
-@dataclass(frozen=True)
-class TrendPoint:
-    year: int
-    value: float | None  # None: no figure, or suppressed
-    text: str  # as the table shows it: a number, "<5" or "–"
-    baseline: bool  # from the programme (2019–2022), not from the logs
-    label: str = ""  # under the bar, if not the year ("jan" for a month)
-
-    @property
-    def caption(self) -> str:
-        return self.label or str(self.year)
-
-
-@dataclass(frozen=True)
-class Trend:
-    code: str
-    name: str
-    source: str
-    points: list[TrendPoint]
-
-    @property
-    def maximum(self) -> float:
-        return max((p.value for p in self.points if p.value is not None), default=0.0)
-
-
-@dataclass(frozen=True)
-class ProfileLine:
-    name: str
-    cells: list[str]  # whole years, then this year so far, then last year's same months
-
-
-@dataclass(frozen=True)
-class Profile:
-    """A district on one page: what the Wijkprofiel tab shows."""
-
-    code: str
-    name: str
-    themes: list[tuple[str, int]]  # theme name, number of hotspots
-    columns: list[str]  # headings of the figures
-    lines: list[ProfileLine]
-    heat: HeatMap
-    hotspots: list[tuple[str, str]]  # name, themes
-    counted: str
-
-
-@dataclass(frozen=True)
-class IndicatorLine:
-    name: str
-    source: str
-    cells: list[str]  # one per year: a number, "<5", or "–"
-    code: str = ""
-
-
-@dataclass(frozen=True)
-class HeatMap:
-    weekdays: list[str]
-    matrix: list[list[int]]  # [weekday][hour]
-    maximum: int
-    total: int
-    ranked: list[tuple[str, int]]  # hotspot name, count
-    period: str
-
-
-def cell_text(cell: dict[str, Any] | None) -> str:
-    if not cell or cell.get("value") is None:
-        return "–"
-    value = cell["value"]
-    if isinstance(value, str):
-        return value  # "<5" as the server gives it
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:.1f}".replace(".", ",")
-    return str(int(value))
-
-
-def _local(moment: str) -> str:
-    when = datetime.fromisoformat(moment).astimezone()
-    return f"{when:%d-%m-%Y %H:%M}"
-
-
-def haarlem_today() -> date:
-    """Today where the logs are made: the server counts days in Haarlem time, and a
-    team leader's laptop set to UTC would otherwise lose the last day after 23:00."""
-    try:
-        return datetime.now(ZoneInfo("Europe/Amsterdam")).date()
-    except ZoneInfoNotFoundError:  # a platform without a time-zone database
-        return date.today()
-
-
-def _day(value: str | None) -> str:
-    return f"{date.fromisoformat(value):%d-%m-%Y}" if value else "–"
-
-
 class TeamLeader:
     """The team leader's calls to the server, with the token of the Enrolment row."""
 
@@ -340,17 +128,19 @@ class TeamLeader:
             raise SyncError("not_enrolled", "Log in als teamleider.")
         return enrolment
 
-    def _call(self, method: str, url: str, **kwargs: Any) -> Any:
+    def _reply(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """One call with the leader's token; a reply of 400 or more raises."""
         enrolment = self._enrolment()
         with self.client_factory(enrolment.server_url) as client:
             client.headers["Authorization"] = f"Bearer {enrolment.token}"
-            return _request(client, method, url, **kwargs)
+            return _response(client, method, url, **kwargs)
+
+    def _call(self, method: str, url: str, **kwargs: Any) -> Any:
+        return json_reply(self._reply(method, url, **kwargs))
 
     def _get_bytes(self, url: str, **kwargs: Any) -> bytes:
-        enrolment = self._enrolment()
-        with self.client_factory(enrolment.server_url) as client:
-            client.headers["Authorization"] = f"Bearer {enrolment.token}"
-            return _request_bytes(client, url, **kwargs)
+        """A GET whose answer is a file (CSV, a page, a photo)."""
+        return self._reply("GET", url, **kwargs).content
 
     def logout(self) -> None:
         """Revoke the token on the server when it can be reached (else it expires)."""
@@ -406,7 +196,7 @@ class TeamLeader:
         return ReviewRow(
             id=item["id"],
             title=f"{KIND_LABELS.get(item['kind'], item['kind'])} · {place}",
-            subtitle=f"{_local(item['observed_at'])} · {item['officer_name']}{photos}",
+            subtitle=f"{local_time(item['observed_at'])} · {item['officer_name']}{photos}",
             state=state,
             state_label=REVIEW_LABELS.get(state, state),
         )
@@ -439,15 +229,7 @@ class TeamLeader:
         )
 
     def delete_filter(self, filter_id: int) -> int:
-        enrolment = self._enrolment()
-        with self.client_factory(enrolment.server_url) as client:
-            client.headers["Authorization"] = f"Bearer {enrolment.token}"
-            try:
-                response = client.delete(f"/api/v1/review/filters/{filter_id}")
-            except httpx.TransportError as exc:
-                raise SyncError("teamleider_offline", OFFLINE_MESSAGE) from exc
-            if response.status_code >= 400:
-                _raise_for(response)
+        self._reply("DELETE", f"/api/v1/review/filters/{filter_id}")
         return filter_id
 
     def photo(self, sha256: str) -> bytes:
@@ -494,17 +276,17 @@ class TeamLeader:
         from fieldapp.labels import INCIDENT_TYPE_LABELS
 
         place = item.get("hotspot") or item["district"]
-        when = _local(item["observed_at"])
+        when = local_time(item["observed_at"])
         if not item["bot_gewenst"]:
             bot = "BOT-nazorg: niet gevraagd"
         elif item.get("bot_contact_on"):
-            bot = f"BOT-contact op {_day(item['bot_contact_on'])}"
+            bot = f"BOT-contact op {day_text(item['bot_contact_on'])}"
         else:
-            bot = f"BOT-contact nodig, uiterlijk {_day(item['bot_due'])}"
+            bot = f"BOT-contact nodig, uiterlijk {day_text(item['bot_due'])}"
         status = item["politie_status"]
         politie = POLITIE_TEXT.get(status, status.replace("_", " "))
         if item.get("politie_due"):
-            politie += f", uiterlijk {_day(item['politie_due'])}"
+            politie += f", uiterlijk {day_text(item['politie_due'])}"
         late = []
         if item["bot_overdue"]:
             late.append("geen BOT-contact")
@@ -545,7 +327,7 @@ class TeamLeader:
         year = int(data["year"])
         definition = data.get("definition")
         if definition and definition.get("computed_at"):
-            counted = f"Geteld op {_local(definition['computed_at'])} (elke nacht)."
+            counted = f"Geteld op {local_time(definition['computed_at'])} (elke nacht)."
         else:
             counted = "De registraties zijn nog niet geteld; dat gebeurt elke nacht."
         return Profile(
@@ -606,7 +388,9 @@ class TeamLeader:
         table = self.indicators(district, theme)
         definition = table.get("definition")
         if definition and definition.get("computed_at"):
-            counted = f"Registraties geteld op {_local(definition['computed_at'])} (elke nacht)."
+            counted = (
+                f"Registraties geteld op {local_time(definition['computed_at'])} (elke nacht)."
+            )
         else:
             counted = "De registraties zijn nog niet geteld; dat gebeurt elke nacht."
         years = list(table["years"])
@@ -688,72 +472,3 @@ class TeamLeader:
 
     def heat_map(self, district: str | None = None, *, today: date | None = None) -> HeatMap:
         return heat_map_from(self.activity(district, today=today))
-
-
-def heat_map_from(data: dict[str, Any]) -> HeatMap:
-    """The server's activity (hot spots and hot times) as the heat map shows it."""
-    matrix = [list(row) for row in data["matrix"]]
-    ranked = [
-        (str(h.get("name") or h.get("code") or "Zonder focuslocatie"), int(h["count"]))
-        for h in data["by_hotspot"]
-    ]
-    ranked.sort(key=lambda pair: -pair[1])
-    start = date.fromisoformat(data["date_from"])
-    end = date.fromisoformat(data["date_to"])
-    return HeatMap(
-        weekdays=WEEKDAYS,
-        matrix=matrix,
-        maximum=max((max(row) for row in matrix if row), default=0),
-        total=int(data["total"]),
-        ranked=ranked,
-        period=f"{start:%d-%m-%Y} t/m {end:%d-%m-%Y}",
-    )
-
-
-def heat_colour(count: int, maximum: int) -> str:
-    """White for none, then lighter to darker blue (five steps)."""
-    if count <= 0 or maximum <= 0:
-        return "#FFFFFF"
-    steps = ["#DCE8F5", "#A9C7E8", "#6E9FD3", "#2F6DB5", "#0B3A6E"]
-    index = min(len(steps) - 1, (count * len(steps) - 1) // maximum)
-    return steps[index]
-
-
-def detail_lines(
-    detail: dict[str, Any], names: dict[str, str] | None = None
-) -> list[tuple[str, str]]:
-    """The fields of a log as label and text (never a youth's identity); codes of
-    themes, hotspots and choices are shown by their names."""
-    from fieldapp import labels
-
-    names = names or {}
-    choice_labels = {
-        "action": labels.ACTION_LABELS,
-        "feit": labels.FEIT_LABELS,
-        "aanleiding": labels.AANLEIDING_LABELS,
-        "categorie": labels.CATEGORIE_LABELS,
-        "types": labels.INCIDENT_TYPE_LABELS,
-        "partners": labels.PARTNER_LABELS,
-    }
-
-    lines = [
-        ("Soort", KIND_LABELS.get(detail["kind"], detail["kind"])),
-        ("Handhaver", detail["officer_name"]),
-        ("Tijdstip", _local(detail["observed_at"])),
-        ("Stadsdeel", names.get(detail["district"], detail["district"])),
-        ("Beoordeling", REVIEW_LABELS.get(detail["review_state"], detail["review_state"])),
-    ]
-    if detail.get("review_remark"):
-        lines.append(("Opmerking", detail["review_remark"]))
-    for key, value in detail.get("payload", {}).items():
-        if key in ("observed_at", "location", "photos") or value in (None, "", []):
-            continue
-        mapping = choice_labels.get(key, names)
-        values = value if isinstance(value, list) else [value]
-        text = ", ".join(mapping.get(str(v), str(v).replace("_", " ").capitalize()) for v in values)
-        if isinstance(value, bool):
-            text = "Ja" if value else "Nee"
-        lines.append((labels.FIELD_LABELS.get(key, key.replace("_", " ").capitalize()), text))
-    if detail.get("photos"):
-        lines.append(("Foto's", str(detail["photos"])))
-    return lines
