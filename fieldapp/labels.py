@@ -6,14 +6,10 @@ problem in the officer's words without importing any UI code.
 
 from __future__ import annotations
 
-KIND_LABELS = {
-    "waarneming": "Waarneming",
-    "gele_kaart": "Gele kaart",
-    "incident": "Incident tegen handhaver",
-    "adrescontrole": "Adrescontrole",
-    "signaal_ondermijning": "Signaal ondermijning",
-    "integrale_controle": "Integrale controle",
-}
+from fieldapp.kinds import KINDS
+
+# The kinds' names come from the one registry of entry kinds.
+KIND_LABELS = {spec.kind.value: spec.label for spec in KINDS.values()}
 
 ACTION_LABELS = {
     "aanspreken": "Aanspreken",
