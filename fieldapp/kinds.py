@@ -33,8 +33,9 @@ class EntryKind:
     label: str  # its name in lists and titles ("Incident tegen handhaver")
     button: str  # its name on the home screen's button ("Incident")
     icon: str  # a Flet icon name (ft.Icons.<icon>)
-    colour: str  # the button's and the form's accent
+    colour: str  # the home screen's button
     text_colour: str = "#FFFFFF"  # text on `colour`
+    accent: str = PRIMARY  # the form's title bar and save button
     save_text: str = "Opslaan"
     # Form fields that are the youth's identity: kept apart from the payload,
     # encrypted, sent once and wiped after the server accepted the card.
@@ -83,6 +84,7 @@ _KINDS = [
         button="Incident",
         icon="WARNING_ROUNDED",
         colour=DANGER,
+        accent=DANGER,
         save_text="Incident opslaan",
         defaults=MappingProxyType(
             {

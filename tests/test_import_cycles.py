@@ -49,7 +49,12 @@ def imported(module: str, path: Path, known: set[str]) -> set[str]:
                 anchor = package.split(".")
                 anchor = anchor[: len(anchor) - (node.level - 1)]
                 base = ".".join([*anchor, base] if base else anchor)
-            targets = [f"{base}.{alias.name}" for alias in node.names] + [base]
+            # `from pkg import mod` imports the submodule; `from mod import name`
+            # the module itself.
+            targets = [
+                f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base
+                for alias in node.names
+            ]
         else:
             continue
         for target in targets:
@@ -58,8 +63,6 @@ def imported(module: str, path: Path, known: set[str]) -> set[str]:
                 name = name.rpartition(".")[0]
             if name and name != module:
                 found.add(name)
-    # A package's submodule importing the package's __init__ is not a cycle by
-    # itself; it becomes one only when __init__ imports back, which the graph shows.
     return found
 
 

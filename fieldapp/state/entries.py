@@ -70,7 +70,9 @@ class Entries(StateCore):
         so are the photos already attached (new ones are added). A yellow card's
         identity is only replaced when all its identity fields are given."""
         spec = kind_of(kind)
-        values = {**spec.defaults, **fields}
+        values = dict(fields)
+        for name, default in spec.defaults.items():
+            values.setdefault(name, default)
         photos: list[ProcessedPhoto] | None = values.pop("photos", None)
         identity: dict[str, str] | None = None
         if spec.identity_fields:

@@ -8,18 +8,18 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
+from fieldapp.components import Banner, big_button, screen, set_field_error, text_field
 from fieldapp.components import style as s
-from fieldapp.components.widgets import Banner, big_button, screen, set_field_error, text_field
 from fieldapp.state import SyncError
 
 if TYPE_CHECKING:
-    from fieldapp.views.shell import App
+    from fieldapp.views.host import Host
 
 
 class EnrolScreen:
-    def __init__(self, app: App, message: str | None = None) -> None:
+    def __init__(self, app: Host, message: str | None = None) -> None:
         self.app, self.state = app, app.state
-        self.route = app.page.route
+        self.route = app.route
         self.server = text_field(
             "Adres van de server",
             os.environ.get("HV_SERVER_URL", ""),
@@ -146,7 +146,7 @@ class EnrolScreen:
             return
         self.banner.hide()
         self.login_button.disabled = True
-        self.app.page.update()
+        self.app.update()
         try:
             await asyncio.to_thread(
                 self.state.login_teamleader, url, username, password, "Veldapp (teamleider)"
@@ -170,8 +170,8 @@ class EnrolScreen:
         self.button.content = ft.Text(
             "Bezig met koppelen…", size=s.BUTTON, weight=ft.FontWeight.BOLD
         )
-        self.app.page.update()
-        device = "Veldapp (browser)" if self.app.page.web else "Veldapp (telefoon)"
+        self.app.update()
+        device = "Veldapp (browser)" if self.app.is_web else "Veldapp (telefoon)"
         try:
             await asyncio.to_thread(self.state.enroll, url, code, device)
         except SyncError as exc:

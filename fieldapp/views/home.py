@@ -7,28 +7,26 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
+from fieldapp.components import big_button, icon_button
 from fieldapp.components import style as s
-from fieldapp.components.widgets import big_button, icon_button
+from fieldapp.kinds import KINDS
 from fieldapp.state import distance_text
+from sync_protocol import RecordKind
 
 if TYPE_CHECKING:
-    from fieldapp.views.shell import App
+    from fieldapp.views.host import Host
 
-# (label, icon, background, text colour, route)
-ACTIONS = [
-    ("Waarneming", ft.Icons.VISIBILITY, s.PRIMARY, "#FFFFFF", "/waarneming"),
-    ("Gele kaart", ft.Icons.STYLE, "#F2C200", "#111418", "/gele-kaart"),
-    ("Incident", ft.Icons.WARNING_ROUNDED, s.DANGER, "#FFFFFF", "/incident"),
-    ("Adrescontrole", ft.Icons.HOME_WORK, s.PRIMARY, "#FFFFFF", "/adrescontrole"),
-    ("Signaal ondermijning", ft.Icons.REPORT, s.PRIMARY, "#FFFFFF", "/signaal"),
-    ("Integrale controle", ft.Icons.FACT_CHECK, s.PRIMARY, "#FFFFFF", "/integrale-controle"),
-]
+
+def kind_icon(name: str) -> ft.IconData:
+    """A Flet icon by the name the registry of entry kinds keeps (flet-free there)."""
+    icon: ft.IconData = getattr(ft.Icons, name)
+    return icon
 
 
 class HomeScreen:
     route = "/"
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: Host) -> None:
         self.app, self.state = app, app.state
         self.status = app.status_bar(compact=False)
         self.who = ft.Text("", size=s.TITLE, weight=ft.FontWeight.BOLD, color=s.INK)
@@ -39,8 +37,18 @@ class HomeScreen:
         self.patrol_note = ft.Text("", size=s.SMALL, color=s.MUTED)
         self.patrol = ft.Column(spacing=0)
         buttons: list[ft.Control] = [
-            ft.Row([big_button(label, app.act(self._open(route)), icon=icon, bgcolor=bg, color=fg)])
-            for label, icon, bg, fg, route in ACTIONS
+            ft.Row(
+                [
+                    big_button(
+                        spec.button,
+                        app.act(self._open(spec.route)),
+                        icon=kind_icon(spec.icon),
+                        bgcolor=spec.colour,
+                        color=spec.text_colour,
+                    )
+                ]
+            )
+            for spec in KINDS.values()
         ]
         secondary = ft.Row(
             [
@@ -164,4 +172,4 @@ class HomeScreen:
         ]
 
     def _at(self, code: str) -> Callable[[], None]:
-        return lambda: self.app.start_form("/waarneming", hotspot=code)
+        return lambda: self.app.start_form(KINDS[RecordKind.WAARNEMING].route, hotspot=code)

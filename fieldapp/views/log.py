@@ -7,18 +7,18 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
+from fieldapp.components import icon_button
 from fieldapp.components import style as s
-from fieldapp.components.widgets import icon_button
 from fieldapp.state import EntryLocked, LogItem
 
 if TYPE_CHECKING:
-    from fieldapp.views.shell import App
+    from fieldapp.views.host import Host
 
 
 class LogScreen:
     route = "/log"
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: Host) -> None:
         self.app, self.state = app, app.state
         self.status = app.status_bar()
         # A Column (not a lazy ListView): every entry is in the accessibility tree.
@@ -147,7 +147,7 @@ class LogScreen:
         place = f" bij {item.title}" if item.title else ""
 
         def delete() -> None:
-            self.app.page.pop_dialog()
+            self.app.close_dialog()
             try:
                 self.state.delete_entry(item.id)
             except EntryLocked as exc:
@@ -156,7 +156,7 @@ class LogScreen:
             self.refresh()
             self.app.snack(f"{item.kind_label} verwijderd")
 
-        self.app.page.show_dialog(
+        self.app.show_dialog(
             ft.AlertDialog(
                 modal=True,
                 title=ft.Text("Invoer verwijderen?", size=s.TITLE, weight=ft.FontWeight.BOLD),
@@ -168,7 +168,7 @@ class LogScreen:
                 actions=[
                     ft.TextButton(
                         content=ft.Text("Annuleren", size=s.TEXT),
-                        on_click=self.app.act(lambda: self.app.page.pop_dialog()),
+                        on_click=self.app.act(lambda: self.app.close_dialog()),
                     ),
                     ft.Button(
                         content=ft.Text("Verwijderen", size=s.TEXT, weight=ft.FontWeight.BOLD),

@@ -6,16 +6,16 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from fieldapp.components import Banner, big_button, labelled, screen, text_field
 from fieldapp.components import style as s
-from fieldapp.components.widgets import Banner, big_button, labelled, screen, text_field
 from fieldapp.pin import MIN_LENGTH
 from fieldapp.state import PinProblem
 
 if TYPE_CHECKING:
-    from fieldapp.views.shell import App
+    from fieldapp.views.host import Host
 
 
-def pin_field(label: str, app: App, **kwargs: Any) -> ft.TextField:
+def pin_field(label: str, app: Host, **kwargs: Any) -> ft.TextField:
     """A hidden PIN with a labelled button to show it (a bare eye icon has no name)."""
     field = text_field(
         label,
@@ -41,9 +41,9 @@ def pin_field(label: str, app: App, **kwargs: Any) -> ft.TextField:
 
 
 class SetPinScreen:
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: Host) -> None:
         self.app, self.state = app, app.state
-        self.route = app.page.route
+        self.route = app.route
         self.status = app.status_bar(compact=False)
         self.pin = pin_field("Nieuwe pincode", app)
         self.repeat = pin_field("Herhaal pincode", app, on_submit=app.act(self._save))
@@ -90,9 +90,9 @@ class SetPinScreen:
 
 
 class UnlockScreen:
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: Host) -> None:
         self.app, self.state = app, app.state
-        self.route = app.page.route
+        self.route = app.route
         self.status = app.status_bar(compact=False)
         self.pin = pin_field("Pincode", app, on_submit=app.act(self._unlock))
         self.banner = Banner()

@@ -14,14 +14,16 @@ import inspect
 import logging
 import threading
 import time
-from collections.abc import Callable
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import flet as ft
 
+from fieldapp.components import StatusBar
 from fieldapp.components import style as s
-from fieldapp.components.widgets import StatusBar
-from fieldapp.state import ENROL, LOCKED, READY, SET_PIN, TEAMLEADER, AppState
+from fieldapp.state import READY, AppState
+from fieldapp.views.host import Screen
+from fieldapp.views.routes import PHASE_SCREENS, make_screen, route_chain
 
 log = logging.getLogger(__name__)
 
@@ -29,17 +31,9 @@ AUTO_SYNC_SECONDS = 20.0
 TICK_SECONDS = 5.0
 
 
-class Screen(Protocol):
-    route: str
-
-    def view(self) -> ft.View:
-        """The Flet view that shows this screen."""
-
-    def refresh(self) -> None:
-        """Bring what the screen shows up to date with the app state."""
-
-
 class App:
+    """The Host of every screen (fieldapp.views.host) on one Flet page."""
+
     def __init__(
         self,
         page: ft.Page,
@@ -98,8 +92,34 @@ class App:
         with contextlib.suppress(Exception):
             self.state.store.engine.dispose()
 
+    # ------------------------------------------------------------ the Host protocol
+
     def file_picker(self) -> ft.FilePicker | None:
         return self._picker
+
+    @property
+    def route(self) -> str:
+        return self.page.route
+
+    @property
+    def is_web(self) -> bool:
+        return bool(self.page.web)
+
+    @property
+    def width(self) -> float:
+        return float(self.page.width or 0)
+
+    def update(self) -> None:
+        self.page.update()
+
+    def run_task(self, fn: Callable[[], Awaitable[Any]]) -> None:
+        self.page.run_task(fn)
+
+    def show_dialog(self, dialog: ft.DialogControl) -> None:
+        self.page.show_dialog(dialog)
+
+    def close_dialog(self) -> None:
+        self.page.pop_dialog()
 
     # ------------------------------------------------------------ helpers for screens
 
@@ -149,12 +169,12 @@ class App:
         title: str,
         *,
         actions: list[ft.Control] | None = None,
-        bgcolor: str = s.PRIMARY,
+        bgcolor: str | None = None,
         back: bool = True,
     ) -> ft.AppBar:
         return ft.AppBar(
             title=ft.Text(title, size=s.TITLE, weight=ft.FontWeight.BOLD, color="#FFFFFF"),
-            bgcolor=bgcolor,
+            bgcolor=bgcolor or s.PRIMARY,
             color="#FFFFFF",
             toolbar_height=60,
             automatically_imply_leading=back,
@@ -182,7 +202,7 @@ class App:
     def close_screen(self, screen: Screen, message: str | None = None) -> None:
         """Leave a screen for home (after a save or a delete), forgetting its input."""
         self.screens.pop(screen.route, None)
-        chain = _route_chain(screen.route)
+        chain = route_chain(screen.route)
         self.go(chain[-2] if len(chain) > 1 else "/")
         if message:
             self.snack(message)
@@ -200,7 +220,7 @@ class App:
             assert home is not None
             home.refresh()
             views = [home.view()]
-            for route in _route_chain(self.page.route):
+            for route in route_chain(self.page.route):
                 screen = self._screen(route)
                 if screen is not None:
                     screen.refresh()
@@ -212,17 +232,7 @@ class App:
 
     def _phase_screen(self, phase: str) -> Screen:
         if self.phase_screen is None or self.phase_screen[0] != phase:
-            from fieldapp.views.enrol import EnrolScreen
-            from fieldapp.views.pin import SetPinScreen, UnlockScreen
-            from fieldapp.views.teamleider import TeamLeaderScreen
-
-            factories: dict[str, Callable[[], Screen]] = {
-                ENROL: lambda: EnrolScreen(self, message=self.flash or self.state.wipe_notice),
-                SET_PIN: lambda: SetPinScreen(self),
-                LOCKED: lambda: UnlockScreen(self),
-                TEAMLEADER: lambda: TeamLeaderScreen(self),
-            }
-            self.phase_screen = (phase, factories[phase]())
+            self.phase_screen = (phase, PHASE_SCREENS[phase](self))
             self.flash = None
         return self.phase_screen[1]
 
@@ -235,25 +245,8 @@ class App:
         return screen
 
     def _make(self, route: str) -> Screen | None:
-        from fieldapp.views import forms
-        from fieldapp.views.home import HomeScreen
-        from fieldapp.views.log import LogScreen
-        from fieldapp.views.sync import SyncScreen
-
-        if route == "/":
-            return HomeScreen(self)
-        if route == "/log":
-            return LogScreen(self)
-        if route == "/sync":
-            return SyncScreen(self)
-        if route.startswith("/log/"):
-            entry = self.state.entry(route.removeprefix("/log/"))
-            return forms.edit_form(self, entry) if entry is not None else None
-        form = forms.FORMS.get(route)
-        if form is not None:
-            preset, self.preset_hotspot = self.preset_hotspot, None
-            return form(self, hotspot=preset)
-        return None
+        preset, self.preset_hotspot = self.preset_hotspot, None
+        return make_screen(self, route, hotspot=preset)
 
     def start_form(self, route: str, *, hotspot: str | None = None) -> None:
         """Open a new, empty form (optionally at a focus location tapped on home)."""
@@ -270,7 +263,7 @@ class App:
         to the screen below (home, or "Mijn log" under an entry opened from it)."""
         route = e.view.route if e.view is not None else self.page.route
         self.screens.pop(route, None)
-        chain = _route_chain(route)
+        chain = route_chain(route)
         self.go(chain[-2] if len(chain) > 1 else "/")
 
     # ------------------------------------------------------------ state and background
@@ -341,15 +334,6 @@ class App:
 
         self.page.run_thread(worker)
         return True
-
-
-def _route_chain(route: str) -> list[str]:
-    """The screens stacked above home for a route: "/log/<id>" lies on "/log"."""
-    if route in ("", "/"):
-        return []
-    if route.startswith("/log/"):
-        return ["/log", route]
-    return [route]
 
 
 def _takes_argument(handler: Callable[..., Any]) -> bool:

@@ -7,17 +7,17 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
+from fieldapp.components import Banner, big_button, label_text, screen
 from fieldapp.components import style as s
-from fieldapp.components.widgets import Banner, big_button, label_text, screen
 
 if TYPE_CHECKING:
-    from fieldapp.views.shell import App
+    from fieldapp.views.host import Host
 
 
 class SyncScreen:
     route = "/sync"
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: Host) -> None:
         self.app, self.state = app, app.state
         self.status = app.status_bar(compact=False)
         self.button = big_button("Nu synchroniseren", app.act(self._start), icon=ft.Icons.SYNC)

@@ -6,17 +6,17 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
+from fieldapp.components import label_text
 from fieldapp.components import style as s
-from fieldapp.components.widgets import label_text
 from fieldapp.teamleader import HeatMap, heat_colour
 from fieldapp.views.teamleider.parts import note
 
 if TYPE_CHECKING:
-    from fieldapp.views.teamleider.screen import TeamLeaderScreen
+    from fieldapp.views.teamleider.tab_host import TabHost
 
 
 class HotTimesTab:
-    def __init__(self, screen: TeamLeaderScreen) -> None:
+    def __init__(self, screen: TabHost) -> None:
         self.screen, self.state = screen, screen.state
 
     def build(self) -> list[ft.Control]:

@@ -16,7 +16,7 @@ from fieldapp.teamleader import IncidentRow
 from fieldapp.views.teamleider.parts import card, flag, note, small_button
 
 if TYPE_CHECKING:
-    from fieldapp.views.teamleider.screen import TeamLeaderScreen
+    from fieldapp.views.teamleider.tab_host import TabHost
 
 FOLLOWUP_DONE = {
     "bot_contact": "BOT-contact vastgelegd",
@@ -26,7 +26,7 @@ FOLLOWUP_DONE = {
 
 
 class IncidentsTab:
-    def __init__(self, screen: TeamLeaderScreen) -> None:
+    def __init__(self, screen: TabHost) -> None:
         self.screen, self.app, self.state = screen, screen.app, screen.state
 
     def build(self) -> list[ft.Control]:

@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 import flet_charts as fch
 
+from fieldapp.components import label_text
 from fieldapp.components import style as s
-from fieldapp.components.widgets import label_text
 from fieldapp.state import SyncError
 from fieldapp.teamleader import IndicatorLine, Trend
 from fieldapp.views.teamleider.parts import ALL, card, dropdown, note, small_button
 
 if TYPE_CHECKING:
-    from fieldapp.views.teamleider.screen import TeamLeaderScreen
+    from fieldapp.views.teamleider.tab_host import TabHost
 
 WIDE = 700  # from this page width the indicators are a table, else a card each
 BASELINE_YEAR = 2022  # the programme's printed figures run to 2022
@@ -40,7 +40,7 @@ def nice_top(maximum: float) -> tuple[float, float]:
 
 
 class IndicatorsTab:
-    def __init__(self, screen: TeamLeaderScreen) -> None:
+    def __init__(self, screen: TabHost) -> None:
         self.screen, self.app, self.state = screen, screen.app, screen.state
         self.mode = "tabel"  # or "grafiek"
         self.chosen: str | None = None  # indicator code in the chart
@@ -127,7 +127,7 @@ class IndicatorsTab:
             border=ft.Border.all(1, s.BORDER),
             border_radius=10,
         )
-        wide = (self.app.page.width or 0) >= WIDE
+        wide = self.app.width >= WIDE
         shown: ft.Control = (
             ft.Row([table], scroll=ft.ScrollMode.AUTO)
             if wide

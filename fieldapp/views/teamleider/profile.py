@@ -8,18 +8,18 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from fieldapp.components import label_text
 from fieldapp.components import style as s
-from fieldapp.components.widgets import label_text
 from fieldapp.teamleader import Profile
 from fieldapp.views.teamleider.hot_times import heat_grid, ranked_hotspots
 from fieldapp.views.teamleider.parts import card, dropdown, note, section, small_button
 
 if TYPE_CHECKING:
-    from fieldapp.views.teamleider.screen import TeamLeaderScreen
+    from fieldapp.views.teamleider.tab_host import TabHost
 
 
 class ProfileTab:
-    def __init__(self, screen: TeamLeaderScreen) -> None:
+    def __init__(self, screen: TabHost) -> None:
         self.screen, self.app, self.state = screen, screen.app, screen.state
 
     def _district(self) -> str:

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from fieldapp.components import Banner, big_button, label_text, text_field
 from fieldapp.components import style as s
-from fieldapp.components.widgets import Banner, big_button, label_text, text_field
 from fieldapp.labels import KIND_LABELS, REVIEW_LABELS
 from fieldapp.state import SyncError
 from fieldapp.teamleader import PERIODS, ReviewPage, ReviewQuery, SavedFilter, detail_lines
@@ -27,7 +27,7 @@ from fieldapp.views.teamleider.parts import (
 )
 
 if TYPE_CHECKING:
-    from fieldapp.views.teamleider.screen import TeamLeaderScreen
+    from fieldapp.views.teamleider.tab_host import TabHost
 
 PAGE_SIZE = 20
 WIDE = 700
@@ -39,7 +39,7 @@ def _chosen(value: str | None) -> str | None:
 
 
 class ReviewTab:
-    def __init__(self, screen: TeamLeaderScreen) -> None:
+    def __init__(self, screen: TabHost) -> None:
         self.screen, self.app, self.state = screen, screen.app, screen.state
         self.query = ReviewQuery(last_days=28)
         self.offset = 0
@@ -48,7 +48,7 @@ class ReviewTab:
         self.chosen_filter: str = ALL  # id of the saved filter in use
         self.naming = False  # the "save filter" field is open
         # On a tablet or desktop the filters are always in view; on a phone they fold away.
-        self.filters_open = (self.app.page.width or 0) >= WIDE
+        self.filters_open = self.app.width >= WIDE
 
     def open(self, record_id: str | None) -> None:
         self.opened = record_id

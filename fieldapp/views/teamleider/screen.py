@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from fieldapp.components import Banner
 from fieldapp.components import style as s
-from fieldapp.components.widgets import Banner
 from fieldapp.state import SyncError
 from fieldapp.views.teamleider.hot_times import HotTimesTab
 from fieldapp.views.teamleider.incidents import IncidentsTab
@@ -22,20 +22,26 @@ from fieldapp.views.teamleider.indicators import IndicatorsTab
 from fieldapp.views.teamleider.parts import ALL, dropdown
 from fieldapp.views.teamleider.profile import ProfileTab
 from fieldapp.views.teamleider.review import ReviewTab
+from fieldapp.views.teamleider.tab_host import T, Tab, TabHost
 
 if TYPE_CHECKING:
-    from fieldapp.views.shell import App
-
-T = TypeVar("T")
-
-
-class Tab(Protocol):
-    def build(self) -> list[ft.Control]:
-        """The tab's content, built in a thread (it calls the server)."""
+    from fieldapp.views.host import Host
 
 
 class TeamLeaderScreen:
-    def __init__(self, app: App) -> None:
+    """Five tabs under one header; the screen is the TabHost of each tab."""
+
+    # The tabs in their order: name → how to make it. Beoordelen comes first and
+    # is kept by name too (the incidents board opens a record in it).
+    TABS: dict[str, Callable[[TabHost], Tab]] = {
+        "Beoordelen": ReviewTab,
+        "Incidenten": IncidentsTab,
+        "Indicatoren": IndicatorsTab,
+        "Hot times": HotTimesTab,
+        "Wijkprofiel": ProfileTab,
+    }
+
+    def __init__(self, app: Host) -> None:
         self.app, self.state = app, app.state
         self.route = "/"
         self.banner = Banner()
@@ -44,14 +50,10 @@ class TeamLeaderScreen:
         self.district = self.state.districts[0] if self.state.districts else None
         self._themes: dict[str, str] = {}
         self._officers: dict[str, str] = {}
-        self.review = ReviewTab(self)
-        self.tabs: dict[str, Tab] = {
-            "Beoordelen": self.review,
-            "Incidenten": IncidentsTab(self),
-            "Indicatoren": IndicatorsTab(self),
-            "Hot times": HotTimesTab(self),
-            "Wijkprofiel": ProfileTab(self),
-        }
+        self.tabs: dict[str, Tab] = {name: make(self) for name, make in self.TABS.items()}
+        review = self.tabs["Beoordelen"]
+        assert isinstance(review, ReviewTab)
+        self.review = review
         self.tab = "Beoordelen"
         self._view = ft.View(
             route=self.route,
@@ -96,7 +98,7 @@ class TeamLeaderScreen:
         )
         self._draw_tabs()
         self.body.controls = [ft.Text("Laden…", size=s.TEXT, color=s.MUTED)]
-        app.page.run_task(self.load)
+        app.run_task(self.load)
 
     def view(self) -> ft.View:
         return self._view
@@ -141,7 +143,7 @@ class TeamLeaderScreen:
             self._failed(exc)
             controls = []
         self.body.controls = controls
-        self.app.page.update()
+        self.app.update()
 
     async def attempt(self, fn: Callable[..., T], *args: Any) -> T | None:
         """Run a server call from a button in a thread; on failure show why."""
@@ -149,7 +151,7 @@ class TeamLeaderScreen:
             return await asyncio.to_thread(fn, *args)
         except SyncError as exc:
             self._failed(exc)
-            self.app.page.update()
+            self.app.update()
             return None
 
     def _failed(self, exc: SyncError) -> None:

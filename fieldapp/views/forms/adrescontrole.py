@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import flet as ft
 
-from fieldapp import models as m
-from fieldapp.components.widgets import ChoiceGroup, MomentField, text_field
+from fieldapp.components import ChoiceGroup, MomentField, text_field
 from fieldapp.labels import UITKOMST_LABELS
-from fieldapp.views.form import EntryForm, TextError
+from fieldapp.views.forms.base import EntryForm, TextError
 from sync_protocol import RecordKind
 
 
 class AdrescontroleForm(EntryForm):
     kind = RecordKind.ADRESCONTROLE
-    path = "/adrescontrole"
 
     def build(self) -> list[ft.Control]:
         p, app = self.payload, self.app
@@ -55,6 +52,3 @@ class AdrescontroleForm(EntryForm):
             "note": (self.note.value or "").strip(),
             "observed_at": self.parsed(problems, self.when.value),
         }
-
-    def saver(self) -> Callable[..., m.Entry]:
-        return self.state.save_adrescontrole

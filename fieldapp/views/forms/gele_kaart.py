@@ -4,23 +4,20 @@ once the card is accepted. They are never shown in a list."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import flet as ft
 
-from fieldapp import models as m
+from fieldapp.components import ChoiceGroup, MomentField, text_field
 from fieldapp.components import style as s
-from fieldapp.components.widgets import ChoiceGroup, MomentField, text_field
 from fieldapp.labels import AANLEIDING_LABELS
 from fieldapp.state import parse_birth_date
-from fieldapp.views.form import EntryForm, TextError
+from fieldapp.views.forms.base import EntryForm, TextError
 from sync_protocol import RecordKind
 
 
 class GeleKaartForm(EntryForm):
     kind = RecordKind.GELE_KAART
-    path = "/gele-kaart"
 
     def build(self) -> list[ft.Control]:
         p, app = self.payload, self.app
@@ -104,6 +101,3 @@ class GeleKaartForm(EntryForm):
             "note": (self.note.value or "").strip(),
             "observed_at": self.parsed(problems, self.when.value),
         }
-
-    def saver(self) -> Callable[..., m.Entry]:
-        return self.state.save_gele_kaart

@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import flet as ft
 
-from fieldapp import models as m
-from fieldapp.components import style as s
-from fieldapp.components.widgets import (
+from fieldapp.components import (
     ChoiceGroup,
     MomentField,
     PhotoField,
     Stepper,
     text_field,
 )
+from fieldapp.components import style as s
 from fieldapp.labels import ACTION_LABELS, FEIT_LABELS
-from fieldapp.views.form import EntryForm, TextError
+from fieldapp.views.forms.base import EntryForm, TextError
 from sync_protocol import RecordKind
 
 
 class WaarnemingForm(EntryForm):
     kind = RecordKind.WAARNEMING
-    path = "/waarneming"
 
     def build(self) -> list[ft.Control]:
         p, app = self.payload, self.app
@@ -90,6 +87,3 @@ class WaarnemingForm(EntryForm):
             "observed_at": self.parsed(problems, self.when.value),
             "photos": list(self.photos.photos),
         }
-
-    def saver(self) -> Callable[..., m.Entry]:
-        return self.state.save_waarneming

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import flet as ft
 
-from fieldapp import models as m
-from fieldapp.components.widgets import ChoiceGroup, MomentField, PhotoField, text_field
+from fieldapp.components import ChoiceGroup, MomentField, PhotoField, text_field
 from fieldapp.labels import CATEGORIE_LABELS
-from fieldapp.views.form import EntryForm, TextError
+from fieldapp.views.forms.base import EntryForm, TextError
 from sync_protocol import RecordKind
 
 
 class SignaalForm(EntryForm):
     kind = RecordKind.SIGNAAL_ONDERMIJNING
-    path = "/signaal"
 
     def build(self) -> list[ft.Control]:
         p, app = self.payload, self.app
@@ -56,6 +53,3 @@ class SignaalForm(EntryForm):
             "observed_at": self.parsed(problems, self.when.value),
             "photos": list(self.photos.photos),
         }
-
-    def saver(self) -> Callable[..., m.Entry]:
-        return self.state.save_signaal

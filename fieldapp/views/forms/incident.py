@@ -6,24 +6,19 @@ no police, no aftercare. Saving is always in reach at the bottom."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import flet as ft
 
-from fieldapp import models as m
+from fieldapp.components import ChoiceGroup, MomentField, YesNo, text_field
 from fieldapp.components import style as s
-from fieldapp.components.widgets import ChoiceGroup, MomentField, YesNo, text_field
 from fieldapp.labels import INCIDENT_TYPE_LABELS, POLITIE_LABELS
-from fieldapp.views.form import EntryForm, TextError
+from fieldapp.views.forms.base import EntryForm, TextError
 from sync_protocol import RecordKind
 
 
 class IncidentForm(EntryForm):
     kind = RecordKind.INCIDENT
-    path = "/incident"
-    save_text = "Incident opslaan"
-    accent = s.DANGER
 
     def build(self) -> list[ft.Control]:
         p, app = self.payload, self.app
@@ -116,6 +111,3 @@ class IncidentForm(EntryForm):
             "bot_gewenst": self.bot.value,
             "description": (self.description.value or "").strip(),
         }
-
-    def saver(self) -> Callable[..., m.Entry]:
-        return self.state.save_incident

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 import flet as ft
 
 from fieldapp import models as m
+from fieldapp.components import Banner, HotspotField, big_button, problems_text
 from fieldapp.components import style as s
-from fieldapp.components.widgets import Banner, HotspotField, big_button, problems_text
-from fieldapp.labels import KIND_LABELS
+from fieldapp.kinds import kind_of
 from fieldapp.state import EntryInvalid
 from sync_protocol import RecordKind
 
 if TYPE_CHECKING:
-    from fieldapp.views.shell import App
+    from fieldapp.views.host import Host
 
 SAVED = "Opgeslagen — wordt verzonden zodra er verbinding is"
 
@@ -39,16 +39,25 @@ class TextError:
 
 
 class EntryForm(ABC):
+    """A form for one entry kind. A subclass names its `kind`; its route, title,
+    colours and save button come from the registry (fieldapp.kinds), and defining
+    the subclass registers it, so the route table finds it by kind."""
+
     kind: ClassVar[RecordKind]
-    path: ClassVar[str]
-    save_text: ClassVar[str] = "Opslaan"
-    accent: ClassVar[str] = s.PRIMARY
+    by_kind: ClassVar[dict[RecordKind, type[EntryForm]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "kind" in cls.__dict__:
+            EntryForm.by_kind[cls.kind] = cls
 
     def __init__(
-        self, app: App, *, entry: m.Entry | None = None, hotspot: str | None = None
+        self, app: Host, *, entry: m.Entry | None = None, hotspot: str | None = None
     ) -> None:
         self.app, self.state, self.entry = app, app.state, entry
-        self.route = f"/log/{entry.id}" if entry is not None else self.path
+        self.spec = kind_of(self.kind)
+        self.save_text, self.accent = self.spec.save_text, self.spec.accent
+        self.route = f"/log/{entry.id}" if entry is not None else self.spec.route
         self.payload: dict[str, Any] = dict(entry.payload) if entry is not None else {}
         self.preset_hotspot = hotspot
         self.fields: dict[str, HasError] = {}
@@ -64,11 +73,8 @@ class EntryForm(ABC):
 
     @abstractmethod
     def collect(self, problems: dict[str, str]) -> dict[str, Any]:
-        """The save_… keyword arguments; typing problems go into `problems`."""
-
-    @abstractmethod
-    def saver(self) -> Callable[..., m.Entry]:
-        """The AppState method that saves this kind of entry."""
+        """The entry's fields by the wire model's names (see AppState.save), read
+        from the controls once, here; typing problems go into `problems`."""
 
     def moment(self) -> datetime | None:
         when = self.payload.get("observed_at")
@@ -109,7 +115,7 @@ class EntryForm(ABC):
     # ------------------------------------------------------------ screen
 
     def title(self) -> str:
-        return "Invoer aanpassen" if self.entry is not None else KIND_LABELS[self.kind.value]
+        return "Invoer aanpassen" if self.entry is not None else self.spec.label
 
     def view(self) -> ft.View:
         if self._view is None:
@@ -163,8 +169,7 @@ class EntryForm(ABC):
         banner = Banner()
         when = self.moment()
         heading = ft.Text(
-            KIND_LABELS[self.kind.value]
-            + (f" van {when.astimezone():%d-%m %H:%M}" if when else ""),
+            self.spec.label + (f" van {when.astimezone():%d-%m %H:%M}" if when else ""),
             size=s.TITLE,
             weight=ft.FontWeight.BOLD,
             color=s.INK,
@@ -203,10 +208,8 @@ class EntryForm(ABC):
         values = self.collect(problems)
         if not problems:
             try:
-                if self.entry is not None:
-                    self.state.update_entry(self.entry.id, **values)
-                else:
-                    self.saver()(**values)
+                entry_id = self.entry.id if self.entry is not None else None
+                self.state.save(self.kind, values, entry_id=entry_id)
             except EntryInvalid as exc:
                 problems = exc.problems
         if problems:
