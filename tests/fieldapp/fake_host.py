@@ -1,0 +1,147 @@
+"""A fake Host (fieldapp.views.host) for screens tested without a browser.
+
+It keeps what a screen asked of the app (snacks, closed screens, routes, dialogs,
+tasks) so a test can assert on it; everything else is the real thing: the screen's
+Flet controls as plain Python objects, and a real AppState on an SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import flet as ft
+from phone_reference import REFERENCE
+
+from fieldapp.components import StatusBar
+from fieldapp.state import AppState
+from fieldapp.views.host import Screen
+
+
+class FakeHost:
+    def __init__(self, state: AppState, *, route: str = "/", width: float = 390) -> None:
+        self.state = state
+        self.flash: str | None = None
+        self.route, self.width, self.is_web = route, width, True
+        self.snacks: list[tuple[str, bool]] = []
+        self.closed: list[tuple[Screen, str | None]] = []
+        self.routes: list[str] = []
+        self.forms: list[tuple[str, str | None]] = []
+        self.dialogs: list[ft.DialogControl] = []
+        self.tasks: list[Callable[[], Awaitable[Any]]] = []
+        self.syncs = self.wakes = self.updates = 0
+
+    # WidgetHost
+    def act(self, handler: Callable[..., Any]) -> Callable[..., Any]:
+        wants_event = any(
+            p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+            for p in inspect.signature(handler).parameters.values()
+        )
+
+        def wrapped(e: Any = None) -> Any:
+            result = handler(e) if wants_event else handler()
+            if inspect.isawaitable(result):
+                return asyncio.run(_awaited(result))
+            return result
+
+        return wrapped
+
+    def file_picker(self) -> ft.FilePicker | None:
+        return None
+
+    def show_dialog(self, dialog: ft.DialogControl) -> None:
+        self.dialogs.append(dialog)
+
+    def close_dialog(self) -> None:
+        if self.dialogs:
+            self.dialogs.pop()
+
+    # Host
+    def update(self) -> None:
+        self.updates += 1
+
+    def run_task(self, fn: Callable[[], Awaitable[Any]]) -> None:
+        self.tasks.append(fn)
+
+    def post(self, fn: Callable[[], None]) -> None:
+        fn()
+
+    def go(self, route: str) -> None:
+        self.routes.append(route)
+
+    def start_form(self, route: str, *, hotspot: str | None = None) -> None:
+        self.forms.append((route, hotspot))
+
+    def close_screen(self, screen: Screen, message: str | None = None) -> None:
+        self.closed.append((screen, message))
+
+    def snack(self, message: str, *, error: bool = False) -> None:
+        self.snacks.append((message, error))
+
+    def appbar(
+        self,
+        title: str,
+        *,
+        actions: list[ft.Control] | None = None,
+        bgcolor: str | None = None,
+        back: bool = True,
+    ) -> ft.AppBar:
+        return ft.AppBar(title=ft.Text(title), bgcolor=bgcolor, actions=actions)
+
+    def status_bar(self, *, compact: bool = True) -> StatusBar:
+        return StatusBar(self.state, compact=compact)
+
+    def start_sync(self) -> bool:
+        self.syncs += 1
+        return True
+
+    def wake(self) -> None:
+        self.wakes += 1
+
+    def run_tasks(self) -> None:
+        """Run what the screen scheduled on the event loop, as the page would."""
+        while self.tasks:
+            asyncio.run(_awaited(self.tasks.pop(0)()))
+
+
+async def _awaited(result: Awaitable[Any]) -> Any:
+    return await result
+
+
+def phone_state(folder: Path) -> AppState:
+    """An AppState on a fresh SQLite file with Noord's reference data, no server."""
+    state = AppState(folder)
+    state.store.apply_pull_page(REFERENCE, next_since=len(REFERENCE))
+    return state
+
+
+def texts(control: Any) -> list[str]:
+    """Every text a control tree shows (Text values, labels, tooltips, errors)."""
+    found: list[str] = []
+    seen: set[int] = set()
+
+    def walk(node: Any) -> None:
+        if node is None or id(node) in seen:
+            return
+        seen.add(id(node))
+        if isinstance(node, (list, tuple)):
+            for item in node:
+                walk(item)
+            return
+        if not isinstance(node, ft.BaseControl):
+            return
+        if getattr(node, "visible", True) is False:
+            return
+        for name in ("value", "label", "tooltip", "error", "text", "title", "subtitle"):
+            value = getattr(node, name, None)
+            if isinstance(value, str) and value:
+                found.append(value)
+            elif isinstance(value, ft.BaseControl):
+                walk(value)
+        for name in ("content", "controls", "leading", "trailing", "actions", "appbar"):
+            walk(getattr(node, name, None))
+
+    walk(control)
+    return found
