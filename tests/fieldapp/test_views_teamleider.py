@@ -1,0 +1,73 @@
+"""The team leader's tabs without a browser: the real screen (the tabs' TabHost) on
+a fake Host, its client against the real server on loopback. Every tab renders an
+empty district, and a district with an officer's synced logs."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from factories import PASSWORD, make_user
+from fake_host import FakeHost, texts
+from test_state_sync import _enrolled_app
+
+from fieldapp.state import AppState
+from fieldapp.views.teamleider import TeamLeaderScreen
+
+
+def _screen(tmp_path, server, engine) -> TeamLeaderScreen:
+    make_user(engine, role="teamleider", districts=["noord"], username="tl1")
+    state = AppState(tmp_path / "leader")
+    state.login_teamleader(server.url, "tl1", PASSWORD)
+    host = FakeHost(state)
+    screen = TeamLeaderScreen(host)
+    assert texts(screen.body) == ["Laden…"]
+    host.run_tasks()  # the first tab loads on the page's event loop
+    return screen
+
+
+def _tab(screen: TeamLeaderScreen, name: str) -> str:
+    screen.tab = name
+    asyncio.run(screen.load())
+    assert not screen.banner.control.visible, screen.banner.text.value
+    return "\n".join(texts(screen.body))
+
+
+@pytest.mark.parametrize(
+    ("tab", "shown"),
+    [
+        ("Beoordelen", ["0 van 0 registraties", "Geen registraties met deze filters."]),
+        ("Incidenten", ["0 met open opvolging, 0 te laat", "Geen incidenten geregistreerd."]),
+        ("Indicatoren", ["Aantal adrescontroles V&H", "De registraties zijn nog niet geteld"]),
+        ("Hot times", ["(laatste 4 weken): 0 in totaal"]),
+        ("Wijkprofiel", ["Wijkprofiel Noord", "Hot times (laatste 8 weken)"]),
+    ],
+)
+def test_every_tab_renders_an_empty_district(tmp_path, server, engine, tab, shown):
+    screen = _screen(tmp_path, server, engine)
+    text = _tab(screen, tab)
+    for words in shown:
+        assert words in text
+
+
+def test_the_tabs_show_what_officers_synced(tmp_path, server, engine, settings):
+    phone, _officer = _enrolled_app(tmp_path, server, engine, settings)
+    phone.set_pin("48213", "48213")
+    assert phone.sync_now().ok
+    spot = phone.hotspots()[0]
+    phone.save("waarneming", {"theme": "afval", "hotspot": spot.code, "action": "aanspreken"})
+    phone.save(
+        "incident",
+        {"types": ["verbaal"], "hotspot": spot.code, "bot_gewenst": True},
+    )
+    assert phone.sync_now().accepted == 2
+
+    screen = _screen(tmp_path, server, engine)
+    review = _tab(screen, "Beoordelen")
+    assert "1–2 van 2 registraties" in review
+    assert "Waarneming" in review and "Incident tegen handhaver" in review
+    assert spot.name in review
+    incidents = _tab(screen, "Incidenten")
+    assert "1 met open opvolging" in incidents and "Geen incidenten" not in incidents
+    assert "2 in totaal" in _tab(screen, "Hot times")
+    assert spot.name in _tab(screen, "Wijkprofiel")
