@@ -289,38 +289,50 @@ def teamleader_screenshots(out: Path) -> int:
     for n, (theme, action) in enumerate(
         [("afval", "aanspreken"), ("jeugd", "aanspreken"), ("afval", "waarschuwing")]
     ):
-        field.save_waarneming(
-            theme=theme,
-            hotspot=spots[n % len(spots)].code,
-            action=action,
-            persons=n + 1,
+        field.save(
+            "waarneming",
+            {
+                "theme": theme,
+                "hotspot": spots[n % len(spots)].code,
+                "action": action,
+                "persons": n + 1,
+            },
         )
     from datetime import UTC, datetime, timedelta
 
     # An incident of last week whose aftercare is late, and one of today.
-    field.save_incident(
-        types=["verbaal", "bedreiging"],
-        hotspot=spots[1].code,
-        politie="aangifte_gewenst",
-        bot_gewenst=True,
-        observed_at=datetime.now(UTC) - timedelta(days=6),
+    field.save(
+        "incident",
+        {
+            "types": ["verbaal", "bedreiging"],
+            "hotspot": spots[1].code,
+            "politie": "aangifte_gewenst",
+            "bot_gewenst": True,
+            "observed_at": datetime.now(UTC) - timedelta(days=6),
+        },
     )
-    field.save_incident(types=["verbaal"], hotspot=spots[0].code, bot_gewenst=True)
+    field.save("incident", {"types": ["verbaal"], "hotspot": spots[0].code, "bot_gewenst": True})
     # Enough yellow cards this year for a figure that is not suppressed ("<5").
     for n in range(7):
-        field.save_gele_kaart(
-            naam=f"Voorbeeld Jongere {n}",
-            geboortedatum="2010-07-14",
-            hotspot=spots[2].code,
-            aanleiding="hinderlijk_gedrag",
+        field.save(
+            "gele_kaart",
+            {
+                "naam": f"Voorbeeld Jongere {n}",
+                "geboortedatum": "2010-07-14",
+                "hotspot": spots[2].code,
+                "aanleiding": "hinderlijk_gedrag",
+            },
         )
     # The newest, at the top of the list: an observation with a photo.
-    field.save_waarneming(
-        theme="afval",
-        hotspot=spots[0].code,
-        action="aanspreken",
-        persons=1,
-        photos=[_example_photo()],
+    field.save(
+        "waarneming",
+        {
+            "theme": "afval",
+            "hotspot": spots[0].code,
+            "action": "aanspreken",
+            "persons": 1,
+            "photos": [_example_photo()],
+        },
     )
     field.sync_now()
     from sync_server.services import nightly

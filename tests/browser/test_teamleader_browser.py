@@ -52,7 +52,9 @@ def test_leader_reviews_officer_sees_remark_indicators_and_hot_times(
 ):
     field = officer_phone(tmp_path, live, engine, settings, officer)
     spot = field.hotspots()[0]
-    entry = field.save_waarneming(theme="afval", hotspot=spot.code, action="aanspreken")
+    entry = field.save(
+        "waarneming", {"theme": "afval", "hotspot": spot.code, "action": "aanspreken"}
+    )
     assert field.sync_now().accepted == 1
 
     leader = make_user(engine, role="teamleider", districts=["noord"], username="tl-noord")
@@ -109,8 +111,14 @@ def test_leader_saves_a_filter_follows_up_an_incident_and_reads_chart_and_profil
 
     field = officer_phone(tmp_path, live, engine, settings, officer)
     spot = field.hotspots()[0]
-    entry = field.save_incident(
-        types=["verbaal"], hotspot=spot.code, bot_gewenst=True, politie="melding_gewenst"
+    entry = field.save(
+        "incident",
+        {
+            "types": ["verbaal"],
+            "hotspot": spot.code,
+            "bot_gewenst": True,
+            "politie": "melding_gewenst",
+        },
     )
     assert field.sync_now().accepted == 1
 

@@ -37,14 +37,24 @@ def test_enrol_set_pin_log_offline_then_sync(tmp_path, server, engine, settings)
     spots = app.hotspots()
     assert spots and {s.district for s in spots} == {"noord"}
 
-    entry = app.save_waarneming(
-        theme="afval", hotspot=spots[0].code, action="aanspreken", persons=2, note="bijplaatsing"
+    entry = app.save(
+        "waarneming",
+        {
+            "theme": "afval",
+            "hotspot": spots[0].code,
+            "action": "aanspreken",
+            "persons": 2,
+            "note": "bijplaatsing",
+        },
     )
-    card = app.save_gele_kaart(
-        naam="Jan Jansen",
-        geboortedatum="2010-05-06",
-        hotspot=spots[0].code,
-        aanleiding="hinderlijk_gedrag",
+    card = app.save(
+        "gele_kaart",
+        {
+            "naam": "Jan Jansen",
+            "geboortedatum": "2010-05-06",
+            "hotspot": spots[0].code,
+            "aanleiding": "hinderlijk_gedrag",
+        },
     )
     assert app.pending_count() == 2
 
@@ -69,7 +79,9 @@ def test_invalid_entry_is_refused_in_dutch_and_nothing_is_saved(tmp_path, server
     app, _ = _enrolled_app(tmp_path, server, engine, settings)
     app.set_pin("48213", "48213")
     with pytest.raises(EntryInvalid) as excinfo:
-        app.save_waarneming(theme=None, hotspot=hotspot_in(engine, "noord"), action=None)
+        app.save(
+            "waarneming", {"theme": None, "hotspot": hotspot_in(engine, "noord"), "action": None}
+        )
     assert "Thema" in str(excinfo.value) and "verplicht" in str(excinfo.value)
     assert app.pending_count() == 0
 

@@ -67,7 +67,9 @@ def test_edit_while_waiting_changes_in_place_then_after_sync_becomes_a_correctio
     here = Position(52.39, 4.64, 12.0)
     app = _ready_app(tmp_path, server, engine, settings, location=FixedLocation(here))
     spot = app.hotspots()[0].code
-    entry = app.save_waarneming(theme="afval", hotspot=spot, action="aanspreken", persons=1)
+    entry = app.save(
+        "waarneming", {"theme": "afval", "hotspot": spot, "action": "aanspreken", "persons": 1}
+    )
     assert entry.payload["location"]["lat"] == 52.39
 
     # The officer walked on before correcting: the place of the entry stays.
@@ -108,7 +110,10 @@ def test_edit_keeps_the_photos_already_attached(tmp_path, server, engine, settin
     app = _ready_app(tmp_path, server, engine, settings, sync=True)
     spot = app.hotspots()[0].code
     first = picture("red")
-    entry = app.save_signaal(categorie="drugs", description="handel", hotspot=spot, photos=[first])
+    entry = app.save(
+        "signaal_ondermijning",
+        {"categorie": "drugs", "description": "handel", "hotspot": spot, "photos": [first]},
+    )
     second = picture("blue")
     app.update_entry(
         entry.id, categorie="drugs", description="handel bij portiek", hotspot=spot, photos=[second]
@@ -127,8 +132,14 @@ def test_yellow_card_edit_keeps_identity_and_after_sync_no_name_on_disk(
 ):
     app = _ready_app(tmp_path, server, engine, settings)
     spot = app.hotspots()[0].code
-    card = app.save_gele_kaart(
-        naam="Piet Pietersma", geboortedatum="2009-02-03", hotspot=spot, aanleiding="vernieling"
+    card = app.save(
+        "gele_kaart",
+        {
+            "naam": "Piet Pietersma",
+            "geboortedatum": "2009-02-03",
+            "hotspot": spot,
+            "aanleiding": "vernieling",
+        },
     )
     assert app.has_pending_identity(card.id)
     # Blank name fields on the edit form mean: leave the identity as it was.
@@ -160,23 +171,27 @@ def test_yellow_card_edit_keeps_identity_and_after_sync_no_name_on_disk(
 def test_missing_place_is_reported_on_the_focus_location_field(tmp_path, server, engine, settings):
     app = _ready_app(tmp_path, server, engine, settings)
     with pytest.raises(EntryInvalid) as excinfo:
-        app.save_waarneming(theme="afval", hotspot=None, action="aanspreken")
+        app.save("waarneming", {"theme": "afval", "hotspot": None, "action": "aanspreken"})
     assert excinfo.value.problems == {"hotspot": "kies een focuslocatie"}
     with pytest.raises(EntryInvalid) as excinfo:
-        app.save_incident(types=["verbaal"], hotspot=None)
+        app.save("incident", {"types": ["verbaal"], "hotspot": None})
     assert "hotspot" in excinfo.value.problems
     # Also when another field is wrong too: both are reported at once.
     with pytest.raises(EntryInvalid) as excinfo:
-        app.save_waarneming(theme="afval", hotspot=None, action=None)
+        app.save("waarneming", {"theme": "afval", "hotspot": None, "action": None})
     assert set(excinfo.value.problems) == {"action", "hotspot"}
     # An incident may name its place in words instead.
-    assert app.save_incident(types=["verbaal"], hotspot=None, place="Achter het station")
+    assert app.save(
+        "incident", {"types": ["verbaal"], "hotspot": None, "place": "Achter het station"}
+    )
 
 
 def test_delete_only_before_any_send(tmp_path, server, engine, settings):
     app = _ready_app(tmp_path, server, engine, settings)
     spot = app.hotspots()[0].code
-    entry = app.save_adrescontrole(uitkomst="hit", address="Teststraat 1", hotspot=spot)
+    entry = app.save(
+        "adrescontrole", {"uitkomst": "hit", "address": "Teststraat 1", "hotspot": spot}
+    )
     assert next(i for i in app.log() if i.id == entry.id).can_delete
     app.store.mark_attempt([entry.id])  # a send whose reply got lost
     assert not next(i for i in app.log() if i.id == entry.id).can_delete
@@ -194,7 +209,7 @@ def test_default_hotspot_nearest_then_last_used_then_first(tmp_path, server, eng
     assert first == choices[0] and reason == "eerste van je stadsdeel"
 
     other = choices[3]
-    app.save_incident(types=["verbaal"], hotspot=other.code, bodycam_on=True)
+    app.save("incident", {"types": ["verbaal"], "hotspot": other.code, "bodycam_on": True})
     chosen, reason = app.default_hotspot()  # type: ignore[misc]
     assert chosen.code == other.code and reason == "laatst gebruikt"
 
@@ -271,13 +286,16 @@ def test_status_texts_and_background_sync_turn(tmp_path, server, engine, setting
 
     spot = app.hotspots()[0].code
     for persons in (1, 2):
-        app.save_waarneming(theme="afval", hotspot=spot, action="aanspreken", persons=persons)
+        app.save(
+            "waarneming",
+            {"theme": "afval", "hotspot": spot, "action": "aanspreken", "persons": persons},
+        )
     assert app.pending_text() == "2 wachten op verzenden"
     report = app.auto_sync()
     assert report is not None and report.accepted == 2
     assert app.sync_summary(report)[:2] == ["Synchronisatie gelukt.", "Resultaat: 2 geaccepteerd."]
 
-    app.save_waarneming(theme="afval", hotspot=spot, action="aanspreken")
+    app.save("waarneming", {"theme": "afval", "hotspot": spot, "action": "aanspreken"})
     assert app.pending_text() == "1 wacht op verzenden"
     app.store.update_enrolment(server_url="http://127.0.0.1:9")  # nobody listens there
     assert app.auto_sync() is None
@@ -313,8 +331,8 @@ def test_rejections_are_listed_with_their_reason(tmp_path, server, engine, setti
         ],
         app.store.cursor(),
     )
-    bad = app.save_waarneming(theme="verouderd", hotspot=spot, action="aanspreken")
-    good = app.save_waarneming(theme="afval", hotspot=spot, action="aanspreken")
+    bad = app.save("waarneming", {"theme": "verouderd", "hotspot": spot, "action": "aanspreken"})
+    good = app.save("waarneming", {"theme": "afval", "hotspot": spot, "action": "aanspreken"})
     report = app.sync_now()
     assert report.accepted == 1 and report.rejected == 1
     lines = app.sync_summary(report)
@@ -341,7 +359,9 @@ def test_team_leader_sending_an_entry_back_is_flagged_in_the_log(
     tmp_path, server, engine, settings
 ):
     app = _ready_app(tmp_path, server, engine, settings)
-    entry = app.save_waarneming(theme="afval", hotspot=app.hotspots()[0].code, action="aanspreken")
+    entry = app.save(
+        "waarneming", {"theme": "afval", "hotspot": app.hotspots()[0].code, "action": "aanspreken"}
+    )
     assert app.sync_now().accepted == 1
     item = next(i for i in app.log() if i.id == entry.id)
     assert not item.needs_attention and "Beoordeling" not in item.detail  # "nieuw" is noise

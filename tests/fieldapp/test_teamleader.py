@@ -56,7 +56,9 @@ def test_review_round_trip_reaches_the_officer(tmp_path, server, engine, setting
     phone.set_pin("48213", "48213")
     assert phone.sync_now().ok
     spot = phone.hotspots()[0]
-    entry = phone.save_waarneming(theme="afval", hotspot=spot.code, action="aanspreken")
+    entry = phone.save(
+        "waarneming", {"theme": "afval", "hotspot": spot.code, "action": "aanspreken"}
+    )
     assert phone.sync_now().accepted == 1
 
     leader = _leader(tmp_path, server, engine)
@@ -135,11 +137,15 @@ def test_paging_saved_filters_export_and_photos(tmp_path, server, engine, settin
     spot = phone.hotspots()[0]
     photo = process_photo(_jpeg())
     made = [
-        phone.save_waarneming(theme="afval", hotspot=spot.code, action="aanspreken", note=f"n{i}")
+        phone.save(
+            "waarneming",
+            {"theme": "afval", "hotspot": spot.code, "action": "aanspreken", "note": f"n{i}"},
+        )
         for i in range(4)
     ]
-    with_photo = phone.save_waarneming(
-        theme="afval", hotspot=spot.code, action="aanspreken", photos=[photo]
+    with_photo = phone.save(
+        "waarneming",
+        {"theme": "afval", "hotspot": spot.code, "action": "aanspreken", "photos": [photo]},
     )
     assert phone.sync_now().ok
 
@@ -182,8 +188,14 @@ def test_incident_board_and_followup(tmp_path, server, engine, settings):
     phone.set_pin("48213", "48213")
     assert phone.sync_now().ok
     spot = phone.hotspots()[0]
-    entry = phone.save_incident(
-        types=["verbaal"], hotspot=spot.code, politie="aangifte_gewenst", bot_gewenst=True
+    entry = phone.save(
+        "incident",
+        {
+            "types": ["verbaal"],
+            "hotspot": spot.code,
+            "politie": "aangifte_gewenst",
+            "bot_gewenst": True,
+        },
     )
     assert phone.sync_now().ok
 
@@ -224,7 +236,7 @@ def test_profile_files_and_patrol_suggestion_on_the_phone(tmp_path, server, engi
     assert suggestion.stops == []  # no logs yet: nothing to rank
     spot = phone.hotspots()[0]
     for _ in range(3):
-        phone.save_waarneming(theme="afval", hotspot=spot.code, action="aanspreken")
+        phone.save("waarneming", {"theme": "afval", "hotspot": spot.code, "action": "aanspreken"})
     assert phone.sync_now().ok
     suggestion = phone.patrol_suggestion()
     assert suggestion is not None and [s.hotspot for s in suggestion.stops] == [spot.code]
@@ -265,7 +277,7 @@ def test_indicators_by_theme_and_by_month(tmp_path, server, engine, settings):
     assert phone.sync_now().ok
     spot = phone.hotspots()[0]
     for _ in range(6):
-        phone.save_waarneming(theme="afval", hotspot=spot.code, action="aanspreken")
+        phone.save("waarneming", {"theme": "afval", "hotspot": spot.code, "action": "aanspreken"})
     assert phone.sync_now().ok
     nightly.run_nightly(engine, settings)
     leader = _leader(tmp_path, server, engine).teamleader
