@@ -91,9 +91,6 @@ class StateCore:
     def last_sync(self) -> datetime | None:
         return self.store.sync_state().last_success_at
 
-    def last_error(self) -> str | None:
-        return self.store.sync_state().last_error_message
-
     def themes(self) -> list[m.Theme]:
         return self.store.themes()
 
