@@ -21,6 +21,7 @@ import flet as ft
 
 from fieldapp.components import StatusBar
 from fieldapp.components import style as s
+from fieldapp.kinds import by_route
 from fieldapp.state import READY, AppState
 from fieldapp.views.host import Screen
 from fieldapp.views.routes import PHASE_SCREENS, make_screen, route_chain
@@ -245,7 +246,9 @@ class App:
         return screen
 
     def _make(self, route: str) -> Screen | None:
-        preset, self.preset_hotspot = self.preset_hotspot, None
+        preset = None
+        if by_route(route) is not None:  # a new form takes the place tapped on home
+            preset, self.preset_hotspot = self.preset_hotspot, None
         return make_screen(self, route, hotspot=preset)
 
     def start_form(self, route: str, *, hotspot: str | None = None) -> None:
