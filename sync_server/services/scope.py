@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from sync_protocol import MANAGER_ROLES, ErrorCode, Role
 from sync_server.errors import ServiceError
@@ -82,11 +82,3 @@ def field_scope(
             raise ServiceError(ErrorCode.FORBIDDEN, "Dit stadsdeel is niet jouw stadsdeel.")
         return Scope(tuple(sorted(user_districts)), user.role)
     return manager_scope(session, user, user_districts, district)
-
-
-def all_districts(session: Session) -> list[str]:
-    return list(
-        session.exec(
-            select(District.code).where(col(District.retired).is_(False)).order_by(District.code)
-        ).all()
-    )
