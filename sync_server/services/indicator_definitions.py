@@ -21,12 +21,7 @@ from sqlmodel import Session, col, select
 
 from sync_protocol import RecordKind
 from sync_protocol.records import KIND_THEMES, Actie, Feit
-from sync_server.models import (
-    Indicator,
-    Record,
-    SnapshotRun,
-    Theme,
-)
+from sync_server.models import Indicator, Record, SnapshotRun, Theme
 
 _CLAUSE_KEYS = frozenset({"kind", "themes", "actions", "feiten"})
 _DEFINITION_KEYS = frozenset({"indicator", "match", "suppress_small_counts", "explanation"})

@@ -17,11 +17,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from sync_server.db import utcnow
-from sync_server.models import (
-    IndicatorSnapshot,
-    Record,
-    SnapshotRun,
-)
+from sync_server.models import IndicatorSnapshot, Record, SnapshotRun
 from sync_server.services.indicator_definitions import DefinitionSet, definitions_of
 from sync_server.services.scope import Scope
 

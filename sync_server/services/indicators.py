@@ -19,13 +19,7 @@ from sqlmodel import Session, col, select
 
 from sync_protocol import ErrorCode
 from sync_server.errors import ServiceError
-from sync_server.models import (
-    ImportedIndicatorValue,
-    Indicator,
-    IndicatorValue,
-    SnapshotRun,
-    Theme,
-)
+from sync_server.models import ImportedIndicatorValue, Indicator, IndicatorValue, SnapshotRun, Theme
 from sync_server.services.indicator_definitions import Definition, DefinitionSet, definitions_of
 from sync_server.services.indicator_snapshots import (
     first_logged_year,
