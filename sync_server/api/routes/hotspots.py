@@ -3,7 +3,7 @@ that have not synced."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
@@ -13,7 +13,6 @@ from sqlmodel import Session
 from sync_protocol import ErrorBody, Role
 from sync_server.api.deps import Caller, CurrentCaller, ReadSessionDep, SettingsDep, TeamLeader
 from sync_server.api.limits import DAY_RANGE, FIRST_MOMENT, LAST_MOMENT, DayQuery
-from sync_server.db import utcnow
 from sync_server.services import hotspots, nightly, profile, profile_export
 from sync_server.services.scope import field_scope, manager_scope
 
@@ -139,4 +138,6 @@ def unsynced_devices(
     the own districts' officers for a teamleider, all for a beheerder."""
     older_than = timedelta(hours=hours) if hours else settings.stale_device_after
     districts = None if caller.role == Role.BEHEERDER else caller.districts
-    return nightly.stale_devices(session, older_than=older_than, now=utcnow(), districts=districts)
+    return nightly.stale_devices(
+        session, older_than=older_than, now=datetime.now(UTC), districts=districts
+    )
