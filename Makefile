@@ -25,10 +25,12 @@ test-postgres: setup
 	  echo "TEST_DATABASE_URL=$$url" && \
 	  TEST_DATABASE_URL=$$url $(PY) -m pytest -q -m "not browser"
 
+# lint-imports checks the architecture contracts in pyproject.toml ([tool.importlinter]).
 lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy
+	.venv/bin/lint-imports
 
 # Benchmarks (issue 6): writes docs/benchmarks.md. Not part of `make test`.
 bench: setup

@@ -5,6 +5,7 @@ a change to the contract is one change in one place, visible to both.
 See ../shared/design/sync-protocol.md for the properties it must keep.
 """
 
+from sync_protocol.enums import DECISIONS, MANAGER_ROLES, RecordStatus, ReviewState, Role
 from sync_protocol.errors import ErrorBody, ErrorCode
 from sync_protocol.messages import (
     Change,
@@ -40,6 +41,11 @@ from sync_protocol.records import (
 from sync_protocol.version import PROTOCOL_HEADER, PROTOCOL_VERSION, SUPPORTED_PROTOCOLS
 
 __all__ = [
+    "DECISIONS",
+    "MANAGER_ROLES",
+    "RecordStatus",
+    "ReviewState",
+    "Role",
     "KIND_MODELS",
     "PROTOCOL_HEADER",
     "PROTOCOL_VERSION",

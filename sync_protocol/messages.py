@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
+from sync_protocol.enums import Role
 from sync_protocol.errors import ErrorCode
 from sync_protocol.version import PROTOCOL_VERSION
-
-Role = Literal["handhaver", "teamleider", "beheerder"]
 
 
 class _Message(BaseModel):

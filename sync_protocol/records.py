@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     AwareDatetime,
@@ -331,6 +331,3 @@ class RecordEnvelope(_Strict):
 def validate_payload(kind: RecordKind, payload: dict[str, Any]) -> _Payload:
     """Validate a payload for its kind; raises pydantic.ValidationError."""
     return KIND_MODELS[kind].model_validate(payload)
-
-
-RecordStatus = Literal["wacht", "verzonden", "geaccepteerd", "afgewezen"]

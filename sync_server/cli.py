@@ -23,7 +23,8 @@ from sync_server.errors import ServiceError
 from sync_server.migrate import upgrade
 from sync_server.models import Device, User
 from sync_server.services import accounts, demo, nightly, qr
-from sync_server.services.indicators import DefinitionsError, latest_run
+from sync_server.services.indicator_definitions import DefinitionsError
+from sync_server.services.indicator_snapshots import latest_run
 from sync_server.services.reference_data import ReferenceDataError, load_reference_data
 from sync_server.services.retention import RetentionConfigError
 

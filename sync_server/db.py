@@ -21,10 +21,6 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the pull read while a push writes; busy_timeout makes a second
     # writer wait instead of failing; foreign keys are off by default in SQLite.

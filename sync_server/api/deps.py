@@ -1,4 +1,18 @@
-"""Request dependencies: the database, the settings, and who is calling."""
+"""Request dependencies: the database, the settings, and who is calling.
+
+Routes declare what they need as annotated parameters (as in FastAPI's full-stack
+template) and never open a session themselves:
+
+* `SessionDep`: one transaction for the request, committed when the route
+  returns and rolled back when it raises (a `ServiceError` included), so a
+  refused request never leaves a half-written record. The commit happens before
+  the response goes out (`scope="function"`): a client that got its answer finds
+  the data there.
+* `ReadSessionDep`: for lists and pages that only read; on SQLite it does not
+  queue behind writers for the write lock (see `db.reader`).
+* `CurrentCaller`: any valid device token; `TeamLeader`: a teamleider or the
+  beheerder (the manager routes); `Beheerder`: the beheerder only.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +24,9 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from sync_protocol import PROTOCOL_HEADER, SUPPORTED_PROTOCOLS, ErrorCode
+from sync_protocol import PROTOCOL_HEADER, SUPPORTED_PROTOCOLS, ErrorCode, Role
 from sync_server.config import Settings
-from sync_server.db import session_scope
+from sync_server.db import reader, session_scope
 from sync_server.errors import ServiceError
 from sync_server.models import Device, User
 from sync_server.services import accounts
@@ -28,14 +42,24 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_session(engine: EngineDep) -> Iterator[Session]:
+    """The request's transaction (see the module's docstring)."""
     with session_scope(engine) as session:
         yield session
 
 
-EngineDep = Annotated[Engine, Depends(get_engine)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-SessionDep = Annotated[Session, Depends(get_session)]
+def get_read_session(engine: EngineDep) -> Iterator[Session]:
+    """A read-only session; nothing it does is committed."""
+    with Session(reader(engine)) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 
 
 def check_protocol(
@@ -83,6 +107,8 @@ def get_caller(
     if not authorization or not authorization.lower().startswith("bearer "):
         raise ServiceError(ErrorCode.TOKEN_MISSING, "Niet ingelogd: het apparaattoken ontbreekt.")
     token = authorization[7:].strip()
+    # Its own short transaction, committed whatever the route then does: the
+    # device's last-seen time is kept even when the request itself is refused.
     with session_scope(engine) as session:
         device, user = accounts.authenticate(session, token)
         accounts.touch_device(session, device)
@@ -90,11 +116,11 @@ def get_caller(
     return Caller(device=device, user=user, districts=districts)
 
 
-CallerDep = Annotated[Caller, Depends(get_caller)]
+CurrentCaller = Annotated[Caller, Depends(get_caller)]
 
 
-def require_roles(*roles: str) -> Callable[[Caller], Caller]:
-    def dependency(caller: CallerDep) -> Caller:
+def require_roles(*roles: Role) -> Callable[[Caller], Caller]:
+    def dependency(caller: CurrentCaller) -> Caller:
         if caller.role not in roles:
             raise ServiceError(
                 ErrorCode.FORBIDDEN, "Dit mag alleen een " + " of ".join(roles) + "."
@@ -104,5 +130,5 @@ def require_roles(*roles: str) -> Callable[[Caller], Caller]:
     return dependency
 
 
-ManagerDep = Annotated[Caller, Depends(require_roles("teamleider", "beheerder"))]
-BeheerderDep = Annotated[Caller, Depends(require_roles("beheerder"))]
+TeamLeader = Annotated[Caller, Depends(require_roles(Role.TEAMLEIDER, Role.BEHEERDER))]
+Beheerder = Annotated[Caller, Depends(require_roles(Role.BEHEERDER))]

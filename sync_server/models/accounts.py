@@ -11,7 +11,9 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-ROLES = ("handhaver", "teamleider", "beheerder")
+from sync_protocol.enums import Role
+
+ROLES = tuple(Role)  # kept for the account checks; the definition is Role
 
 
 class User(SQLModel, table=True):

@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
-REVIEW_STATES = ("nieuw", "beoordeeld", "terug_naar_handhaver", "afgesloten")
+from sync_protocol.enums import ReviewState
+
 # Before migration 0002 filled them, derived local fields held this placeholder.
 NO_DATE = date(1970, 1, 1)
 
@@ -48,7 +49,7 @@ class Record(SQLModel, table=True):
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     youth_pseudonym: str | None = Field(default=None, max_length=64)
     card_number: int | None = None
-    review_state: str = Field(default="nieuw", max_length=30)
+    review_state: str = Field(default=ReviewState.NIEUW.value, max_length=30)
     review_remark: str | None = Field(default=None, max_length=2000)
     is_demo: bool = False
     received_at: datetime

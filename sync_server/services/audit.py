@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session, col, func, select
 
-from sync_protocol import ErrorCode
+from sync_protocol import ErrorCode, Role
 from sync_server.db import utcnow
 from sync_server.errors import ServiceError
 from sync_server.models import AuditEntry, User
@@ -48,7 +48,7 @@ def reason_for(user: User, given: str | None) -> str:
         if given not in REASONS:
             raise ServiceError(ErrorCode.INVALID_REQUEST, "Onbekende reden.")
         return given
-    if user.role == "teamleider":
+    if user.role == Role.TEAMLEIDER:
         return REVIEW
     raise ServiceError(
         ErrorCode.INVALID_REQUEST,

@@ -17,6 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from sync_protocol import Role
 from sync_server.db import session_scope
 from sync_server.models import Hotspot, Record, User
 from sync_server.services import accounts
@@ -87,7 +88,7 @@ ACTIONS = [
 class DemoLogin:
     username: str
     display_name: str
-    role: str
+    role: Role
     district: str | None
 
 
@@ -96,13 +97,15 @@ def demo_exists(session: Session) -> bool:
 
 
 def create_demo_users(session: Session) -> list[DemoLogin]:
-    logins = [DemoLogin("beheerder.demo", "Demo Beheerder", "beheerder", None)]
+    logins = [DemoLogin("beheerder.demo", "Demo Beheerder", Role.BEHEERDER, None)]
     for district, team in TEAMS.items():
         logins.append(
-            DemoLogin(LEADERS[district], f"Teamleider {district.title()}", "teamleider", district)
+            DemoLogin(
+                LEADERS[district], f"Teamleider {district.title()}", Role.TEAMLEIDER, district
+            )
         )
         logins += [
-            DemoLogin(username, display, "handhaver", district) for username, display in team
+            DemoLogin(username, display, Role.HANDHAVER, district) for username, display in team
         ]
     # The demo accounts share one published password, so one argon2 hash serves
     # them all; hashing it 21 times would add seconds to every `serve --demo`.
@@ -112,11 +115,11 @@ def create_demo_users(session: Session) -> list[DemoLogin]:
             session,
             username=login.username,
             display_name=login.display_name,
-            role=login.role,
+            role=login.role.value,
             districts=[login.district] if login.district else [],
             is_demo=True,
         )
-        if login.role != "handhaver":  # officers enrol their phone with a code instead
+        if login.role != Role.HANDHAVER:  # officers enrol their phone with a code instead
             user.password_hash = shared_hash
             session.add(user)
     session.flush()

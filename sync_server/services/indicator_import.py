@@ -27,7 +27,7 @@ from sync_server.models import (
     IndicatorValue,
     User,
 )
-from sync_server.services.indicators import DefinitionSet
+from sync_server.services.indicator_definitions import DefinitionSet
 
 REQUIRED = ("indicator", "year", "value")
 MAX_ROWS = 10_000

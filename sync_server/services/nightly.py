@@ -27,7 +27,8 @@ from sync_server.config import Settings
 from sync_server.db import session_scope, utcnow
 from sync_server.models import Device, User, UserDistrict
 from sync_server.services.hotspots import reassign_nearest
-from sync_server.services.indicators import SnapshotReport, compute_snapshot, load_definitions
+from sync_server.services.indicator_definitions import load_definitions
+from sync_server.services.indicator_snapshots import SnapshotReport, compute_snapshot
 from sync_server.services.retention import (
     RuleResult,
     apply_policy,

@@ -11,17 +11,11 @@ from sync_protocol import ErrorCode
 from sync_server.errors import ServiceError
 from sync_server.models import District, Hotspot, Indicator, Theme
 from sync_server.services.hotspots import Activity, activity
-from sync_server.services.indicators import (
-    WITHHELD,
-    DefinitionVersion,
-    Value,
-    district_year_counts,
-    first_logged_year,
-    programme_years,
-    shown,
-)
+from sync_server.services.indicator_snapshots import district_year_counts, first_logged_year
+from sync_server.services.indicators import DefinitionVersion, programme_years
 from sync_server.services.localtime import local_now
 from sync_server.services.scope import Scope
+from sync_server.services.small_counts import WITHHELD, Value, shown
 
 YEARS_BACK = 3
 

@@ -13,9 +13,9 @@ import io
 from html import escape
 
 from sync_server.services.audit import safe_cell
-from sync_server.services.indicators import Value
 from sync_server.services.localtime import MONTHS
 from sync_server.services.profile import DistrictProfile
+from sync_server.services.small_counts import Value
 
 HEAT_STEPS = ["#FFFFFF", "#DCE8F5", "#A9C7E8", "#6E9FD3", "#2F6DB5", "#0B3A6E"]
 

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
-from sync_protocol import ErrorCode
+from sync_protocol import MANAGER_ROLES, ErrorCode, Role
 from sync_server.errors import ServiceError
 from sync_server.models import District, User
 
@@ -32,7 +32,7 @@ class Scope:
     @property
     def full_figures(self) -> bool:
         """Only the beheerder sees counts of 1–4 of sensitive indicators."""
-        return self.role == "beheerder"
+        return self.role == Role.BEHEERDER
 
     def allows(self, district: str) -> bool:
         return self.districts is None or district in self.districts
@@ -55,9 +55,9 @@ def manager_scope(
     session: Session, user: User, user_districts: Sequence[str], district: str | None
 ) -> Scope:
     """Scope of a teamleider or beheerder, optionally narrowed to one district."""
-    if user.role == "handhaver" or user.role not in ("teamleider", "beheerder"):
+    if user.role not in MANAGER_ROLES:
         raise ServiceError(ErrorCode.FORBIDDEN, "Dit mag alleen een teamleider of beheerder.")
-    if user.role == "teamleider":
+    if user.role == Role.TEAMLEIDER:
         if district is None:
             return Scope(tuple(sorted(user_districts)), user.role)
         if district not in user_districts:
@@ -77,16 +77,8 @@ def field_scope(
 ) -> Scope:
     """Scope for the patrol suggestion: a handhaver their own district only; a
     teamleider or beheerder as for the review views."""
-    if user.role == "handhaver":
+    if user.role == Role.HANDHAVER:
         if district is not None and district not in user_districts:
             raise ServiceError(ErrorCode.FORBIDDEN, "Dit stadsdeel is niet jouw stadsdeel.")
         return Scope(tuple(sorted(user_districts)), user.role)
     return manager_scope(session, user, user_districts, district)
-
-
-def all_districts(session: Session) -> list[str]:
-    return list(
-        session.exec(
-            select(District.code).where(col(District.retired).is_(False)).order_by(District.code)
-        ).all()
-    )

@@ -151,7 +151,9 @@ def run_indicators(kind: str, n: int, workdir: Path) -> IndicatorResult:
 
     from sync_server.config import DEFAULT_DEFINITIONS
     from sync_server.db import session_scope
-    from sync_server.services.indicators import compute_snapshot, indicator_table, load_definitions
+    from sync_server.services.indicator_definitions import load_definitions
+    from sync_server.services.indicator_snapshots import compute_snapshot
+    from sync_server.services.indicators import indicator_table
     from sync_server.services.scope import Scope
 
     db = new_database(kind, workdir)

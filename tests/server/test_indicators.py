@@ -34,7 +34,7 @@ from sqlmodel import Session, col, select
 from sync_server.config import DEFAULT_ASSETS, DEFAULT_DEFINITIONS
 from sync_server.models import ImportedIndicatorValue, IndicatorSnapshot, SnapshotRun
 from sync_server.services import nightly
-from sync_server.services.indicators import DefinitionsError, load_definitions
+from sync_server.services.indicator_definitions import DefinitionsError, load_definitions
 from sync_server.services.localtime import local_now
 
 INDICATORS = "/api/v1/indicators"

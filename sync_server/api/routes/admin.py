@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field, StringConstraints
 from sqlmodel import Session, col, select
 
-from sync_protocol import ErrorBody, ErrorCode, UserInfo
-from sync_server.api.deps import BeheerderDep, EngineDep, ManagerDep, SettingsDep
-from sync_server.db import session_scope
+from sync_protocol import ErrorBody, ErrorCode, Role, UserInfo
+from sync_server.api.deps import Beheerder, ReadSessionDep, SessionDep, SettingsDep, TeamLeader
 from sync_server.errors import ServiceError
 from sync_server.models import Device, User, UserDistrict
 from sync_server.services import accounts, qr
@@ -27,7 +26,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 class NewUser(BaseModel):
     username: Annotated[str, StringConstraints(min_length=2, max_length=80)]
     display_name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
-    role: Literal["handhaver", "teamleider", "beheerder"]
+    role: Role
     districts: list[Annotated[str, StringConstraints(max_length=40)]] = Field(
         default_factory=list, max_length=10
     )
@@ -54,9 +53,9 @@ class DeviceOut(BaseModel):
     revoked_at: datetime | None
 
 
-def _visible_user_ids(session: Session, caller: ManagerDep) -> set[int] | None:
+def _visible_user_ids(session: Session, caller: TeamLeader) -> set[int] | None:
     """None means all users (beheerder)."""
-    if caller.role == "beheerder":
+    if caller.role == Role.BEHEERDER:
         return None
     rows = session.exec(
         select(UserDistrict.user_id).where(col(UserDistrict.district_code).in_(caller.districts))
@@ -65,27 +64,25 @@ def _visible_user_ids(session: Session, caller: ManagerDep) -> set[int] | None:
 
 
 @router.get("/users", response_model=list[UserInfo], responses=_ERRORS)
-def list_users(caller: ManagerDep, engine: EngineDep) -> list[UserInfo]:
+def list_users(caller: TeamLeader, session: ReadSessionDep) -> list[UserInfo]:
     """Users this caller manages: all for a beheerder, the own districts' team for a teamleider."""
-    with Session(engine) as session:
-        visible = _visible_user_ids(session, caller)
-        users = session.exec(select(User).order_by(col(User.username))).all()
-        return [accounts.user_info(session, u) for u in users if visible is None or u.id in visible]
+    visible = _visible_user_ids(session, caller)
+    users = session.exec(select(User).order_by(col(User.username))).all()
+    return [accounts.user_info(session, u) for u in users if visible is None or u.id in visible]
 
 
 @router.post("/users", response_model=UserInfo, status_code=201, responses=_ERRORS)
-def create_user(body: NewUser, caller: BeheerderDep, engine: EngineDep) -> UserInfo:
+def create_user(body: NewUser, caller: Beheerder, session: SessionDep) -> UserInfo:
     """Create an account (beheerder only)."""
-    with session_scope(engine) as session:
-        user = accounts.create_user(
-            session,
-            username=body.username,
-            display_name=body.display_name,
-            role=body.role,
-            districts=body.districts,
-            password=body.password,
-        )
-        return accounts.user_info(session, user)
+    user = accounts.create_user(
+        session,
+        username=body.username,
+        display_name=body.display_name,
+        role=body.role,
+        districts=body.districts,
+        password=body.password,
+    )
+    return accounts.user_info(session, user)
 
 
 @router.post(
@@ -97,21 +94,20 @@ def create_user(body: NewUser, caller: BeheerderDep, engine: EngineDep) -> UserI
 def new_enrolment_code(
     user_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     request: Request,
-    caller: ManagerDep,
-    engine: EngineDep,
+    caller: TeamLeader,
+    session: SessionDep,
     settings: SettingsDep,
 ) -> EnrolmentCodeOut:
     """A one-time code (and QR image) with which the user's phone gets its token."""
-    with session_scope(engine) as session:
-        target = session.get(User, user_id)
-        if target is None:
-            raise ServiceError(ErrorCode.NOT_FOUND, "Deze gebruiker bestaat niet.")
-        if not accounts.can_manage_user(session, caller.user, target):
-            raise ServiceError(ErrorCode.FORBIDDEN, "Deze gebruiker valt niet onder jou.")
-        new = accounts.create_enrolment_code(
-            session, user=target, ttl=settings.enrolment_code_ttl, created_by=caller.user
-        )
-        info = accounts.user_info(session, target)
+    target = session.get(User, user_id)
+    if target is None:
+        raise ServiceError(ErrorCode.NOT_FOUND, "Deze gebruiker bestaat niet.")
+    if not accounts.can_manage_user(session, caller.user, target):
+        raise ServiceError(ErrorCode.FORBIDDEN, "Deze gebruiker valt niet onder jou.")
+    new = accounts.create_enrolment_code(
+        session, user=target, ttl=settings.enrolment_code_ttl, created_by=caller.user
+    )
+    info = accounts.user_info(session, target)
     uri = qr.enrolment_uri(str(request.base_url), new.code)
     return EnrolmentCodeOut(
         code=new.code,
@@ -138,31 +134,29 @@ def _device_out(device: Device, user: User) -> DeviceOut:
 
 
 @router.get("/devices", response_model=list[DeviceOut], responses=_ERRORS)
-def list_devices(caller: ManagerDep, engine: EngineDep) -> list[DeviceOut]:
+def list_devices(caller: TeamLeader, session: ReadSessionDep) -> list[DeviceOut]:
     """Devices of the users this caller manages, newest first."""
-    with Session(engine) as session:
-        visible = _visible_user_ids(session, caller)
-        rows = session.exec(
-            select(Device, User)
-            .where(Device.user_id == User.id)
-            .order_by(col(Device.created_at).desc())
-        ).all()
-        return [_device_out(d, u) for d, u in rows if visible is None or u.id in visible]
+    visible = _visible_user_ids(session, caller)
+    rows = session.exec(
+        select(Device, User)
+        .where(Device.user_id == User.id)
+        .order_by(col(Device.created_at).desc())
+    ).all()
+    return [_device_out(d, u) for d, u in rows if visible is None or u.id in visible]
 
 
 @router.post("/devices/{device_id}/revoke", response_model=DeviceOut, responses=_ERRORS)
 def revoke_device(
     device_id: Annotated[str, Path(max_length=36)],
-    caller: ManagerDep,
-    engine: EngineDep,
+    caller: TeamLeader,
+    session: SessionDep,
 ) -> DeviceOut:
     """Revoke a lost or replaced phone; its token stops working at once."""
-    with session_scope(engine) as session:
-        device = session.get(Device, device_id)
-        user = session.get(User, device.user_id) if device else None
-        if device is None or user is None:
-            raise ServiceError(ErrorCode.NOT_FOUND, "Dit apparaat bestaat niet.")
-        if user.id != caller.user.id and not accounts.can_manage_user(session, caller.user, user):
-            raise ServiceError(ErrorCode.FORBIDDEN, "Dit apparaat valt niet onder jou.")
-        accounts.revoke_device(session, device_id)
-        return _device_out(device, user)
+    device = session.get(Device, device_id)
+    user = session.get(User, device.user_id) if device else None
+    if device is None or user is None:
+        raise ServiceError(ErrorCode.NOT_FOUND, "Dit apparaat bestaat niet.")
+    if user.id != caller.user.id and not accounts.can_manage_user(session, caller.user, user):
+        raise ServiceError(ErrorCode.FORBIDDEN, "Dit apparaat valt niet onder jou.")
+    accounts.revoke_device(session, device_id)
+    return _device_out(device, user)

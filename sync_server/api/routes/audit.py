@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
-from sqlmodel import Session
 
 from sync_protocol import ErrorBody
-from sync_server.api.deps import BeheerderDep, EngineDep
+from sync_server.api.deps import Beheerder, ReadSessionDep, SessionDep
 from sync_server.api.limits import DayQuery
-from sync_server.db import reader, session_scope
 from sync_server.services import audit
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
@@ -51,15 +49,14 @@ FilterDep = Annotated[dict[str, Any], Depends(audit_filter)]
 
 @router.get("", response_model=audit.AuditPage, responses=_ERRORS)
 def list_audit(
-    caller: BeheerderDep,
-    engine: EngineDep,
+    caller: Beheerder,
+    session: ReadSessionDep,
     flt: FilterDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> audit.AuditPage:
     """Who read which personal data when, and why; newest first."""
-    with Session(reader(engine)) as session:
-        return audit.list_entries(session, **flt, limit=limit, offset=offset)
+    return audit.list_entries(session, **flt, limit=limit, offset=offset)
 
 
 @router.get(
@@ -67,17 +64,16 @@ def list_audit(
     response_class=Response,
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **_ERRORS},
 )
-def export_audit(caller: BeheerderDep, engine: EngineDep, flt: FilterDep) -> Response:
+def export_audit(caller: Beheerder, session: SessionDep, flt: FilterDep) -> Response:
     """The audit log as CSV (this export is itself logged, why: controle)."""
-    with session_scope(engine) as session:
-        text, rows = audit.export_csv(session, **flt)
-        audit.log_read(
-            session,
-            caller.user,
-            action=audit.AUDIT_EXPORT,
-            reason="controle",
-            detail=f"{rows} regels",
-        )
+    text, rows = audit.export_csv(session, **flt)
+    audit.log_read(
+        session,
+        caller.user,
+        action=audit.AUDIT_EXPORT,
+        reason="controle",
+        detail=f"{rows} regels",
+    )
     return Response(
         content=text,
         media_type="text/csv; charset=utf-8",

@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
-from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from sync_protocol import ErrorBody
-from sync_server.api.deps import CallerDep, EngineDep, SettingsDep, check_protocol
-from sync_server.db import session_scope
+from sync_server.api.deps import (
+    CurrentCaller,
+    ReadSessionDep,
+    SessionDep,
+    SettingsDep,
+    check_protocol,
+)
 from sync_server.services import blobs
 
 # The protocol version is checked before the token: an outdated app must hear
@@ -36,10 +40,9 @@ Sha256Path = Annotated[
         404: {"description": "Foto ontbreekt nog"},
     },
 )
-def has_blob(sha256: Sha256Path, caller: CallerDep, engine: EngineDep) -> Response:
+def has_blob(sha256: Sha256Path, caller: CurrentCaller, session: ReadSessionDep) -> Response:
     """Is this photo already on the server? (200 yes, 404 no; no body)."""
-    with Session(engine) as session:
-        found = blobs.exists(session, sha256)
+    found = blobs.exists(session, sha256)
     return Response(status_code=200 if found else 404)
 
 
@@ -65,8 +68,8 @@ def has_blob(sha256: Sha256Path, caller: CallerDep, engine: EngineDep) -> Respon
 async def put_blob(
     sha256: Sha256Path,
     request: Request,
-    caller: CallerDep,
-    engine: EngineDep,
+    caller: CurrentCaller,
+    session: SessionDep,
     settings: SettingsDep,
 ) -> Response:
     """Upload a photo. The server checks the bytes against the hash, that it is a
@@ -74,14 +77,13 @@ async def put_blob(
     data = await request.body()
 
     def store() -> bool:
-        with session_scope(engine) as session:
-            return blobs.store(
-                session,
-                sha256=sha256,
-                data=data,
-                blob_dir=settings.blob_dir,
-                limits=settings.limits,
-            )
+        return blobs.store(
+            session,
+            sha256=sha256,
+            data=data,
+            blob_dir=settings.blob_dir,
+            limits=settings.limits,
+        )
 
     created = await run_in_threadpool(store)
     return Response(status_code=201 if created else 200)

@@ -10,14 +10,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel
-from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from sync_protocol import ErrorBody, ErrorCode
-from sync_server.api.deps import BeheerderDep, EngineDep, ManagerDep, SettingsDep
-from sync_server.db import reader, session_scope
+from sync_server.api.deps import Beheerder, ReadSessionDep, SessionDep, SettingsDep, TeamLeader
 from sync_server.errors import ServiceError
-from sync_server.services import indicators
+from sync_server.services import indicator_definitions, indicators
 from sync_server.services.indicator_import import import_csv
 from sync_server.services.scope import manager_scope
 
@@ -45,8 +43,8 @@ Year = Annotated[int | None, Query(ge=2000, le=2100)]
 
 @router.get("", response_model=indicators.IndicatorTable, responses=_ERRORS)
 def indicator_table(
-    caller: ManagerDep,
-    engine: EngineDep,
+    caller: TeamLeader,
+    session: ReadSessionDep,
     district: DistrictParam = None,
     theme: ThemeParam = None,
     year_from: Year = None,
@@ -57,17 +55,16 @@ def indicator_table(
     `null` where it prints none); later years come from the nightly count of the
     logs (for the selected districts), or, for other sources, from imports.
     Counts of 1–4 of sensitive indicators are `"<5"` except for the beheerder."""
-    with Session(reader(engine)) as session:
-        scope = manager_scope(session, caller.user, caller.districts, district)
-        return indicators.indicator_table(
-            session, scope, theme=theme, year_from=year_from, year_to=year_to
-        )
+    scope = manager_scope(session, caller.user, caller.districts, district)
+    return indicators.indicator_table(
+        session, scope, theme=theme, year_from=year_from, year_to=year_to
+    )
 
 
 @router.get("/{code}/months", response_model=indicators.IndicatorMonths, responses=_ERRORS)
 def indicator_months(
-    caller: ManagerDep,
-    engine: EngineDep,
+    caller: TeamLeader,
+    session: ReadSessionDep,
     code: Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,119}$")],
     year: Annotated[int, Query(ge=2000, le=2100)],
     district: DistrictParam = None,
@@ -75,9 +72,8 @@ def indicator_months(
 ) -> indicators.IndicatorMonths:
     """One indicator counted from the logs, per month of a year. If a month is
     hidden as "<5", the total is hidden too (it would give the month away)."""
-    with Session(reader(engine)) as session:
-        scope = manager_scope(session, caller.user, caller.districts, district)
-        return indicators.indicator_months(session, scope, code, year=year, theme=theme)
+    scope = manager_scope(session, caller.user, caller.districts, district)
+    return indicators.indicator_months(session, scope, code, year=year, theme=theme)
 
 
 class ImportOut(BaseModel):
@@ -103,7 +99,7 @@ class ImportOut(BaseModel):
     },
 )
 async def import_figures(
-    request: Request, caller: BeheerderDep, engine: EngineDep, settings: SettingsDep
+    request: Request, caller: Beheerder, session: SessionDep, settings: SettingsDep
 ) -> ImportOut:
     """Import figures from other sources (politie, omnibus, LAA, ZVH) as CSV with
     the columns `indicator,year,value[,district]` (comma or semicolon). Every bad
@@ -112,15 +108,16 @@ async def import_figures(
     body = await request.body()
 
     def store() -> ImportOut:
-        with session_scope(engine) as session:
-            try:
-                definitions = indicators.load_definitions(session, settings.indicator_definitions)
-            except indicators.DefinitionsError as exc:
-                raise ServiceError(
-                    ErrorCode.INTERNAL_ERROR,
-                    "De indicatordefinities op de server kloppen niet; meld dit aan de beheerder.",
-                ) from exc
-            result = import_csv(session, body=body, user=caller.user, definitions=definitions)
+        try:
+            definitions = indicator_definitions.load_definitions(
+                session, settings.indicator_definitions
+            )
+        except indicator_definitions.DefinitionsError as exc:
+            raise ServiceError(
+                ErrorCode.INTERNAL_ERROR,
+                "De indicatordefinities op de server kloppen niet; meld dit aan de beheerder.",
+            ) from exc
+        result = import_csv(session, body=body, user=caller.user, definitions=definitions)
         return ImportOut(
             imported=result.imported, replaced=result.replaced, import_id=result.import_id
         )

@@ -13,16 +13,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, StringConstraints
-from sqlmodel import Session
 
-from sync_protocol import ErrorBody, ErrorCode
-from sync_server.api.deps import EngineDep, ManagerDep, SettingsDep
+from sync_protocol import ErrorBody, ErrorCode, ReviewState
+from sync_server.api.deps import ReadSessionDep, SessionDep, SettingsDep, TeamLeader
 from sync_server.api.errors import error_responses
 from sync_server.api.limits import DAY_RANGE, FIRST_DAY, LAST_DAY, DayQuery
 from sync_server.api.routes.blobs import Sha256Path
-from sync_server.db import reader, session_scope
 from sync_server.errors import ServiceError
-from sync_server.services import audit, review
+from sync_server.services import audit, review, review_export, saved_filters
+from sync_server.services import incident_board as incidents
+from sync_server.services import review_filter as filters
 from sync_server.services.blobs import blob_path, check_hash
 from sync_server.services.scope import manager_scope
 
@@ -49,7 +49,7 @@ ReasonQuery = Annotated[
 
 def review_filter(
     district: Annotated[str | None, Query(pattern=CODE)] = None,
-    kind: Annotated[review.KindCode | None, Query()] = None,
+    kind: Annotated[filters.KindCode | None, Query()] = None,
     theme: Annotated[str | None, Query(pattern=CODE)] = None,
     hotspot: Annotated[
         str | None, Query(pattern=CODE, description="Toegewezen focuslocatie")
@@ -57,7 +57,7 @@ def review_filter(
     officer: Annotated[
         int | None, Query(ge=1, le=2**31 - 1, description="Id van de handhaver")
     ] = None,
-    state: Annotated[review.ReviewState | None, Query()] = None,
+    state: Annotated[ReviewState | None, Query()] = None,
     date_from: Annotated[
         date | None,
         Query(ge=FIRST_DAY, le=LAST_DAY, description=f"Vanaf deze dag, lokale tijd {DAY_RANGE}"),
@@ -69,8 +69,8 @@ def review_filter(
     last_days: Annotated[
         int | None, Query(ge=1, le=3660, description="Alleen de laatste N dagen (t/m vandaag)")
     ] = None,
-) -> review.ReviewFilter:
-    return review.ReviewFilter(
+) -> filters.ReviewFilter:
+    return filters.ReviewFilter(
         district=district,
         kind=kind,
         theme=theme,
@@ -83,62 +83,59 @@ def review_filter(
     )
 
 
-FilterDep = Annotated[review.ReviewFilter, Depends(review_filter)]
+FilterDep = Annotated[filters.ReviewFilter, Depends(review_filter)]
 
 
 @router.get("/records", response_model=review.ReviewPage, responses=_ERRORS)
 def list_records(
-    caller: ManagerDep,
-    engine: EngineDep,
+    caller: TeamLeader,
+    session: ReadSessionDep,
     flt: FilterDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> review.ReviewPage:
     """Logs of the caller's districts (all for a beheerder), newest first. Without
     personal data: no youth pseudonym and no free text; the detail has those."""
-    with Session(reader(engine)) as session:
-        scope = manager_scope(session, caller.user, caller.districts, flt.district)
-        return review.list_records(session, scope, flt, limit=limit, offset=offset)
+    scope = manager_scope(session, caller.user, caller.districts, flt.district)
+    return review.list_records(session, scope, flt, limit=limit, offset=offset)
 
 
 @router.get("/records/{record_id}", response_model=review.ReviewDetail, responses=_ERRORS)
 def record_detail(
-    record_id: RecordId, caller: ManagerDep, engine: EngineDep, reden: ReasonQuery = None
+    record_id: RecordId, caller: TeamLeader, session: SessionDep, reden: ReasonQuery = None
 ) -> review.ReviewDetail:
     """Everything about one log: payload, photos' hashes, versions, reviews. The
     read is written to the audit log with its reason (`reden`)."""
     reason = audit.reason_for(caller.user, reden)
-    with session_scope(engine) as session:
-        scope = manager_scope(session, caller.user, caller.districts, None)
-        detail = review.record_detail(session, scope, record_id)
-        audit.log_read(
-            session,
-            caller.user,
-            action=audit.RECORD_DETAIL,
-            reason=reason,
-            record_id=record_id,
-        )
-        return detail
+    scope = manager_scope(session, caller.user, caller.districts, None)
+    detail = review.record_detail(session, scope, record_id)
+    audit.log_read(
+        session,
+        caller.user,
+        action=audit.RECORD_DETAIL,
+        reason=reason,
+        record_id=record_id,
+    )
+    return detail
 
 
 class ReviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    state: review.ReviewState
+    state: ReviewState
     remark: Annotated[str, StringConstraints(max_length=2000)] | None = None
 
 
 @router.post("/records/{record_id}", response_model=review.ReviewItem, responses=_ERRORS)
 def set_review(
-    record_id: RecordId, body: ReviewIn, caller: ManagerDep, engine: EngineDep
+    record_id: RecordId, body: ReviewIn, caller: TeamLeader, session: SessionDep
 ) -> review.ReviewItem:
     """Record a review decision. `terug_naar_handhaver` needs a remark. The state
     and remark reach the officer's phone on its next pull."""
-    with session_scope(engine) as session:
-        scope = manager_scope(session, caller.user, caller.districts, None)
-        return review.set_review(
-            session, scope, caller.user, record_id, state=body.state, remark=body.remark
-        )
+    scope = manager_scope(session, caller.user, caller.districts, None)
+    return review.set_review(
+        session, scope, caller.user, record_id, state=body.state, remark=body.remark
+    )
 
 
 @router.get(
@@ -150,21 +147,20 @@ def set_review(
     },
 )
 def export_records(
-    caller: ManagerDep, engine: EngineDep, flt: FilterDep, reden: ReasonQuery = None
+    caller: TeamLeader, session: SessionDep, flt: FilterDep, reden: ReasonQuery = None
 ) -> Response:
     """What the filter shows, as CSV, without personal data (no names, no
     pseudonyms, no free text). Written to the audit log with its reason."""
     reason = audit.reason_for(caller.user, reden)
-    with session_scope(engine) as session:
-        scope = manager_scope(session, caller.user, caller.districts, flt.district)
-        text, rows = review.export_csv(session, scope, flt)
-        audit.log_read(
-            session,
-            caller.user,
-            action=audit.EXPORT,
-            reason=reason,
-            detail=f"{rows} regels; {review.describe_filter(flt)}",
-        )
+    scope = manager_scope(session, caller.user, caller.districts, flt.district)
+    text, rows = review_export.export_csv(session, scope, flt)
+    audit.log_read(
+        session,
+        caller.user,
+        action=audit.EXPORT,
+        reason=reason,
+        detail=f"{rows} regels; {filters.describe_filter(flt)}",
+    )
     return Response(
         content=text,
         media_type="text/csv; charset=utf-8",
@@ -174,100 +170,96 @@ def export_records(
 
 @router.get("/officers", response_model=list[review.OfficerOut], responses=_ERRORS)
 def list_officers(
-    caller: ManagerDep,
-    engine: EngineDep,
+    caller: TeamLeader,
+    session: ReadSessionDep,
     district: Annotated[str | None, Query(pattern=CODE)] = None,
 ) -> list[review.OfficerOut]:
     """The handhavers of the caller's districts (id and name), for the officer filter."""
-    with Session(reader(engine)) as session:
-        scope = manager_scope(session, caller.user, caller.districts, district)
-        return review.list_officers(session, scope)
+    scope = manager_scope(session, caller.user, caller.districts, district)
+    return review.list_officers(session, scope)
 
 
 # ---------------------------------------------------------------- saved filters
 
 
-@router.get("/filters", response_model=list[review.SavedFilterOut], responses=_ERRORS)
-def list_filters(caller: ManagerDep, engine: EngineDep) -> list[review.SavedFilterOut]:
+@router.get("/filters", response_model=list[saved_filters.SavedFilterOut], responses=_ERRORS)
+def list_filters(caller: TeamLeader, session: ReadSessionDep) -> list[saved_filters.SavedFilterOut]:
     """The caller's own saved filters."""
-    with Session(reader(engine)) as session:
-        return review.list_filters(session, caller.user)
+    return saved_filters.list_filters(session, caller.user)
 
 
-@router.post("/filters", response_model=review.SavedFilterOut, status_code=201, responses=_ERRORS)
+@router.post(
+    "/filters", response_model=saved_filters.SavedFilterOut, status_code=201, responses=_ERRORS
+)
 def save_filter(
-    body: review.SavedFilterIn, caller: ManagerDep, engine: EngineDep
-) -> review.SavedFilterOut:
+    body: saved_filters.SavedFilterIn, caller: TeamLeader, session: SessionDep
+) -> saved_filters.SavedFilterOut:
     """Save a filter under a name (unique per user)."""
-    with session_scope(engine) as session:
-        scope = manager_scope(session, caller.user, caller.districts, body.filter.district)
-        return review.save_filter(session, scope, caller.user, body)
+    scope = manager_scope(session, caller.user, caller.districts, body.filter.district)
+    return saved_filters.save_filter(session, scope, caller.user, body)
 
 
 @router.delete("/filters/{filter_id}", status_code=204, responses=_ERRORS)
 def delete_filter(
-    filter_id: Annotated[int, Path(ge=1, le=2**31 - 1)], caller: ManagerDep, engine: EngineDep
+    filter_id: Annotated[int, Path(ge=1, le=2**31 - 1)], caller: TeamLeader, session: SessionDep
 ) -> Response:
     """Delete one of the caller's saved filters."""
-    with session_scope(engine) as session:
-        review.delete_filter(session, caller.user, filter_id)
+    saved_filters.delete_filter(session, caller.user, filter_id)
     return Response(status_code=204)
 
 
 # ---------------------------------------------------------------- incidents
 
 
-@router.get("/incidents", response_model=review.IncidentBoard, responses=_ERRORS)
+@router.get("/incidents", response_model=incidents.IncidentBoard, responses=_ERRORS)
 def incident_board(
-    caller: ManagerDep,
-    engine: EngineDep,
+    caller: TeamLeader,
+    session: ReadSessionDep,
     settings: SettingsDep,
     district: Annotated[str | None, Query(pattern=CODE)] = None,
     date_from: DayQuery = None,
     date_to: DayQuery = None,
     open_only: bool = False,
-) -> review.IncidentBoard:
+) -> incidents.IncidentBoard:
     """Incidents against enforcers in the caller's districts, with BOT aftercare
     and police follow-up. Overdue (first in the list): BOT wanted and no contact,
     or a police report or notification wanted and not made, within the configured
     working days (default 2) after the incident."""
-    with Session(reader(engine)) as session:
-        scope = manager_scope(session, caller.user, caller.districts, district)
-        return review.incident_board(
-            session,
-            scope,
-            working_days=settings.incident_followup_working_days,
-            date_from=date_from,
-            date_to=date_to,
-            open_only=open_only,
-        )
+    scope = manager_scope(session, caller.user, caller.districts, district)
+    return incidents.incident_board(
+        session,
+        scope,
+        working_days=settings.incident_followup_working_days,
+        date_from=date_from,
+        date_to=date_to,
+        open_only=open_only,
+    )
 
 
 @router.post(
     "/incidents/{record_id}/followup",
-    response_model=review.IncidentItem,
+    response_model=incidents.IncidentItem,
     status_code=201,
     responses=_ERRORS,
 )
 def add_followup(
     record_id: RecordId,
-    body: review.FollowupIn,
-    caller: ManagerDep,
-    engine: EngineDep,
+    body: incidents.FollowupIn,
+    caller: TeamLeader,
+    session: SessionDep,
     settings: SettingsDep,
-) -> review.IncidentItem:
+) -> incidents.IncidentItem:
     """Record follow-up of an incident: `bot_contact` (BOT-contact gehad),
     `melding_gedaan` or `aangifte_gedaan`, with the day it happened."""
-    with session_scope(engine) as session:
-        scope = manager_scope(session, caller.user, caller.districts, None)
-        return review.add_followup(
-            session,
-            scope,
-            caller.user,
-            record_id,
-            body,
-            working_days=settings.incident_followup_working_days,
-        )
+    scope = manager_scope(session, caller.user, caller.districts, None)
+    return incidents.add_followup(
+        session,
+        scope,
+        caller.user,
+        record_id,
+        body,
+        working_days=settings.incident_followup_working_days,
+    )
 
 
 # ---------------------------------------------------------------- photos
@@ -284,8 +276,8 @@ def add_followup(
 )
 def get_photo(
     sha256: Sha256Path,
-    caller: ManagerDep,
-    engine: EngineDep,
+    caller: TeamLeader,
+    session: SessionDep,
     settings: SettingsDep,
     reden: ReasonQuery = None,
 ) -> FileResponse:
@@ -293,20 +285,19 @@ def get_photo(
     all). Written to the audit log with its reason."""
     check_hash(sha256)
     reason = audit.reason_for(caller.user, reden)
-    with session_scope(engine) as session:
-        scope = manager_scope(session, caller.user, caller.districts, None)
-        blob, record_id = review.photo_for_review(session, scope, sha256)
-        path = blob_path(settings.blob_dir, sha256)
-        if not path.is_file():
-            raise ServiceError(ErrorCode.NOT_FOUND, "Deze foto ontbreekt in de opslag.")
-        audit.log_read(
-            session,
-            caller.user,
-            action=audit.PHOTO,
-            reason=reason,
-            record_id=record_id,
-            blob_sha256=sha256,
-        )
+    scope = manager_scope(session, caller.user, caller.districts, None)
+    blob, record_id = review.photo_for_review(session, scope, sha256)
+    path = blob_path(settings.blob_dir, sha256)
+    if not path.is_file():
+        raise ServiceError(ErrorCode.NOT_FOUND, "Deze foto ontbreekt in de opslag.")
+    audit.log_read(
+        session,
+        caller.user,
+        action=audit.PHOTO,
+        reason=reason,
+        record_id=record_id,
+        blob_sha256=sha256,
+    )
     return FileResponse(
         path, media_type=blob.content_type, headers={"Cache-Control": "private, no-store"}
     )

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from sqlmodel import Session
 
 from sync_protocol import (
     SUPPORTED_PROTOCOLS,
@@ -16,9 +15,14 @@ from sync_protocol import (
     PushRequest,
     PushResponse,
 )
-from sync_server.api.deps import CallerDep, EngineDep, SettingsDep, check_protocol
+from sync_server.api.deps import (
+    CurrentCaller,
+    EngineDep,
+    ReadSessionDep,
+    SettingsDep,
+    check_protocol,
+)
 from sync_server.api.errors import error_responses
-from sync_server.db import reader
 from sync_server.errors import ServiceError
 from sync_server.services import pull as pull_service
 from sync_server.services import push as push_service
@@ -39,7 +43,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 @router.post("/push", response_model=PushResponse, responses=_ERRORS)
 def push(
     body: PushRequest,
-    caller: CallerDep,
+    caller: CurrentCaller,
     engine: EngineDep,
     settings: SettingsDep,
 ) -> PushResponse:
@@ -72,8 +76,8 @@ def push(
 
 @router.get("/pull", response_model=PullPage, responses=_ERRORS | error_responses(409))
 def pull(
-    caller: CallerDep,
-    engine: EngineDep,
+    caller: CurrentCaller,
+    session: ReadSessionDep,
     settings: SettingsDep,
     since: Annotated[
         int, Query(ge=0, le=2**62, description="Laatst ontvangen wijzigingsnummer")
@@ -84,10 +88,9 @@ def pull(
     `limit`. Apply the page and store `next_since` in one local transaction;
     ask again while `more` is true."""
     page_size = min(limit or settings.limits.default_pull_limit, settings.limits.max_pull_limit)
-    with Session(reader(engine)) as session:
-        changes, next_since, more = pull_service.pull_changes(
-            session, user=caller.user, districts=caller.districts, since=since, limit=page_size
-        )
+    changes, next_since, more = pull_service.pull_changes(
+        session, user=caller.user, districts=caller.districts, since=since, limit=page_size
+    )
     return PullPage(
         changes=changes, next_since=next_since, more=more, server_time=datetime.now(UTC)
     )
