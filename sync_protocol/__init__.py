@@ -5,10 +5,21 @@ a change to the contract is one change in one place, visible to both.
 See ../shared/design/sync-protocol.md for the properties it must keep.
 """
 
-from sync_protocol.errors import ErrorBody, ErrorCode
-from sync_protocol.messages import (
+from sync_protocol.entities import (
     Change,
     ChangeOp,
+    DistrictChange,
+    DistrictData,
+    HotspotChange,
+    HotspotData,
+    RecordChange,
+    RecordStateData,
+    ThemeChange,
+    ThemeData,
+    UnknownChange,
+)
+from sync_protocol.errors import ErrorBody, ErrorCode
+from sync_protocol.messages import (
     EnrollRequest,
     EnrollResponse,
     LoginRequest,
@@ -49,11 +60,15 @@ __all__ = [
     "AdrescontroleUitkomst",
     "Change",
     "ChangeOp",
+    "DistrictChange",
+    "DistrictData",
     "EnrollRequest",
     "EnrollResponse",
     "ErrorBody",
     "ErrorCode",
     "GeleKaart",
+    "HotspotChange",
+    "HotspotData",
     "Incident",
     "IncidentType",
     "IntegraleControle",
@@ -67,8 +82,13 @@ __all__ = [
     "PushResponse",
     "PushStatus",
     "RecordEnvelope",
+    "RecordChange",
     "RecordKind",
+    "RecordStateData",
     "SignaalOndermijning",
+    "ThemeChange",
+    "ThemeData",
+    "UnknownChange",
     "UserInfo",
     "Waarneming",
     "validate_payload",
