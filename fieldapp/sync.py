@@ -27,7 +27,7 @@ from fieldapp import models as m
 from fieldapp import patrol
 from fieldapp.db import utcnow
 from fieldapp.labels import describe_error
-from fieldapp.store import Store
+from fieldapp.store import PageInvalid, Store
 from sync_protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 
 Progress = Callable[[str, float], None]
@@ -229,9 +229,16 @@ class SyncClient:
                 continue
             try:
                 changes, next_since, more = page["changes"], int(page["next_since"]), page["more"]
+                if not isinstance(changes, list) or not isinstance(more, bool):
+                    raise TypeError("changes must be a list and more a boolean")
             except (KeyError, TypeError, ValueError) as exc:
                 raise SyncError("bad_reply") from exc
-            self.store.apply_pull_page(changes, next_since)
+            try:
+                # Read with the wire models (sync_protocol/entities.py) before
+                # anything is applied: a malformed page leaves the phone as it was.
+                self.store.apply_pull_page(changes, next_since)
+            except PageInvalid as exc:
+                raise SyncError("bad_reply") from exc
             report.changes_pulled += len(changes)
             say("Gegevens ophalen", 0.9)
             if not more or next_since <= cursor:
