@@ -19,18 +19,18 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import Table, bindparam, delete, update
+from sqlalchemy import Table, delete
 from sqlalchemy.dialects.sqlite import insert
 from sqlmodel import Session
 
 from fieldapp import models as m
 from sync_protocol import (
     Change,
-    ChangeOp,
     DistrictChange,
     HotspotChange,
     RecordChange,
     ThemeChange,
+    Tombstone,
 )
 
 _PAGE: TypeAdapter[list[Change]] = TypeAdapter(list[Change])
@@ -53,7 +53,6 @@ def read_page(changes: Sequence[Change | Mapping[str, Any]]) -> list[Change]:
 
 def _district_row(change: DistrictChange) -> dict[str, Any]:
     data = change.data
-    assert data is not None  # an upsert carries data (checked by the model)
     return {
         "code": change.id,
         "name": data.name,
@@ -64,7 +63,6 @@ def _district_row(change: DistrictChange) -> dict[str, Any]:
 
 def _theme_row(change: ThemeChange) -> dict[str, Any]:
     data = change.data
-    assert data is not None
     return {
         "code": change.id,
         "name": data.name,
@@ -75,7 +73,6 @@ def _theme_row(change: ThemeChange) -> dict[str, Any]:
 
 def _hotspot_row(change: HotspotChange) -> dict[str, Any]:
     data = change.data
-    assert data is not None
     return {
         "code": change.id,
         "name": data.name,
@@ -91,6 +88,7 @@ def _table(model: Any) -> Table:
     return cast(Table, model.__table__)
 
 
+_ENTRY = _table(m.Entry)
 _REFERENCE: dict[str, tuple[Table, Callable[[Any], dict[str, Any]]]] = {
     "district": (_table(m.District), _district_row),
     "theme": (_table(m.Theme), _theme_row),
@@ -101,28 +99,26 @@ _REFERENCE: dict[str, tuple[Table, Callable[[Any], dict[str, Any]]]] = {
 def apply_changes(session: Session, changes: Sequence[Change]) -> None:
     """Apply typed changes inside the caller's transaction, one statement per table."""
     latest: dict[str, dict[str, Change]] = {entity: {} for entity in _REFERENCE}
-    reviews: list[dict[str, Any]] = []
-    cards: list[dict[str, Any]] = []
+    reviews: list[tuple[str, str | None, str]] = []
+    cards: list[tuple[int, str | None, str]] = []
     for change in changes:
         if change.entity in latest:
             # Whole-row replace or removal: the last change of a code decides.
             by_code = latest[change.entity]
             by_code.pop(change.id, None)
             by_code[change.id] = change
-        elif isinstance(change, RecordChange) and change.data is not None:
+        elif isinstance(change, RecordChange):
             state = change.data
-            reviews.append(
-                {"key": change.id, "state": state.review_state, "remark": state.review_remark}
-            )
+            reviews.append((state.review_state, state.review_remark, change.id))
             if state.card_number is not None:
-                cards.append({"key": change.id, "card": state.card_number, "step": state.next_step})
+                cards.append((state.card_number, state.next_step, change.id))
         # Anything else: a record's tombstone (the phone keeps its own entries)
         # or an entity kind of a newer server that this app does not know yet.
     connection = session.connection()
     for entity, by_code in latest.items():
         table, to_row = _REFERENCE[entity]
-        gone = [code for code, change in by_code.items() if change.op is ChangeOp.DELETE]
-        rows = [to_row(change) for change in by_code.values() if change.op is ChangeOp.UPSERT]
+        gone = [code for code, change in by_code.items() if isinstance(change, Tombstone)]
+        rows = [to_row(change) for change in by_code.values() if not isinstance(change, Tombstone)]
         if gone:
             connection.execute(delete(table).where(table.c.code.in_(gone)))
         if rows:
@@ -131,20 +127,28 @@ def apply_changes(session: Session, changes: Sequence[Change]) -> None:
             connection.execute(
                 upsert.on_conflict_do_update(index_elements=["code"], set_=columns), rows
             )
-    entry = _table(m.Entry)
-    # An entry made on another phone of this officer is not here: its update
-    # matches no row, as a lookup would have found nothing.
-    if reviews:
-        connection.execute(
-            update(entry)
-            .where(entry.c.id == bindparam("key"))
-            .values(review_state=bindparam("state"), review_remark=bindparam("remark")),
-            reviews,
+    if not reviews:
+        return
+    # Only this phone's own entries: a record made on another phone of the
+    # officer (and every record, on a phone's first pull) is not here. One
+    # `IN` query finds them, one `executemany` per column set updates them.
+    ids = list({review[2] for review in reviews})
+    marks = ", ".join("?" * len(ids))
+    here = {
+        row[0]
+        for row in connection.exec_driver_sql(
+            f"SELECT id FROM entry WHERE id IN ({marks})",  # noqa: S608 (only placeholders)
+            tuple(ids),
         )
-    if cards:
-        connection.execute(
-            update(entry)
-            .where(entry.c.id == bindparam("key"))
-            .values(card_number=bindparam("card"), next_step=bindparam("step")),
-            cards,
+    }
+    if not here:
+        return
+    connection.exec_driver_sql(
+        "UPDATE entry SET review_state = ?, review_remark = ? WHERE id = ?",
+        [r for r in reviews if r[2] in here],
+    )
+    mine = [c for c in cards if c[2] in here]
+    if mine:
+        connection.exec_driver_sql(
+            "UPDATE entry SET card_number = ?, next_step = ? WHERE id = ?", mine
         )

@@ -16,6 +16,7 @@ from sync_protocol.entities import (
     RecordStateData,
     ThemeChange,
     ThemeData,
+    Tombstone,
     UnknownChange,
 )
 from sync_protocol.errors import ErrorBody, ErrorCode
@@ -88,6 +89,7 @@ __all__ = [
     "SignaalOndermijning",
     "ThemeChange",
     "ThemeData",
+    "Tombstone",
     "UnknownChange",
     "UserInfo",
     "Waarneming",

@@ -1,16 +1,20 @@
-"""What a pull page carries: one change per entity, typed by the entity's kind.
+"""What a pull page carries: one change per entity, typed by its kind.
 
 The server builds a page from these models and the phone reads it with them, so
 the fields of a district, a theme, a hotspot or the server's verdict on an own
-record are written down once. A change is an `upsert` with the entity's current
-`data`, or a `delete` (a tombstone: retired, removed, or moved out of the
-device's scope) without data.
+record are written down once. A change is an upsert of one kind with that
+entity's current `data` (`DistrictChange`, `ThemeChange`, `HotspotChange`,
+`RecordChange`), or a `Tombstone`: the entity was deleted, retired, or moved out
+of the device's scope, and comes without data. The union is discriminated on
+`op` and `entity` together, so "an upsert carries its data, a delete none" is
+part of the types, not a check after them.
 
-Reading is tolerant where tolerance keeps old phones working against a newer
-server, and strict everywhere else: a field a newer server adds is ignored, an
-entity kind this app does not know yet is read as `UnknownChange` (and skipped
-by the phone), but a known field of the wrong type, a missing required field or
-an upsert without data makes the whole page invalid.
+Reading is tolerant where tolerance keeps installed phones working against a
+newer server, and strict everywhere else: a field a newer server adds is
+ignored, and an upsert of an entity kind this app does not know yet is read as
+`UnknownChange` (and skipped by the phone); but a known field of the wrong type,
+a missing field, an upsert without data or a delete with data makes the whole
+page invalid.
 """
 
 from __future__ import annotations
@@ -18,15 +22,23 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Discriminator,
-    Field,
-    Tag,
-    model_validator,
-)
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
+
+__all__ = [
+    "ENTITY_KINDS",
+    "Change",
+    "ChangeOp",
+    "DistrictChange",
+    "DistrictData",
+    "HotspotChange",
+    "HotspotData",
+    "RecordChange",
+    "RecordStateData",
+    "ThemeChange",
+    "ThemeData",
+    "Tombstone",
+    "UnknownChange",
+]
 
 
 class ChangeOp(StrEnum):
@@ -45,21 +57,6 @@ def _none_as_no_items(value: Any) -> Any:
 # The server has always been allowed to send null for an empty text or list.
 _Text = Annotated[str, BeforeValidator(_none_as_empty)]
 _Codes = Annotated[list[str], BeforeValidator(_none_as_no_items)]
-
-__all__ = [
-    "ENTITY_KINDS",
-    "Change",
-    "ChangeOp",
-    "DistrictChange",
-    "DistrictData",
-    "HotspotChange",
-    "HotspotData",
-    "RecordChange",
-    "RecordStateData",
-    "ThemeChange",
-    "ThemeData",
-    "UnknownChange",
-]
 
 
 class _EntityData(BaseModel):
@@ -109,70 +106,75 @@ class RecordStateData(_EntityData):
     received_at: str | None = None  # ISO 8601 as the server wrote it; not read by the phone
 
 
-class _ChangeBase(BaseModel):
+class _Change(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     seq: int
     entity: str
     op: ChangeOp
     id: str
-    data: Any = None
-
-    @model_validator(mode="after")
-    def _data_follows_op(self) -> _ChangeBase:
-        data = getattr(self, "data", None)
-        if self.op is ChangeOp.UPSERT and data is None:
-            raise ValueError("an upsert carries the entity's data")
-        if self.op is ChangeOp.DELETE and data is not None:
-            raise ValueError("a delete carries no data")
-        return self
 
 
-class DistrictChange(_ChangeBase):
+class _Upsert(_Change):
+    op: Literal[ChangeOp.UPSERT]
+
+
+class DistrictChange(_Upsert):
     entity: Literal["district"]
-    data: DistrictData | None = None
+    data: DistrictData
 
 
-class ThemeChange(_ChangeBase):
+class ThemeChange(_Upsert):
     entity: Literal["theme"]
-    data: ThemeData | None = None
+    data: ThemeData
 
 
-class HotspotChange(_ChangeBase):
+class HotspotChange(_Upsert):
     entity: Literal["hotspot"]
-    data: HotspotData | None = None
+    data: HotspotData
 
 
-class RecordChange(_ChangeBase):
+class RecordChange(_Upsert):
     """The review state (and yellow-card number) of one of the officer's own records."""
 
     entity: Literal["record"]
-    data: RecordStateData | None = None
+    data: RecordStateData
 
 
-_KNOWN_KINDS = ("district", "theme", "hotspot", "record")
-
-
-class UnknownChange(_ChangeBase):
-    """An entity kind a newer server sends that this app does not know: skipped.
-    Its schema excludes the known kinds, so every change matches one branch."""
-
-    entity: Annotated[str, Field(json_schema_extra={"not": {"enum": list(_KNOWN_KINDS)}})]
-    data: dict[str, Any] | None = None
-
-
-_KNOWN: dict[str, type[_ChangeBase]] = {
+_UPSERTS: dict[str, type[_Upsert]] = {
     "district": DistrictChange,
     "theme": ThemeChange,
     "hotspot": HotspotChange,
     "record": RecordChange,
 }
-ENTITY_KINDS: tuple[str, ...] = tuple(_KNOWN)
+ENTITY_KINDS: tuple[str, ...] = tuple(_UPSERTS)
 
 
-def _entity_tag(value: Any) -> str:
-    entity = value.get("entity") if isinstance(value, dict) else getattr(value, "entity", None)
-    return entity if entity in _KNOWN else "unknown"
+class Tombstone(_Change):
+    """The entity is gone for this device (deleted, retired, or out of its scope).
+    A phone removes its copy; of its own records it keeps the entry."""
+
+    op: Literal[ChangeOp.DELETE]
+    data: None = None
+
+
+class UnknownChange(_Upsert):
+    """An upsert of an entity kind a newer server sends that this app does not
+    know: skipped. Its schema excludes the known kinds, so that every change
+    matches exactly one branch of the union."""
+
+    entity: Annotated[str, Field(json_schema_extra={"not": {"enum": list(ENTITY_KINDS)}})]
+    data: dict[str, Any] | None = None
+
+
+def _tag(value: Any) -> str:
+    if isinstance(value, dict):
+        entity, op = value.get("entity"), value.get("op")
+    else:
+        entity, op = getattr(value, "entity", None), getattr(value, "op", None)
+    if op == ChangeOp.DELETE:
+        return "delete"
+    return entity if entity in _UPSERTS else "unknown"
 
 
 Change = Annotated[
@@ -180,7 +182,8 @@ Change = Annotated[
     | Annotated[ThemeChange, Tag("theme")]
     | Annotated[HotspotChange, Tag("hotspot")]
     | Annotated[RecordChange, Tag("record")]
+    | Annotated[Tombstone, Tag("delete")]
     | Annotated[UnknownChange, Tag("unknown")],
-    Discriminator(_entity_tag),
+    Discriminator(_tag),
 ]
-"""One pulled change, discriminated on `entity`."""
+"""One pulled change, discriminated on its op and entity kind."""

@@ -6,10 +6,11 @@ data for everyone (districts, themes), hotspots of the user's own districts
 records. A page holds at most `limit` changes; an entity that changed several
 times inside one page is sent once, in its current state.
 
-A first pull is tens of thousands of changes, so a page is read as plain rows:
-the change log's four columns, then one `IN` query per entity kind for exactly
-the columns the wire models carry (never a record's payload), and each change is
-built as a typed model of sync_protocol/entities.py straight from its row.
+A first pull is tens of thousands of changes, so a page is one statement of
+plain rows: the change log's columns with each entity table left-joined on its
+own kind of change, selecting exactly the columns the wire models carry (never a
+record's payload, no ORM objects). Each change is built as a typed model of
+sync_protocol/entities.py straight from its row, as the rows come.
 """
 
 from __future__ import annotations
@@ -18,23 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import and_, or_, select
 from sqlmodel import Session, col
 
-from sync_protocol import (
-    Change,
-    ChangeOp,
-    DistrictChange,
-    DistrictData,
-    ErrorCode,
-    HotspotChange,
-    HotspotData,
-    RecordChange,
-    RecordStateData,
-    ThemeChange,
-    ThemeData,
-    UnknownChange,
-)
+from sync_protocol import Change, ErrorCode
 from sync_server.db import utcnow
 from sync_server.errors import ServiceError
 from sync_server.models import Change as ChangeRow
@@ -47,111 +36,151 @@ def iso_utc(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _district(row: Any) -> DistrictData:
-    return DistrictData(
-        code=row.key,
-        name=row.name,
-        center_lat=row.center_lat,
-        center_lon=row.center_lon,
-        version=row.version,
+def _district(row: Any) -> dict[str, Any]:
+    return dict(
+        code=row.entity_id,
+        name=row.d_name,
+        center_lat=row.d_center_lat,
+        center_lon=row.d_center_lon,
+        version=row.d_version,
     )
 
 
-def _theme(row: Any) -> ThemeData:
-    return ThemeData(
-        code=row.key, name=row.name, kind=row.kind, description=row.description, version=row.version
+def _theme(row: Any) -> dict[str, Any]:
+    return dict(
+        code=row.entity_id,
+        name=row.t_name,
+        kind=row.t_kind,
+        description=row.t_description,
+        version=row.t_version,
     )
 
 
-def _hotspot(row: Any) -> HotspotData:
-    return HotspotData(
-        code=row.key,
-        name=row.name,
-        district=row.district_code,
-        themes=row.themes,
-        lat=row.lat,
-        lon=row.lon,
-        approximate=row.approximate,
-        note=row.note,
-        version=row.version,
+def _hotspot(row: Any) -> dict[str, Any]:
+    return dict(
+        code=row.entity_id,
+        name=row.h_name,
+        district=row.h_district_code,
+        themes=row.h_themes,
+        lat=row.h_lat,
+        lon=row.h_lon,
+        approximate=row.h_approximate,
+        note=row.h_note,
+        version=row.h_version,
     )
 
 
-def _record_state(row: Any) -> RecordStateData:
+def _record_state(row: Any) -> dict[str, Any]:
     """Only what the phone does not already have: the server's verdict on it."""
-    return RecordStateData(
-        kind=row.kind,
-        version=row.version,
-        review_state=row.review_state,
-        review_remark=row.review_remark,
-        card_number=row.card_number,
-        next_step=next_step(row.card_number) if row.card_number else None,
-        received_at=iso_utc(row.received_at),
+    return dict(
+        kind=row.r_kind,
+        version=row.r_version,
+        review_state=row.r_review_state,
+        review_remark=row.r_review_remark,
+        card_number=row.r_card_number,
+        next_step=next_step(row.r_card_number) if row.r_card_number else None,
+        received_at=iso_utc(row.r_received_at),
     )
+
+
+_PAGE: TypeAdapter[list[Change]] = TypeAdapter(list[Change])
 
 
 @dataclass(frozen=True)
 class _Kind:
-    """How one entity kind is read (its key, the columns it sends) and sent."""
+    """One entity kind: its table joined on the change, the columns it sends
+    (labelled with a prefix), whether its row still exists and is not retired,
+    and how its data is built."""
 
-    key: Any
+    join: Any
     columns: tuple[Any, ...]
-    build: Callable[[Any], Any]
-    change: type[Any]
+    present: Callable[[Any], bool]
+    build: Callable[[Any], dict[str, Any]]
 
-    def query(self, ids: list[str]) -> Any:
-        return select(self.key.label("key"), *self.columns).where(self.key.in_(ids))
+
+def _kind(
+    model: Any,
+    entity: str,
+    key: Any,
+    names: tuple[str, ...],
+    build: Callable[[Any], dict[str, Any]],
+) -> _Kind:
+    letter = entity[0]
+    table = model.__table__
+    join = (table, and_(col(ChangeRow.entity) == entity, key == col(ChangeRow.entity_id)))
+    # The key comes back as `<letter>_key`: None when the row no longer exists.
+    columns = (key.label(f"{letter}_key"),) + tuple(
+        table.c[name].label(f"{letter}_{name}") for name in names
+    )
+    retired = "retired" in names
+
+    def present(row: Any) -> bool:
+        return getattr(row, f"{letter}_key") is not None and not (
+            retired and getattr(row, f"{letter}_retired")
+        )
+
+    return _Kind(join, columns, present, build)
 
 
 _KINDS: dict[str, _Kind] = {
-    "district": _Kind(
+    "district": _kind(
+        District,
+        "district",
         col(District.code),
-        (
-            District.name,
-            District.center_lat,
-            District.center_lon,
-            District.version,
-            District.retired,
-        ),
+        ("name", "center_lat", "center_lon", "version", "retired"),
         _district,
-        DistrictChange,
     ),
-    "theme": _Kind(
+    "theme": _kind(
+        Theme,
+        "theme",
         col(Theme.code),
-        (Theme.name, Theme.kind, Theme.description, Theme.version, Theme.retired),
+        ("name", "kind", "description", "version", "retired"),
         _theme,
-        ThemeChange,
     ),
-    "hotspot": _Kind(
+    "hotspot": _kind(
+        Hotspot,
+        "hotspot",
         col(Hotspot.code),
         (
-            Hotspot.name,
-            Hotspot.district_code,
-            Hotspot.themes,
-            Hotspot.lat,
-            Hotspot.lon,
-            Hotspot.approximate,
-            Hotspot.note,
-            Hotspot.version,
-            Hotspot.retired,
+            "name",
+            "district_code",
+            "themes",
+            "lat",
+            "lon",
+            "approximate",
+            "note",
+            "version",
+            "retired",
         ),
         _hotspot,
-        HotspotChange,
     ),
-    "record": _Kind(
+    "record": _kind(
+        Record,
+        "record",
         col(Record.id),
-        (
-            Record.kind,
-            Record.version,
-            Record.review_state,
-            Record.review_remark,
-            Record.card_number,
-            Record.received_at,
-        ),
+        ("kind", "version", "review_state", "review_remark", "card_number", "received_at"),
         _record_state,
-        RecordChange,
     ),
 }
+
+
+def _page_query(user: User, districts: list[str], since: int, limit: int) -> Any:
+    """The page's changes with the current state of each entity, in one
+    statement: each entity table is left-joined on its own kind of change."""
+    query = select(
+        col(ChangeRow.seq),
+        col(ChangeRow.entity),
+        col(ChangeRow.entity_id),
+        col(ChangeRow.op),
+        *(column for kind in _KINDS.values() for column in kind.columns),
+    ).select_from(ChangeRow)
+    for kind in _KINDS.values():
+        query = query.outerjoin(*kind.join)
+    return (
+        query.where(col(ChangeRow.seq) > since, _scope(user, districts))
+        .order_by(col(ChangeRow.seq))
+        .limit(limit + 1)
+    )
 
 
 def _scope(user: User, districts: list[str]) -> Any:
@@ -170,25 +199,18 @@ def _scope(user: User, districts: list[str]) -> Any:
 def pull_changes(
     session: Session, *, user: User, districts: list[str], since: int, limit: int
 ) -> tuple[list[Change], int, bool]:
-    result = session.execute(
-        select(
-            col(ChangeRow.seq), col(ChangeRow.entity), col(ChangeRow.entity_id), col(ChangeRow.op)
-        )
-        .where(col(ChangeRow.seq) > since, _scope(user, districts))
-        .order_by(col(ChangeRow.seq))
-        .limit(limit + 1)
-    )
     # Keep each entity's last change in this page, in change order, as the rows come.
-    last: dict[tuple[str, str], tuple[int, str]] = {}
+    last: dict[tuple[str, str], Any] = {}
     count, next_since, more = 0, since, False
-    for seq, entity, entity_id, op in result:
+    result = session.execute(_page_query(user, districts, since, limit))
+    for row in result:
         if count == limit:
             more = True
             break
         count += 1
-        next_since = seq
-        last.pop((entity, entity_id), None)
-        last[(entity, entity_id)] = (seq, op)
+        next_since = row.seq
+        last.pop((row.entity, row.entity_id), None)
+        last[(row.entity, row.entity_id)] = row
     result.close()
     if not count and since > 0 and since > latest_seq(session):
         # Only after a restore from backup: the phone has seen numbers that no
@@ -197,46 +219,28 @@ def pull_changes(
             ErrorCode.CURSOR_AHEAD,
             "De server kent deze stand niet (teruggezet?). De app haalt alles opnieuw op.",
         )
-    current = _current_rows(session, last)
     restricted = user.role != "beheerder"
-    changes: list[Change] = []
-    for (entity, entity_id), (seq, op) in last.items():
+    page: list[dict[str, Any]] = []
+    for (entity, entity_id), row in last.items():
         kind = _KINDS.get(entity)
-        row = current.get((entity, entity_id))
-        if kind is None or row is None or op == "delete" or getattr(row, "retired", False):
+        if kind is None or row.op == "delete" or not kind.present(row):
             deleted = True
         else:
             # A hotspot moved out of this user's districts since the change is gone for them.
-            deleted = restricted and entity == "hotspot" and row.district_code not in districts
-        model = kind.change if kind is not None else UnknownChange
-        changes.append(
-            model(
-                seq=seq,
-                entity=entity,
-                op=ChangeOp.DELETE if deleted else ChangeOp.UPSERT,
-                id=entity_id,
-                data=None if deleted or kind is None else kind.build(row),
-            )
+            deleted = restricted and entity == "hotspot" and row.h_district_code not in districts
+        page.append(
+            {
+                "seq": row.seq,
+                "entity": entity,
+                "op": "delete" if deleted else "upsert",
+                "id": entity_id,
+                "data": None if deleted or kind is None else kind.build(row),
+            }
         )
+    # The page becomes typed changes in one call of the wire models' validator
+    # (sync_protocol/entities.py): the server sends nothing they do not describe.
+    changes = _PAGE.validate_python(page)
     return changes, next_since, more
-
-
-def _current_rows(
-    session: Session, last: dict[tuple[str, str], tuple[int, str]]
-) -> dict[tuple[str, str], Any]:
-    """The current state of the page's entities: one query per kind, only the
-    columns that go on the wire."""
-    wanted: dict[str, list[str]] = {}
-    for entity, entity_id in last:
-        wanted.setdefault(entity, []).append(entity_id)
-    rows: dict[tuple[str, str], Any] = {}
-    for entity, ids in wanted.items():
-        kind = _KINDS.get(entity)
-        if kind is None:
-            continue
-        for row in session.execute(kind.query(ids)):
-            rows[(entity, row.key)] = row
-    return rows
 
 
 def server_time() -> str:

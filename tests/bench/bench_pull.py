@@ -1,5 +1,12 @@
 """First pull of a district: a new phone enrols and takes the district's
-reference data and the state of its officer's 20,000 records."""
+reference data and the state of its officer's 20,000 records.
+
+Beside it, in the same run, a bare read of the same rows: one SQL statement over
+the raw driver connection that returns every change the officer may see with
+the columns the pull sends for its entity, in change order. The pull's goal is
+at most 10 times that (issue 15): everything above the bare read is HTTP, JSON,
+the wire models and the phone's writes.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench_common import (
+    Database,
     WireCounter,
     enrolment_code,
     make_officer,
@@ -28,6 +36,51 @@ class PullResult:
     requests: int
     bytes: int
     http_seconds: float
+    bare_seconds: float = 0.0
+    bare_rows: int = 0
+
+    @property
+    def ratio(self) -> float:
+        return self.seconds / self.bare_seconds if self.bare_seconds else 0.0
+
+
+# The officer's scope as the server decides it (services/pull.py), with each
+# entity's sent columns joined on: what a pull has to read, and nothing else.
+BARE_READ = """
+select c.seq, c.entity, c.entity_id, c.op,
+       d.name, d.center_lat, d.center_lon, d.version, d.retired,
+       t.name, t.kind, t.description, t.version, t.retired,
+       h.name, h.district_code, h.themes, h.lat, h.lon, h.approximate, h.note, h.version,
+       h.retired,
+       r.kind, r.version, r.review_state, r.review_remark, r.card_number, r.received_at
+from change c
+left join district d on c.entity = 'district' and d.code = c.entity_id
+left join theme t on c.entity = 'theme' and t.code = c.entity_id
+left join hotspot h on c.entity = 'hotspot' and h.code = c.entity_id
+left join record r on c.entity = 'record' and r.id = c.entity_id
+where c.audience = 'all'
+   or (c.audience = 'district' and c.district_code = {mark})
+   or (c.audience = 'owner' and c.owner_user_id = {mark})
+order by c.seq
+"""
+
+
+def bare_read(db: Database, owner_id: int, district: str) -> tuple[float, int]:
+    """Best of three: seconds and rows of the bare read."""
+    mark = "?" if db.kind == "sqlite" else "%s"
+    best, rows = float("inf"), 0
+    for _ in range(3):
+        raw = db.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            started = time.perf_counter()
+            cursor.execute(BARE_READ.format(mark=mark), (district, owner_id))
+            rows = len(cursor.fetchall())
+            best = min(best, time.perf_counter() - started)
+            raw.rollback()
+        finally:
+            raw.close()
+    return best, rows
 
 
 def run_pull(kind: str, n: int, workdir: Path) -> PullResult:
@@ -47,9 +100,10 @@ def run_pull(kind: str, n: int, workdir: Path) -> PullResult:
             seconds = time.perf_counter() - started
             if not report.ok:
                 raise RuntimeError(f"pull failed: {report.error}")
-            return PullResult(
-                kind, n, seconds, report.changes_pulled, counter.requests, counter.total,
-                counter.seconds_in_http,
-            )  # fmt: skip
+        bare_seconds, bare_rows = bare_read(db, officer.id, "noord")
+        return PullResult(
+            kind, n, seconds, report.changes_pulled, counter.requests, counter.total,
+            counter.seconds_in_http, bare_seconds, bare_rows,
+        )  # fmt: skip
     finally:
         db.drop()

@@ -32,6 +32,7 @@ from sync_protocol import (
     RecordChange,
     RecordStateData,
     ThemeChange,
+    Tombstone,
 )
 from sync_server.db import session_scope
 from sync_server.models import Change, Hotspot, Record
@@ -310,7 +311,7 @@ def test_every_page_is_exactly_what_the_wire_models_describe(two_districts, engi
             assert [_CHANGE.dump_python(c, mode="json") for c in typed.changes] == page["changes"]
             for change in typed.changes:
                 kinds[type(change)] = kinds.get(type(change), 0) + 1
-    assert set(kinds) == {DistrictChange, ThemeChange, HotspotChange, RecordChange}
+    assert set(kinds) == {DistrictChange, ThemeChange, HotspotChange, RecordChange, Tombstone}
     tombstone = [c for c in _changes(_pages(noord, 500)) if c["id"] == retired]
     assert tombstone == [
         {
