@@ -88,7 +88,8 @@ def _table(model: Any) -> Table:
     return cast(Table, model.__table__)
 
 
-_ENTRY = _table(m.Entry)
+# Well under the limit of host parameters in one statement (32,766 since SQLite 3.32).
+_IN_CHUNK = 5000
 _REFERENCE: dict[str, tuple[Table, Callable[[Any], dict[str, Any]]]] = {
     "district": (_table(m.District), _district_row),
     "theme": (_table(m.Theme), _theme_row),
@@ -133,14 +134,12 @@ def apply_changes(session: Session, changes: Sequence[Change]) -> None:
     # officer (and every record, on a phone's first pull) is not here. One
     # `IN` query finds them, one `executemany` per column set updates them.
     ids = list({review[2] for review in reviews})
-    marks = ", ".join("?" * len(ids))
-    here = {
-        row[0]
-        for row in connection.exec_driver_sql(
-            f"SELECT id FROM entry WHERE id IN ({marks})",  # noqa: S608 (only placeholders)
-            tuple(ids),
-        )
-    }
+    here: set[str] = set()
+    for start in range(0, len(ids), _IN_CHUNK):
+        chunk = tuple(ids[start : start + _IN_CHUNK])
+        marks = ", ".join("?" * len(chunk))
+        query = f"SELECT id FROM entry WHERE id IN ({marks})"  # noqa: S608 (only placeholders)
+        here.update(row[0] for row in connection.exec_driver_sql(query, chunk))
     if not here:
         return
     connection.exec_driver_sql(

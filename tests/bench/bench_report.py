@@ -214,13 +214,20 @@ def _push(results: Any, add: Any) -> None:
     add("")
 
 
+def _pull_limit() -> int:
+    from fieldapp.sync import PULL_LIMIT
+
+    return PULL_LIMIT
+
+
 def _pull(results: Any, add: Any) -> None:
     add("## 2. First pull of a district")
     add("")
     add(
         "A new phone enrols and runs its first sync: the district's reference data "
         f"(districts, themes, hotspots) and the review state of its officer's "
-        f"{_n(results.config.pull_records)} records already on the server, in pages of 500."
+        f"{_n(results.config.pull_records)} records already on the server, in pages of "
+        f"{_pull_limit()} (`fieldapp.sync.PULL_LIMIT`)."
     )
     add("")
     add(

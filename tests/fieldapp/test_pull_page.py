@@ -265,3 +265,18 @@ def test_the_reason_of_a_malformed_page_names_no_value(store):
         )
     assert secret not in str(excinfo.value)
     assert store.cursor() == 4
+
+
+def test_a_page_larger_than_one_lookup_reaches_every_own_entry(store):
+    """Review states are matched to this phone's entries in chunks of ids; an
+    entry in any chunk gets its state."""
+    first, last = _entry(store), _entry(store)
+    strangers = [f"0190a000-0000-7000-8000-{n:012d}" for n in range(6000)]
+    page = [_record(5, first, "beoordeeld")]
+    page += [_record(6 + n, code, "nieuw") for n, code in enumerate(strangers)]
+    page += [_record(7000, last, "afgesloten", card=1)]
+
+    store.apply_pull_page(page, next_since=7000)
+
+    states = {e.id: (e.review_state, e.card_number) for e in store.entries()}
+    assert states == {first: ("beoordeeld", None), last: ("afgesloten", 1)}
