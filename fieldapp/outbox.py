@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, update
+from sqlalchemy import Table, delete, update
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
@@ -75,18 +75,11 @@ def read_outgoing(
 
 _ENTRY: Table = cast(Any, m.Entry).__table__
 _ENTRY_UPDATE = (
-    update(_ENTRY)
-    .where(_ENTRY.c.id == bindparam("key"))
-    .values(
-        status=bindparam("status"),
-        synced_version=bindparam("synced"),
-        card_number=bindparam("card"),
-        next_step=bindparam("step"),
-        reject_code=bindparam("code"),
-        reject_message=bindparam("message"),
-        updated_at=bindparam("now"),
-    )
+    "UPDATE entry SET status = ?, synced_version = ?, card_number = ?, next_step = ?, "
+    "reject_code = ?, reject_message = ?, updated_at = ? WHERE id = ?"
 )
+# Positions in the state kept per entry while the verdicts are read.
+_STATUS, _SYNCED, _CARD, _STEP, _CODE, _MESSAGE = range(6)
 
 
 def apply_results(session: Session, results: list[dict[str, Any]], now: datetime) -> dict[str, int]:
@@ -98,69 +91,60 @@ def apply_results(session: Session, results: list[dict[str, Any]], now: datetime
     ids = [r["id"] for r in results if isinstance(r.get("id"), str)]
     if not ids:
         return counts
+    connection = session.connection()
     # The batch's entries and their queued versions in one query.
-    state: dict[str, dict[str, Any]] = {
-        row.id: {
-            "key": row.id,
-            "queued": row.queued,
-            "status": row.status,
-            "synced": row.synced_version,
-            "card": row.card_number,
-            "step": row.next_step,
-            "code": row.reject_code,
-            "message": row.reject_message,
-            "now": now,
-        }
-        for row in session.execute(
-            select_columns(
-                col(m.Entry.id),
-                col(m.Entry.status),
-                col(m.Entry.synced_version),
-                col(m.Entry.card_number),
-                col(m.Entry.next_step),
-                col(m.Entry.reject_code),
-                col(m.Entry.reject_message),
-                col(m.Outbox.version).label("queued"),
-            )
-            .join(m.Outbox, col(m.Outbox.entry_id) == col(m.Entry.id))
-            .where(col(m.Entry.id).in_(ids))
+    query: Any = (
+        select_columns(
+            col(m.Entry.id),
+            col(m.Entry.status),
+            col(m.Entry.synced_version),
+            col(m.Entry.card_number),
+            col(m.Entry.next_step),
+            col(m.Entry.reject_code),
+            col(m.Entry.reject_message),
+            col(m.Outbox.version).label("queued"),
         )
-    }
+        .join(m.Outbox, col(m.Outbox.entry_id) == col(m.Entry.id))
+        .where(col(m.Entry.id).in_(ids))
+    )
+    rows: dict[str, Any] = {row.id: row for row in connection.execute(query)}
+    done: dict[str, list[Any]] = {}
     accepted: list[str] = []
     for result in results:
         entry_id, version = result.get("id"), result.get("version")
-        entry = state.get(entry_id) if isinstance(entry_id, str) else None
-        if entry is None or entry["queued"] != version:
+        row = rows.get(entry_id) if isinstance(entry_id, str) else None
+        if row is None or row.queued != version:
             continue  # edited meanwhile: the newer version is still queued
         status = result["status"]
         counts[status] = counts.get(status, 0) + 1
+        entry = done.get(row.id) or list(row[1:7])
         if status == ACCEPTED:
-            entry["status"] = m.GEACCEPTEERD
-            entry["synced"] = max(entry["synced"] or 0, version)
+            entry[_STATUS] = m.GEACCEPTEERD
+            entry[_SYNCED] = max(entry[_SYNCED] or 0, version)
             outcome = result.get("outcome") or {}
             if "card_number" in outcome:
-                entry["card"] = outcome["card_number"]
-                entry["step"] = outcome.get("next_step")
-            accepted.append(entry["key"])
+                entry[_CARD] = outcome["card_number"]
+                entry[_STEP] = outcome.get("next_step")
+            accepted.append(row.id)
         else:
-            entry["status"] = m.AFGEWEZEN if status == REJECTED else m.CONFLICT
-            entry["code"] = result.get("code")
-            entry["message"] = result.get("message")
-        entry["done"] = True
-    done = [entry for entry in state.values() if entry.get("done")]
+            entry[_STATUS] = m.AFGEWEZEN if status == REJECTED else m.CONFLICT
+            entry[_CODE] = result.get("code")
+            entry[_MESSAGE] = result.get("message")
+        done[row.id] = entry
     if not done:
         return counts
-    session.connection().execute(_ENTRY_UPDATE, [_bound(entry) for entry in done])
-    session.execute(
-        delete(m.Outbox).where(col(m.Outbox.entry_id).in_([entry["key"] for entry in done]))
+    # One executemany of plain tuples; the time is stored as the column's type
+    # stores it, converted once.
+    column_type = _ENTRY.c.updated_at.type.dialect_impl(connection.dialect)
+    to_db = column_type.bind_processor(connection.dialect)
+    stamp = to_db(now) if to_db is not None else now
+    connection.exec_driver_sql(
+        _ENTRY_UPDATE, [(*entry, stamp, entry_id) for entry_id, entry in done.items()]
     )
+    session.execute(delete(m.Outbox).where(col(m.Outbox.entry_id).in_(list(done))))
     if accepted:
         # The server has pseudonymised these youths: wipe the identities here.
         session.execute(
             delete(m.PendingIdentity).where(col(m.PendingIdentity.entry_id).in_(accepted))
         )
     return counts
-
-
-def _bound(entry: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in entry.items() if name not in ("queued", "done")}

@@ -78,6 +78,12 @@ def test_a_reply_of_mixed_verdicts_lands_on_each_entry(store, tmp_path):
     db = sqlite3.connect(tmp_path / "phone.db")
     queued = {row[0] for row in db.execute("select entry_id from outbox")}
     assert queued == {edited, untouched}
+    # The bulk update stores the time as every other write does (sorts alike).
+    [(created, updated)] = db.execute(
+        "select created_at, updated_at from entry where id = ?", (ok,)
+    ).fetchall()
+    assert len(updated) == len(created) and "+" not in updated and updated > created
+    assert got[ok].updated_at > got[ok].created_at
 
 
 def test_note_push_failure_and_mark_attempt_touch_only_the_batch(store, tmp_path):
