@@ -202,7 +202,8 @@ def pull_changes(
     # Keep each entity's last change in this page, in change order, as the rows come.
     last: dict[tuple[str, str], Any] = {}
     count, next_since, more = 0, since, False
-    result = session.execute(_page_query(user, districts, since, limit))
+    # Core, not the ORM: plain rows, without the ORM's loading machinery per row.
+    result = session.connection().execute(_page_query(user, districts, since, limit))
     for row in result:
         if count == limit:
             more = True
