@@ -10,6 +10,7 @@ the wire models and the phone's writes.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,10 +39,21 @@ class PullResult:
     http_seconds: float
     bare_seconds: float = 0.0
     bare_rows: int = 0
+    # CPU seconds, beside the wall clock: on a machine shared with other work
+    # the wall clock waits for cores, the CPU time does not. The phone's is this
+    # process, the server's its process (PostgreSQL's own backend not included).
+    phone_cpu: float = 0.0
+    server_cpu: float = 0.0
+    bare_cpu: float = 0.0
+    load: float = 0.0  # the 1-minute load average when the pull ran
 
     @property
     def ratio(self) -> float:
         return self.seconds / self.bare_seconds if self.bare_seconds else 0.0
+
+    @property
+    def cpu(self) -> float:
+        return self.phone_cpu + self.server_cpu
 
 
 # The officer's scope as the server decides it (services/pull.py), with each
@@ -65,22 +77,29 @@ order by c.seq
 """
 
 
-def bare_read(db: Database, owner_id: int, district: str) -> tuple[float, int]:
-    """Best of three: seconds and rows of the bare read."""
+def bare_read(db: Database, owner_id: int, district: str) -> tuple[float, float, int]:
+    """Best of three: seconds, CPU seconds of this process and rows of the bare read."""
     mark = "?" if db.kind == "sqlite" else "%s"
-    best, rows = float("inf"), 0
+    best, best_cpu, rows = float("inf"), float("inf"), 0
     for _ in range(3):
         raw = db.engine.raw_connection()
         try:
             cursor = raw.cursor()
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             cursor.execute(BARE_READ.format(mark=mark), (district, owner_id))
             rows = len(cursor.fetchall())
             best = min(best, time.perf_counter() - started)
+            best_cpu = min(best_cpu, time.process_time() - cpu)
             raw.rollback()
         finally:
             raw.close()
-    return best, rows
+    return best, best_cpu, rows
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run_pull(kind: str, n: int, workdir: Path) -> PullResult:
@@ -95,15 +114,21 @@ def run_pull(kind: str, n: int, workdir: Path) -> PullResult:
                 counter,
             )  # fmt: skip
             counter.reset()
-            started = time.perf_counter()
+            assert server.proc is not None
+            server_cpu = process_cpu(server.proc.pid)
+            started, phone_cpu = time.perf_counter(), time.process_time()
             report = phone.client.sync()
             seconds = time.perf_counter() - started
+            phone_cpu = time.process_time() - phone_cpu
+            server_cpu = process_cpu(server.proc.pid) - server_cpu
+            load = os.getloadavg()[0]
             if not report.ok:
                 raise RuntimeError(f"pull failed: {report.error}")
-        bare_seconds, bare_rows = bare_read(db, officer.id, "noord")
+        bare_seconds, bare_cpu, bare_rows = bare_read(db, officer.id, "noord")
         return PullResult(
             kind, n, seconds, report.changes_pulled, counter.requests, counter.total,
-            counter.seconds_in_http, bare_seconds, bare_rows,
+            counter.seconds_in_http, bare_seconds, bare_rows, phone_cpu, server_cpu, bare_cpu,
+            load,
         )  # fmt: skip
     finally:
         db.drop()

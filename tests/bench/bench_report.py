@@ -239,14 +239,24 @@ def _pull(results: Any, add: Any) -> None:
     add("")
     add(
         "| database | changes | seconds | changes/s | requests | bytes on the wire "
-        "| bare read s | pull ÷ bare |"
+        "| bare read s | pull ÷ bare | CPU s (phone + server) | load |"
     )
-    add("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    add("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for p in results.pull:
         add(
             f"| {_db(p.db)} | {_n(p.changes)} | {_s(p.seconds)} | {_n(p.changes / p.seconds)} "
-            f"| {_n(p.requests)} | {_n(p.bytes)} | {_s(p.bare_seconds)} | {_x(p.ratio)} |"
+            f"| {_n(p.requests)} | {_n(p.bytes)} | {_s(p.bare_seconds)} | {_x(p.ratio)} "
+            f"| {_s(getattr(p, 'cpu', 0.0))} ({_s(getattr(p, 'phone_cpu', 0.0))} + "
+            f"{_s(getattr(p, 'server_cpu', 0.0))}) | {getattr(p, 'load', 0.0):.1f} |"
         )
+    add("")
+    add(
+        "*CPU s* is the CPU time of the phone's process and the server's process during "
+        "the pull (PostgreSQL's own backend not included); *load* the 1-minute load average "
+        "then. On a machine shared with other work the wall clock waits for a core; pages "
+        "go one after the other, so on an idle machine the wall clock is about the CPU time "
+        "plus the database's share."
+    )
     add("")
 
 
