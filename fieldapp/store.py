@@ -4,17 +4,19 @@ Every save commits at once, entry and outbox row in one transaction: a killed ap
 or a dead battery right after "Opslaan" loses nothing. Every entry is checked
 with the same wire-format rules the server uses before it is saved, so the
 officer hears about a mistake on the spot and not days later.
+
+`Store` is the one object the app and the sync hold; the concepts behind it live
+beside it: entry_errors.py (what the officer hears), local_reference.py (reading
+the reference copy), outbox.py (the batch out and the verdicts back) and
+pull_apply.py (a pull page, read with the wire models and applied in bulk).
 """
 
 from __future__ import annotations
 
-import math
-import shutil
-import time
-from collections.abc import Iterable, Iterator
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,82 +25,29 @@ from sqlalchemy import delete, func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from fieldapp import local_reference, pull_apply, wiping
 from fieldapp import models as m
+from fieldapp import outbox as out
 from fieldapp.db import utcnow
 from fieldapp.encryption import IDENTITY_FIELDS, FieldCipher, is_sealed, needs_sealing
+from fieldapp.entry_errors import EntryInvalid, EntryLocked, problems_of
 from fieldapp.ids import new_record_id
 from fieldapp.keystore import default_keystore
-from fieldapp.labels import FIELD_LABELS
+from fieldapp.local_reference import HotspotChoice
+from fieldapp.outbox import OutgoingRecord
 from fieldapp.photos import ProcessedPhoto
-from sync_protocol import RecordKind, validate_payload
+from fieldapp.pull_apply import PageInvalid
+from sync_protocol import Change, RecordKind, validate_payload
 from sync_protocol.records import PUSH_PRIORITY
 
-
-class EntryInvalid(ValueError):
-    """An entry the officer must correct; `problems` maps a field to a Dutch message."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(f"{FIELD_LABELS.get(k, k)}: {v}" for k, v in problems.items()))
-
-
-class EntryLocked(ValueError):
-    """The entry was already sent: a change is a correction (new version), not an edit."""
-
-
-_PYDANTIC_NL = {
-    "missing": "is verplicht",
-    "int_type": "moet een heel getal zijn",
-    "bool_type": "moet ja of nee zijn",
-    "string_too_long": "is te lang",
-    "string_too_short": "is te kort",
-    "greater_than_equal": "is te klein",
-    "less_than_equal": "is te groot",
-    "enum": "is geen geldige keuze",
-    "too_short": "kies er minstens één",
-    "too_long": "te veel gekozen",
-    "datetime_parsing": "is geen geldig tijdstip",
-    "date_from_datetime_parsing": "is geen geldige datum",
-    "timezone_aware": "mist een tijdzone",
-    "extra_forbidden": "is onbekend",
-}
-
-
-def _problems(error: ValidationError) -> dict[str, str]:
-    problems: dict[str, str] = {}
-    for item in error.errors():
-        loc = [str(p) for p in item["loc"] if not isinstance(p, int)]
-        field = loc[-1] if loc else "formulier"
-        message = _PYDANTIC_NL.get(item["type"])
-        if message is None:
-            text = str(item.get("msg", ""))
-            message = text.removeprefix("Value error, ") if "Value error" in text else "klopt niet"
-        problems.setdefault(field, message)
-    return problems
-
-
-@dataclass(frozen=True)
-class HotspotChoice:
-    code: str
-    name: str
-    district: str
-    themes: list[str]
-    distance_m: float | None
-
-
-@dataclass(frozen=True)
-class OutgoingRecord:
-    entry_id: str
-    version: int
-    wire: dict[str, Any]  # exactly what goes into the push batch
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    radius = 6_371_000.0
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * radius * math.asin(math.sqrt(a))
+__all__ = [
+    "EntryInvalid",
+    "EntryLocked",
+    "HotspotChoice",
+    "OutgoingRecord",
+    "PageInvalid",
+    "Store",
+]
 
 
 class Store:
@@ -151,51 +100,10 @@ class Store:
         folder. Deleted rows are overwritten (secure_delete), the file is
         rebuilt and the write-ahead log emptied."""
         with self.transaction() as session:
-            for table in (
-                m.EntryPhoto,
-                m.PendingIdentity,
-                m.Outbox,
-                m.Photo,
-                m.Entry,
-                m.Hotspot,
-                m.Theme,
-                m.District,
-                m.Enrolment,
-                m.SyncState,
-            ):
-                session.execute(delete(table))
-            session.add(m.SyncState(id=1))
+            wiping.clear_tables(session)
         self.cipher.forget_key()
-        self._compact()
-        # Every other file of the app's own data folder goes too (photos, the
-        # key file, cached suggestions, whatever a later feature adds there).
-        database = Path(self.engine.url.database or "")
-        keep = {database.name + suffix for suffix in ("", "-wal", "-shm", "-journal")}
-        keep.add("sync.lock")
-        folder = self.photo_dir.parent
-        for path in folder.iterdir() if folder.is_dir() else []:
-            if path.name in keep:
-                continue
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                path.unlink(missing_ok=True)
-
-    def _compact(self) -> None:
-        """Rebuild the file and empty the write-ahead log (no old pages left behind)."""
-        for attempt in range(20):
-            raw = self.engine.raw_connection()
-            try:
-                db = raw.driver_connection
-                assert db is not None
-                if attempt == 0:
-                    db.execute("VACUUM")
-                busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-            finally:
-                raw.close()
-            if not busy:
-                return
-            time.sleep(0.05)
+        wiping.compact(self.engine)
+        wiping.remove_app_files(self.engine, self.photo_dir.parent)
 
     # ------------------------------------------------------------ encryption at rest
 
@@ -243,21 +151,16 @@ class Store:
                     sealed = self.cipher.seal_identity(entry_id, self._identity(pending))
                     pending.naam, pending.geboortedatum = sealed["naam"], sealed["geboortedatum"]
                     session.add(pending)
-        self._compact()  # the plain text must not linger in free pages or the WAL
+        wiping.compact(self.engine)  # the plain text must not linger in free pages or the WAL
         return len(entries) + len(identities)
 
     # ------------------------------------------------------------ reference data
 
     def districts(self) -> list[m.District]:
-        with Session(self.engine) as session:
-            return list(session.exec(select(m.District).order_by(col(m.District.name))).all())
+        return local_reference.districts(self.engine)
 
     def themes(self, kind: str | None = "handhaving") -> list[m.Theme]:
-        with Session(self.engine) as session:
-            query = select(m.Theme).order_by(col(m.Theme.name))
-            if kind:
-                query = query.where(m.Theme.kind == kind)
-            return list(session.exec(query).all())
+        return local_reference.themes(self.engine, kind)
 
     def hotspots(
         self,
@@ -269,34 +172,12 @@ class Store:
     ) -> list[HotspotChoice]:
         """The district's hotspots: nearest first when a position is known,
         otherwise alphabetical; `search` matches any part of the name."""
-        with Session(self.engine) as session:
-            query = select(m.Hotspot)
-            if districts is not None:
-                query = query.where(col(m.Hotspot.district).in_(list(districts)))
-            rows = session.exec(query).all()
-        needle = search.strip().lower()
-        choices = []
-        for row in rows:
-            if needle and needle not in row.name.lower():
-                continue
-            if theme and row.themes and theme not in row.themes:
-                continue
-            dist = None
-            if near and row.lat is not None and row.lon is not None:
-                dist = distance_m(near[0], near[1], row.lat, row.lon)
-            choices.append(HotspotChoice(row.code, row.name, row.district, row.themes, dist))
-        if near:
-            choices.sort(key=lambda c: (c.distance_m is None, c.distance_m or 0, c.name))
-        else:
-            choices.sort(key=lambda c: c.name.lower())
-        return choices
+        return local_reference.hotspots(
+            self.engine, districts=districts, search=search, theme=theme, near=near
+        )
 
     def hotspot_name(self, code: str | None) -> str:
-        if not code:
-            return ""
-        with Session(self.engine) as session:
-            row = session.get(m.Hotspot, code)
-        return row.name if row else code
+        return local_reference.hotspot_name(self.engine, code)
 
     # ------------------------------------------------------------ entries
 
@@ -313,7 +194,7 @@ class Store:
         try:
             validate_payload(kind, full)
         except ValidationError as exc:
-            raise EntryInvalid(_problems(exc)) from exc
+            raise EntryInvalid(problems_of(exc)) from exc
         if kind is RecordKind.GELE_KAART and identity is None:
             raise EntryInvalid({"jongere": "naam en geboortedatum zijn verplicht"})
         if session is None:
@@ -439,7 +320,7 @@ class Store:
         try:
             validate_payload(kind, payload)
         except ValidationError as exc:
-            raise EntryInvalid(_problems(exc)) from exc
+            raise EntryInvalid(problems_of(exc)) from exc
 
     def can_delete(self, entry_id: str) -> bool:
         with Session(self.engine) as session:
@@ -506,112 +387,35 @@ class Store:
         becomes a new version, or is refused), never in between, where it would
         be lost or a deleted entry would still be sent."""
         with self.transaction() if claim else Session(self.engine) as session:
-            rows = session.exec(
-                select(m.Outbox, m.Entry)
-                .where(m.Outbox.entry_id == m.Entry.id)
-                .order_by(col(m.Outbox.priority), col(m.Outbox.queued_at))
-                .limit(limit)
-            ).all()
-            ids = [entry.id for _box, entry in rows]
-            if claim and ids:
-                session.execute(
-                    update(m.Outbox)
-                    .where(col(m.Outbox.entry_id).in_(ids))
-                    .values(attempts=col(m.Outbox.attempts) + 1)
-                )
-            # One query for the batch's youth identities (yellow cards only).
-            identities = {
-                row.entry_id: row
-                for row in session.exec(
-                    select(m.PendingIdentity).where(col(m.PendingIdentity.entry_id).in_(ids))
-                ).all()
-            }
-            out = []
-            for box, entry in rows:
-                # Decrypted only here, for the request body (never written back).
-                payload = self.cipher.open_payload_strict(entry.id, entry.payload)
-                identity = identities.get(entry.id)
-                if identity is not None:
-                    payload["jongere"] = self._identity(identity)
-                out.append(
-                    OutgoingRecord(
-                        entry.id,
-                        box.version,
-                        {
-                            "id": entry.id,
-                            "kind": entry.kind,
-                            "version": box.version,
-                            "payload": payload,
-                        },
-                    )
-                )
-            return out
+            return out.read_outgoing(
+                session,
+                limit,
+                claim=claim,
+                open_payload=self.cipher.open_payload_strict,
+                open_identity=self._identity,
+            )
 
     def apply_push_results(self, results: list[dict[str, Any]]) -> dict[str, int]:
         """Record the server's verdicts, in one transaction."""
-        counts = {"accepted": 0, "rejected": 0, "conflict": 0}
-        ids = [r["id"] for r in results if isinstance(r.get("id"), str)]
-        with self.transaction() as session, session.no_autoflush:
-            # The batch's rows in two queries, not two lookups per record.
-            entries = {
-                e.id: e for e in session.exec(select(m.Entry).where(col(m.Entry.id).in_(ids)))
-            }
-            boxes = {
-                b.entry_id: b
-                for b in session.exec(select(m.Outbox).where(col(m.Outbox.entry_id).in_(ids)))
-            }
-            done: list[str] = []
-            accepted: list[str] = []
-            now = utcnow()
-            for result in results:
-                entry_id, version = result.get("id"), result.get("version")
-                entry = entries.get(entry_id) if isinstance(entry_id, str) else None
-                box = boxes.get(entry_id) if isinstance(entry_id, str) else None
-                if entry is None or box is None or box.version != version:
-                    continue  # edited meanwhile: the newer version is still queued
-                status = result["status"]
-                counts[status] = counts.get(status, 0) + 1
-                done.append(entry.id)
-                if status == "accepted":
-                    entry.status = m.GEACCEPTEERD
-                    entry.synced_version = max(entry.synced_version or 0, version)
-                    outcome = result.get("outcome") or {}
-                    if "card_number" in outcome:
-                        entry.card_number = outcome["card_number"]
-                        entry.next_step = outcome.get("next_step")
-                    accepted.append(entry.id)
-                else:
-                    entry.status = m.AFGEWEZEN if status == "rejected" else m.CONFLICT
-                    entry.reject_code = result.get("code")
-                    entry.reject_message = result.get("message")
-                entry.updated_at = now
-                session.add(entry)
-            session.flush()
-            if done:
-                session.execute(delete(m.Outbox).where(col(m.Outbox.entry_id).in_(done)))
-            if accepted:
-                # The server has pseudonymised these youths: wipe the identities here.
-                session.execute(
-                    delete(m.PendingIdentity).where(col(m.PendingIdentity.entry_id).in_(accepted))
-                )
-        return counts
+        with self.transaction() as session:
+            return out.apply_results(session, results, utcnow())
 
     def mark_attempt(self, entry_ids: list[str]) -> None:
         """Before a batch goes out: from now on the server may hold these versions."""
         with self.transaction() as session:
-            for entry_id in entry_ids:
-                box = session.get(m.Outbox, entry_id)
-                if box is not None:
-                    box.attempts += 1
-                    session.add(box)
+            session.execute(
+                update(m.Outbox)
+                .where(col(m.Outbox.entry_id).in_(entry_ids))
+                .values(attempts=col(m.Outbox.attempts) + 1)
+            )
 
     def note_push_failure(self, entry_ids: list[str], reason: str) -> None:
         with self.transaction() as session:
-            for entry_id in entry_ids:
-                box = session.get(m.Outbox, entry_id)
-                if box is not None:
-                    box.last_error = reason[:500]
-                    session.add(box)
+            session.execute(
+                update(m.Outbox)
+                .where(col(m.Outbox.entry_id).in_(entry_ids))
+                .values(last_error=reason[:500])
+            )
 
     def photos_to_upload(self) -> list[m.Photo]:
         with Session(self.engine) as session:
@@ -643,12 +447,16 @@ class Store:
             state.cursor = 0
             session.add(state)
 
-    def apply_pull_page(self, changes: list[dict[str, Any]], next_since: int) -> None:
+    def apply_pull_page(
+        self, changes: Sequence[Change | Mapping[str, Any]], next_since: int
+    ) -> None:
         """Apply a page of changes and move the cursor, in one transaction: if the
-        app dies half-way, the same page is simply pulled and applied again."""
+        app dies half-way, the same page is simply pulled and applied again. The
+        page is read with the wire models first: a malformed one raises
+        PageInvalid, and nothing of it is applied."""
+        typed = pull_apply.read_page(changes)
         with self.transaction() as session:
-            for change in changes:
-                _apply_change(session, change)
+            pull_apply.apply_changes(session, typed)
             state = session.get(m.SyncState, 1) or m.SyncState(id=1)
             state.cursor = max(state.cursor, next_since)
             session.add(state)
@@ -678,38 +486,7 @@ def _maybe_on_server(entry: m.Entry, box: m.Outbox | None) -> bool:
     )
 
 
-def _apply_change(session: Session, change: dict[str, Any]) -> None:
-    entity, op, key, data = change["entity"], change["op"], change["id"], change.get("data")
-    model: Any = {"district": m.District, "theme": m.Theme, "hotspot": m.Hotspot}.get(entity)
-    if model is not None:
-        row = session.get(model, key)
-        if op == "delete" or data is None:
-            if row is not None:
-                session.delete(row)
-            return
-        fields = {name: data.get(name) for name in model.model_fields if name in data}
-        if entity == "hotspot":
-            fields["themes"] = list(data.get("themes") or [])
-            fields["note"] = data.get("note") or ""
-        if entity == "theme":
-            fields["description"] = data.get("description") or ""
-        session.merge(model(**fields))
-    elif entity == "record" and data is not None:
-        entry = session.get(m.Entry, key)
-        if entry is None:
-            return  # made on another phone of this officer
-        entry.review_state = data.get("review_state")
-        entry.review_remark = data.get("review_remark")
-        if data.get("card_number") is not None:
-            entry.card_number = data["card_number"]
-            entry.next_step = data.get("next_step")
-        session.add(entry)
-
-
 def _write_atomic(path: Path, data: bytes) -> None:
-    import os
-    import tempfile
-
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -720,7 +497,3 @@ def _write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def parse_time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None

@@ -5,11 +5,23 @@ a change to the contract is one change in one place, visible to both.
 See ../shared/design/sync-protocol.md for the properties it must keep.
 """
 
+from sync_protocol.entities import (
+    Change,
+    ChangeOp,
+    DistrictChange,
+    DistrictData,
+    HotspotChange,
+    HotspotData,
+    RecordChange,
+    RecordStateData,
+    ThemeChange,
+    ThemeData,
+    Tombstone,
+    UnknownChange,
+)
 from sync_protocol.enums import DECISIONS, MANAGER_ROLES, RecordStatus, ReviewState, Role
 from sync_protocol.errors import ErrorBody, ErrorCode
 from sync_protocol.messages import (
-    Change,
-    ChangeOp,
     EnrollRequest,
     EnrollResponse,
     LoginRequest,
@@ -55,11 +67,15 @@ __all__ = [
     "AdrescontroleUitkomst",
     "Change",
     "ChangeOp",
+    "DistrictChange",
+    "DistrictData",
     "EnrollRequest",
     "EnrollResponse",
     "ErrorBody",
     "ErrorCode",
     "GeleKaart",
+    "HotspotChange",
+    "HotspotData",
     "Incident",
     "IncidentType",
     "IntegraleControle",
@@ -73,8 +89,14 @@ __all__ = [
     "PushResponse",
     "PushStatus",
     "RecordEnvelope",
+    "RecordChange",
     "RecordKind",
+    "RecordStateData",
     "SignaalOndermijning",
+    "ThemeChange",
+    "ThemeData",
+    "Tombstone",
+    "UnknownChange",
     "UserInfo",
     "Waarneming",
     "validate_payload",

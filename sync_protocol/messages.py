@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
+from sync_protocol.entities import Change
 from sync_protocol.enums import Role
 from sync_protocol.errors import ErrorCode
 from sync_protocol.version import PROTOCOL_VERSION
@@ -82,20 +83,10 @@ class PushResponse(_Message):
     server_time: datetime
 
 
-class ChangeOp(StrEnum):
-    UPSERT = "upsert"
-    DELETE = "delete"
-
-
-class Change(_Message):
-    seq: int
-    entity: str
-    op: ChangeOp
-    id: str
-    data: dict[str, Any] | None = None
-
-
 class PullPage(_Message):
+    """A page of changes after the device's cursor (typed per entity in
+    sync_protocol/entities.py); the phone applies it and `next_since` together."""
+
     protocol: int = PROTOCOL_VERSION
     changes: list[Change]
     next_since: int

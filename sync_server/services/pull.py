@@ -5,21 +5,29 @@ data for everyone (districts, themes), hotspots of the user's own districts
 (all for a beheerder), and the review state and remarks of the user's own
 records. A page holds at most `limit` changes; an entity that changed several
 times inside one page is sent once, in its current state.
+
+A first pull is tens of thousands of changes, so a page is one statement of
+plain rows: the change log's columns with each entity table left-joined on its
+own kind of change, selecting exactly the columns the wire models carry (never a
+record's payload, no ORM objects). Each change is built as a typed model of
+sync_protocol/entities.py straight from its row, as the rows come.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_
-from sqlmodel import Session, col, select
+from pydantic import TypeAdapter
+from sqlalchemy import and_, or_, select
+from sqlmodel import Session, col
 
-from sync_protocol import Change as WireChange
-from sync_protocol import ChangeOp, ErrorCode
+from sync_protocol import Change, ErrorCode
 from sync_server.db import utcnow
 from sync_server.errors import ServiceError
-from sync_server.models import Change, District, Hotspot, Record, Theme, User
+from sync_server.models import Change as ChangeRow
+from sync_server.models import District, Hotspot, Record, Theme, User
 from sync_server.services.changes import AUDIENCE_ALL, AUDIENCE_DISTRICT, AUDIENCE_OWNER, latest_seq
 from sync_server.services.pseudonyms import next_step
 
@@ -28,127 +36,211 @@ def iso_utc(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def district_data(row: District) -> dict[str, Any]:
-    return {
-        "code": row.code,
-        "name": row.name,
-        "center_lat": row.center_lat,
-        "center_lon": row.center_lon,
-        "version": row.version,
-    }
+def _district(row: Any) -> dict[str, Any]:
+    return dict(
+        code=row.entity_id,
+        name=row.d_name,
+        center_lat=row.d_center_lat,
+        center_lon=row.d_center_lon,
+        version=row.d_version,
+    )
 
 
-def theme_data(row: Theme) -> dict[str, Any]:
-    return {
-        "code": row.code,
-        "name": row.name,
-        "kind": row.kind,
-        "description": row.description,
-        "version": row.version,
-    }
+def _theme(row: Any) -> dict[str, Any]:
+    return dict(
+        code=row.entity_id,
+        name=row.t_name,
+        kind=row.t_kind,
+        description=row.t_description,
+        version=row.t_version,
+    )
 
 
-def hotspot_data(row: Hotspot) -> dict[str, Any]:
-    return {
-        "code": row.code,
-        "name": row.name,
-        "district": row.district_code,
-        "themes": row.themes,
-        "lat": row.lat,
-        "lon": row.lon,
-        "approximate": row.approximate,
-        "note": row.note,
-        "version": row.version,
-    }
+def _hotspot(row: Any) -> dict[str, Any]:
+    return dict(
+        code=row.entity_id,
+        name=row.h_name,
+        district=row.h_district_code,
+        themes=row.h_themes,
+        lat=row.h_lat,
+        lon=row.h_lon,
+        approximate=row.h_approximate,
+        note=row.h_note,
+        version=row.h_version,
+    )
 
 
-def record_state(row: Record) -> dict[str, Any]:
+def _record_state(row: Any) -> dict[str, Any]:
     """Only what the phone does not already have: the server's verdict on it."""
-    return {
-        "kind": row.kind,
-        "version": row.version,
-        "review_state": row.review_state,
-        "review_remark": row.review_remark,
-        "card_number": row.card_number,
-        "next_step": next_step(row.card_number) if row.card_number else None,
-        "received_at": iso_utc(row.received_at),
-    }
+    return dict(
+        kind=row.r_kind,
+        version=row.r_version,
+        review_state=row.r_review_state,
+        review_remark=row.r_review_remark,
+        card_number=row.r_card_number,
+        next_step=next_step(row.r_card_number) if row.r_card_number else None,
+        received_at=iso_utc(row.r_received_at),
+    )
 
 
-_LOADERS: dict[str, tuple[type[Any], Callable[[Any], dict[str, Any]]]] = {
-    "district": (District, district_data),
-    "theme": (Theme, theme_data),
-    "hotspot": (Hotspot, hotspot_data),
-    "record": (Record, record_state),
+_PAGE: TypeAdapter[list[Change]] = TypeAdapter(list[Change])
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """One entity kind: its table joined on the change, the columns it sends
+    (labelled with a prefix), whether its row still exists and is not retired,
+    and how its data is built."""
+
+    join: Any
+    columns: tuple[Any, ...]
+    present: Callable[[Any], bool]
+    build: Callable[[Any], dict[str, Any]]
+
+
+def _kind(
+    model: Any,
+    entity: str,
+    key: Any,
+    names: tuple[str, ...],
+    build: Callable[[Any], dict[str, Any]],
+) -> _Kind:
+    letter = entity[0]
+    table = model.__table__
+    join = (table, and_(col(ChangeRow.entity) == entity, key == col(ChangeRow.entity_id)))
+    # The key comes back as `<letter>_key`: None when the row no longer exists.
+    columns = (key.label(f"{letter}_key"),) + tuple(
+        table.c[name].label(f"{letter}_{name}") for name in names
+    )
+    retired = "retired" in names
+
+    def present(row: Any) -> bool:
+        return getattr(row, f"{letter}_key") is not None and not (
+            retired and getattr(row, f"{letter}_retired")
+        )
+
+    return _Kind(join, columns, present, build)
+
+
+_KINDS: dict[str, _Kind] = {
+    "district": _kind(
+        District,
+        "district",
+        col(District.code),
+        ("name", "center_lat", "center_lon", "version", "retired"),
+        _district,
+    ),
+    "theme": _kind(
+        Theme,
+        "theme",
+        col(Theme.code),
+        ("name", "kind", "description", "version", "retired"),
+        _theme,
+    ),
+    "hotspot": _kind(
+        Hotspot,
+        "hotspot",
+        col(Hotspot.code),
+        (
+            "name",
+            "district_code",
+            "themes",
+            "lat",
+            "lon",
+            "approximate",
+            "note",
+            "version",
+            "retired",
+        ),
+        _hotspot,
+    ),
+    "record": _kind(
+        Record,
+        "record",
+        col(Record.id),
+        ("kind", "version", "review_state", "review_remark", "card_number", "received_at"),
+        _record_state,
+    ),
 }
 
 
+def _page_query(user: User, districts: list[str], since: int, limit: int) -> Any:
+    """The page's changes with the current state of each entity, in one
+    statement: each entity table is left-joined on its own kind of change."""
+    query = select(
+        col(ChangeRow.seq),
+        col(ChangeRow.entity),
+        col(ChangeRow.entity_id),
+        col(ChangeRow.op),
+        *(column for kind in _KINDS.values() for column in kind.columns),
+    ).select_from(ChangeRow)
+    for kind in _KINDS.values():
+        query = query.outerjoin(*kind.join)
+    return (
+        query.where(col(ChangeRow.seq) > since, _scope(user, districts))
+        .order_by(col(ChangeRow.seq))
+        .limit(limit + 1)
+    )
+
+
 def _scope(user: User, districts: list[str]) -> Any:
-    everyone = col(Change.audience) == AUDIENCE_ALL
-    own = and_(col(Change.audience) == AUDIENCE_OWNER, col(Change.owner_user_id) == user.id)
+    everyone = col(ChangeRow.audience) == AUDIENCE_ALL
+    own = and_(col(ChangeRow.audience) == AUDIENCE_OWNER, col(ChangeRow.owner_user_id) == user.id)
     if user.role == "beheerder":
-        district = col(Change.audience) == AUDIENCE_DISTRICT
+        district = col(ChangeRow.audience) == AUDIENCE_DISTRICT
     else:
         district = and_(
-            col(Change.audience) == AUDIENCE_DISTRICT, col(Change.district_code).in_(districts)
+            col(ChangeRow.audience) == AUDIENCE_DISTRICT,
+            col(ChangeRow.district_code).in_(districts),
         )
     return or_(everyone, district, own)
 
 
 def pull_changes(
     session: Session, *, user: User, districts: list[str], since: int, limit: int
-) -> tuple[list[WireChange], int, bool]:
-    rows = session.exec(
-        select(Change)
-        .where(col(Change.seq) > since, _scope(user, districts))
-        .order_by(col(Change.seq))
-        .limit(limit + 1)
-    ).all()
-    if not rows and since > 0 and since > latest_seq(session):
+) -> tuple[list[Change], int, bool]:
+    # Keep each entity's last change in this page, in change order, as the rows come.
+    last: dict[tuple[str, str], Any] = {}
+    count, next_since, more = 0, since, False
+    # Core, not the ORM: plain rows, without the ORM's loading machinery per row.
+    result = session.connection().execute(_page_query(user, districts, since, limit))
+    for row in result:
+        if count == limit:
+            more = True
+            break
+        count += 1
+        next_since = row.seq
+        last.pop((row.entity, row.entity_id), None)
+        last[(row.entity, row.entity_id)] = row
+    result.close()
+    if not count and since > 0 and since > latest_seq(session):
         # Only after a restore from backup: the phone has seen numbers that no
         # longer exist, and would wait for ever. It must start again from 0.
         raise ServiceError(
             ErrorCode.CURSOR_AHEAD,
             "De server kent deze stand niet (teruggezet?). De app haalt alles opnieuw op.",
         )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_since = rows[-1].seq if rows else since
-    # Keep each entity's last change in this page, in change order.
-    last: dict[tuple[str, str], Change] = {}
-    for row in rows:
-        last.pop((row.entity, row.entity_id), None)
-        last[(row.entity, row.entity_id)] = row
-    by_entity: dict[str, dict[str, Any]] = {}
-    for entity, (model, _) in _LOADERS.items():
-        ids = [eid for (ent, eid) in last if ent == entity]
-        if ids:
-            key = model.id if entity == "record" else model.code
-            by_entity[entity] = {
-                (r.id if entity == "record" else r.code): r
-                for r in session.exec(select(model).where(col(key).in_(ids)))
-            }
-    changes: list[WireChange] = []
+    restricted = user.role != "beheerder"
+    page: list[dict[str, Any]] = []
     for (entity, entity_id), row in last.items():
-        current = by_entity.get(entity, {}).get(entity_id)
-        deleted = row.op == "delete" or current is None or getattr(current, "retired", False)
-        if (
-            current is not None
-            and not deleted
-            and entity == "hotspot"
-            and user.role != "beheerder"
-            and current.district_code not in districts
-        ):
-            deleted = True  # moved out of this user's districts since the change
-        changes.append(
-            WireChange(
-                seq=row.seq,
-                entity=entity,
-                op=ChangeOp.DELETE if deleted else ChangeOp.UPSERT,
-                id=entity_id,
-                data=None if deleted else _LOADERS[entity][1](current),
-            )
+        kind = _KINDS.get(entity)
+        if kind is None or row.op == "delete" or not kind.present(row):
+            deleted = True
+        else:
+            # A hotspot moved out of this user's districts since the change is gone for them.
+            deleted = restricted and entity == "hotspot" and row.h_district_code not in districts
+        page.append(
+            {
+                "seq": row.seq,
+                "entity": entity,
+                "op": "delete" if deleted else "upsert",
+                "id": entity_id,
+                "data": None if deleted or kind is None else kind.build(row),
+            }
         )
+    # The page becomes typed changes in one call of the wire models' validator
+    # (sync_protocol/entities.py): the server sends nothing they do not describe.
+    changes = _PAGE.validate_python(page)
     return changes, next_since, more
 
 

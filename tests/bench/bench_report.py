@@ -214,22 +214,49 @@ def _push(results: Any, add: Any) -> None:
     add("")
 
 
+def _pull_limit() -> int:
+    from fieldapp.sync import PULL_LIMIT
+
+    return PULL_LIMIT
+
+
 def _pull(results: Any, add: Any) -> None:
     add("## 2. First pull of a district")
     add("")
     add(
         "A new phone enrols and runs its first sync: the district's reference data "
         f"(districts, themes, hotspots) and the review state of its officer's "
-        f"{_n(results.config.pull_records)} records already on the server, in pages of 500."
+        f"{_n(results.config.pull_records)} records already on the server, in pages of "
+        f"{_pull_limit()} (`fieldapp.sync.PULL_LIMIT`)."
     )
     add("")
-    add("| database | changes | seconds | changes/s | requests | bytes on the wire |")
-    add("| --- | ---: | ---: | ---: | ---: | ---: |")
+    add(
+        "*Bare read* = one SQL statement over the raw driver connection that returns the "
+        "same changes with the columns the pull sends for each (the officer's scope, "
+        "left joins on the entity tables, in change order), best of three. Goal (issue 15): "
+        "first pull ≤ 1 s and ≤ 10× the bare read."
+    )
+    add("")
+    add(
+        "| database | changes | seconds | changes/s | requests | bytes on the wire "
+        "| bare read s | pull ÷ bare | CPU s (phone + server) | load |"
+    )
+    add("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for p in results.pull:
         add(
             f"| {_db(p.db)} | {_n(p.changes)} | {_s(p.seconds)} | {_n(p.changes / p.seconds)} "
-            f"| {_n(p.requests)} | {_n(p.bytes)} |"
+            f"| {_n(p.requests)} | {_n(p.bytes)} | {_s(p.bare_seconds)} | {_x(p.ratio)} "
+            f"| {_s(getattr(p, 'cpu', 0.0))} ({_s(getattr(p, 'phone_cpu', 0.0))} + "
+            f"{_s(getattr(p, 'server_cpu', 0.0))}) | {getattr(p, 'load', 0.0):.1f} |"
         )
+    add("")
+    add(
+        "*CPU s* is the CPU time of the phone's process and the server's process during "
+        "the pull (PostgreSQL's own backend not included); *load* the 1-minute load average "
+        "then. On a machine shared with other work the wall clock waits for a core; pages "
+        "go one after the other, so on an idle machine the wall clock is about the CPU time "
+        "plus the database's share."
+    )
     add("")
 
 

@@ -323,6 +323,7 @@ def test_rejections_are_listed_with_their_reason(tmp_path, server, engine, setti
     app.store.apply_pull_page(
         [
             {
+                "seq": app.store.cursor(),
                 "entity": "theme",
                 "op": "upsert",
                 "id": "verouderd",
@@ -368,10 +369,16 @@ def test_team_leader_sending_an_entry_back_is_flagged_in_the_log(
     app.store.apply_pull_page(
         [
             {
+                "seq": app.store.cursor(),
                 "entity": "record",
                 "op": "upsert",
                 "id": entry.id,
-                "data": {"review_state": "terug_naar_handhaver", "review_remark": "Welk adres?"},
+                "data": {
+                    "kind": "waarneming",
+                    "version": 1,
+                    "review_state": "terug_naar_handhaver",
+                    "review_remark": "Welk adres?",
+                },
             }
         ],
         app.store.cursor(),

@@ -11,7 +11,7 @@ from phone_reference import REFERENCE
 
 from fieldapp import models as m
 from fieldapp.db import open_database
-from fieldapp.store import EntryInvalid, EntryLocked, Store
+from fieldapp.store import EntryInvalid, EntryLocked, PageInvalid, Store
 
 
 @pytest.fixture
@@ -180,7 +180,7 @@ def test_pull_page_and_cursor_move_together(store):
     )
     assert store.cursor() == 5
     assert [h.code for h in store.hotspots()] == ["noord-a"]
-    with pytest.raises(KeyError):  # a malformed page is not half-applied
+    with pytest.raises(PageInvalid):  # a malformed page is not half-applied
         store.apply_pull_page(
             [
                 {"entity": "hotspot", "op": "delete", "id": "noord-a", "seq": 6, "data": None},

@@ -172,7 +172,7 @@ class Checks(ScenarioBase):
                         state[change.entity].pop(change.id, None)
                     else:
                         state[change.entity][change.id] = _reference_fields(
-                            change.entity, change.data
+                            change.entity, change.data.model_dump()
                         )
                 if not more:
                     return state

@@ -15,6 +15,7 @@ from chaos_transport import ChaosTransport
 from sqlalchemy.engine import Engine
 
 import fieldapp.migrations
+import fieldapp.pull_apply
 import fieldapp.store
 import fieldapp.sync
 from fieldapp.state import AppState
@@ -58,20 +59,19 @@ CLOCK = Clock()
 
 
 class _KillSwitch:
-    """Counts the changes a pull page applies; raises AppKilled at the last one,
-    after it is applied but before the page's transaction commits its cursor."""
+    """Raises AppKilled once a pull page's changes are applied, before the page's
+    transaction commits its cursor (the phone applies a page in bulk, so any
+    kill inside it is this one: all of the page or none)."""
 
     def __init__(self) -> None:
         self.countdown: int | None = None
-        self.original: Callable[[Any, dict[str, Any]], None] = fieldapp.store._apply_change
+        self.original: Callable[[Any, Any], None] = fieldapp.pull_apply.apply_changes
 
-    def apply_change(self, session: Any, change: dict[str, Any]) -> None:
-        self.original(session, change)
+    def apply_changes(self, session: Any, changes: Any) -> None:
+        self.original(session, changes)
         if self.countdown is not None:
-            self.countdown -= 1
-            if self.countdown <= 0:
-                self.countdown = None
-                raise AppKilled("killed after applying a pull page, before its cursor")
+            self.countdown = None
+            raise AppKilled("killed after applying a pull page, before its cursor")
 
 
 KILL_SWITCH = _KillSwitch()
@@ -86,7 +86,7 @@ def patched_phone_runtime(monkeypatch: Any) -> Iterator[None]:
 
     monkeypatch.setattr("fieldapp.ids.time", _TimeModule)
     monkeypatch.setattr("fieldapp.store.utcnow", CLOCK.utcnow)
-    monkeypatch.setattr("fieldapp.store._apply_change", KILL_SWITCH.apply_change)
+    monkeypatch.setattr("fieldapp.pull_apply.apply_changes", KILL_SWITCH.apply_changes)
     yield
 
 

@@ -21,11 +21,23 @@ from factories import (
     signaal,
     waarneming,
 )
+from pydantic import TypeAdapter
 from sqlmodel import Session, col, or_, select
 
-from sync_server.models import Change, Hotspot
+from sync_protocol import Change as WireChange
+from sync_protocol import (
+    DistrictChange,
+    HotspotChange,
+    PullPage,
+    RecordChange,
+    RecordStateData,
+    ThemeChange,
+    Tombstone,
+)
+from sync_server.db import session_scope
+from sync_server.models import Change, Hotspot, Record
 from sync_server.models.changes import AUDIENCE_ALL, AUDIENCE_DISTRICT, AUDIENCE_OWNER
-from sync_server.services.changes import latest_seq
+from sync_server.services.changes import PendingChange, latest_seq, record_changes
 
 
 def _pages(phone: Phone, limit: int, **extra: Any) -> list[dict[str, Any]]:
@@ -258,3 +270,92 @@ def test_pull_without_protocol_header_is_refused(http, engine, settings, server)
         response = bare.get("/api/v1/sync/pull", headers=phone.headers, params={"since": 0})
     assert response.status_code == 400
     assert response.json()["code"] == "protocol_missing"
+
+
+_CHANGE: TypeAdapter[Any] = TypeAdapter(WireChange)
+
+
+def test_every_page_is_exactly_what_the_wire_models_describe(two_districts, engine):
+    """The server builds its pages from sync_protocol's entity models: each change
+    reads back as its own kind (never as an unknown one), and dumping the typed
+    change gives the very JSON that was sent (no field missing, none extra)."""
+    noord, schalkwijk = two_districts
+    retired = hotspot_in(engine, "noord")
+    with session_scope(engine) as session:
+        hotspot = session.get(Hotspot, retired)
+        assert hotspot is not None
+        hotspot.retired = True
+        session.add(hotspot)
+        record = session.exec(
+            select(Record).where(
+                Record.owner_user_id == schalkwijk.user.id, Record.kind == "gele_kaart"
+            )
+        ).first()
+        assert record is not None and record.card_number is not None
+        record.review_state, record.review_remark = "terug_naar_handhaver", "Welke straat?"
+        session.add(record)
+        record_changes(
+            session,
+            [
+                PendingChange("hotspot", retired, "delete", AUDIENCE_DISTRICT, "noord"),
+                PendingChange(
+                    "record", record.id, "upsert", AUDIENCE_OWNER, "schalkwijk", schalkwijk.user.id
+                ),
+            ],
+        )
+
+    kinds: dict[type[Any], int] = {}
+    for phone in (noord, schalkwijk):
+        for page in _pages(phone, 7):
+            typed = PullPage.model_validate(page)
+            assert [_CHANGE.dump_python(c, mode="json") for c in typed.changes] == page["changes"]
+            for change in typed.changes:
+                kinds[type(change)] = kinds.get(type(change), 0) + 1
+    assert set(kinds) == {DistrictChange, ThemeChange, HotspotChange, RecordChange, Tombstone}
+    tombstone = [c for c in _changes(_pages(noord, 500)) if c["id"] == retired]
+    assert tombstone == [
+        {
+            "seq": tombstone[0]["seq"],
+            "entity": "hotspot",
+            "op": "delete",
+            "id": retired,
+            "data": None,
+        }
+    ]
+    [state] = [c["data"] for c in _changes(_pages(schalkwijk, 500)) if c["id"] == record.id]
+    assert RecordStateData.model_validate(state) == RecordStateData(
+        kind="gele_kaart",
+        version=1,
+        review_state="terug_naar_handhaver",
+        review_remark="Welke straat?",
+        card_number=record.card_number,
+        next_step=state["next_step"],
+        received_at=state["received_at"],
+    )
+    assert state["next_step"]  # the yellow card's next step comes with its number
+
+
+def test_the_wire_keys_old_phones_read_are_unchanged(two_districts):
+    """Typing the page changed no key an installed app reads."""
+    noord, _ = two_districts
+    keys = {(c["entity"], tuple(sorted(c["data"]))) for c in _changes(_pages(noord, 500))}
+    assert keys == {
+        ("district", ("center_lat", "center_lon", "code", "name", "version")),
+        ("theme", ("code", "description", "kind", "name", "version")),
+        (
+            "hotspot",
+            ("approximate", "code", "district", "lat", "lon", "name", "note", "themes", "version"),
+        ),
+        (
+            "record",
+            (
+                "card_number",
+                "kind",
+                "next_step",
+                "received_at",
+                "review_remark",
+                "review_state",
+                "version",
+            ),
+        ),
+    }

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from sync_protocol import (
+    PROTOCOL_VERSION,
     SUPPORTED_PROTOCOLS,
     ErrorBody,
     ErrorCode,
@@ -91,6 +92,12 @@ def pull(
     changes, next_since, more = pull_service.pull_changes(
         session, user=caller.user, districts=caller.districts, since=since, limit=page_size
     )
-    return PullPage(
-        changes=changes, next_since=next_since, more=more, server_time=datetime.now(UTC)
+    # The changes are typed already (services/pull.py validated them with the
+    # wire models): the page around them is not validated a second time.
+    return PullPage.model_construct(
+        protocol=PROTOCOL_VERSION,
+        changes=changes,
+        next_since=next_since,
+        more=more,
+        server_time=datetime.now(UTC),
     )
