@@ -18,7 +18,6 @@ batch is decided again, when the other push's rows make these re-sends.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from sqlalchemy import case, delete, func, select, text, update
@@ -151,9 +150,12 @@ def write_plan(
     _assign_hotspots(session, list(plan.updates.values()), nearest_hotspot_m)
     record_table = Record.__table__  # type: ignore[attr-defined]
     r = record_table.c
+    # Core statements on the session's connection (same transaction): no ORM
+    # bulk-insert machinery between the rows and the driver.
+    conn = session.connection()
     if plan.inserts:
         rows = [plan.inserts[i] for i in sorted(plan.inserts)]
-        inserted = session.execute(
+        inserted = conn.execute(
             _insert(session, record_table).on_conflict_do_nothing().returning(r.id), rows
         )
         if len(inserted.all()) != len(rows):
@@ -161,7 +163,7 @@ def write_plan(
     made_current = sorted(plan.inserts)
     for record_id in sorted(plan.updates):
         values = plan.updates[record_id]
-        applied = session.execute(
+        applied = conn.execute(
             update(record_table)
             .where(r.id == record_id, r.version < values["version"])
             .values(
@@ -180,7 +182,7 @@ def write_plan(
         rows = sorted(plan.versions, key=lambda v: (v["record_id"], v["version"]))
         version_table = RecordVersion.__table__  # type: ignore[attr-defined]
         vc = version_table.c
-        inserted = session.execute(
+        inserted = conn.execute(
             _insert(session, version_table)
             .on_conflict_do_nothing()
             .returning(vc.record_id, vc.version),
@@ -190,13 +192,12 @@ def write_plan(
             raise Raced
     # By key, not session.add(device): the caller's Device is from another
     # session, and a rolled-back attempt would expire it, failing the retry.
-    session.execute(
-        update(Device)
-        .where(col(Device.id) == ctx.device_id)
+    conn.execute(
+        update(Device.__table__)  # type: ignore[attr-defined]
+        .where(Device.__table__.c.id == ctx.device_id)  # type: ignore[attr-defined]
         .values(last_sync_at=ctx.now, last_seen_at=ctx.now)
     )
-    timing.append(time.perf_counter())
-    record_changes(session, plan.changes)
+    record_changes(session, plan.changes, locked_at=timing)
     return {
         item.index: result(
             item, PushStatus.ACCEPTED, card_number=ctx.records[record_id].card_number
@@ -214,9 +215,9 @@ def _write_photos(session: Session, plan: Plan, made_current: list[str]) -> None
     for record_id in sorted(made_current):
         photos = plan.photos.get(record_id, [])
         if record_id in plan.updates:
-            session.execute(
+            session.connection().execute(
                 delete(photo_table).where(p.record_id == record_id, p.sha256.not_in(photos))
             )
         rows += [{"record_id": record_id, "sha256": sha} for sha in photos]
     if rows:
-        session.execute(_insert(session, photo_table).on_conflict_do_nothing(), rows)
+        session.connection().execute(_insert(session, photo_table).on_conflict_do_nothing(), rows)
