@@ -18,9 +18,22 @@ batch is decided again, when the other push's rows make these re-sends.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from sqlalchemy import case, delete, func, select, text, update
+from sqlalchemy import (
+    JSON,
+    Text,
+    TypeDecorator,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -93,6 +106,33 @@ def read_context(
     return Context(user_id, device_id, districts, themes, hotspot_districts, records, versions, now)
 
 
+class _PgJSONText(TypeDecorator[str]):
+    """A payload serialised once in Python (as SQLAlchemy's JSON type does it, with
+    json.dumps), cast to json by PostgreSQL: the record row and its version row
+    share one serialisation instead of two."""
+
+    impl = Text
+    cache_ok = True
+
+    def bind_expression(self, bindvalue: Any) -> Any:
+        return cast(bindvalue, JSON)
+
+
+def _with_json_payload(session: Session, rows: list[dict[str, Any]], cache: dict[int, str]) -> Any:
+    """The rows with `payload` serialised (each payload object once), and the
+    bind parameter that stores it in the JSON column; the stored text is what
+    the JSON type itself would have written."""
+    out = []
+    for row in rows:
+        payload = row["payload"]
+        serialised = cache.get(id(payload))
+        if serialised is None:
+            serialised = cache[id(payload)] = json.dumps(payload)
+        out.append({k: v for k, v in row.items() if k != "payload"} | {"payload_json": serialised})
+    postgres = session.get_bind().dialect.name == "postgresql"
+    return out, bindparam("payload_json", type_=_PgJSONText() if postgres else Text())
+
+
 def _insert(session: Session, table: Any) -> Any:
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(table)
@@ -153,10 +193,17 @@ def write_plan(
     # Core statements on the session's connection (same transaction): no ORM
     # bulk-insert machinery between the rows and the driver.
     conn = session.connection()
+    serialised: dict[int, str] = {}
     if plan.inserts:
-        rows = [plan.inserts[i] for i in sorted(plan.inserts)]
+        rows, payload = _with_json_payload(
+            session, [plan.inserts[i] for i in sorted(plan.inserts)], serialised
+        )
         inserted = conn.execute(
-            _insert(session, record_table).on_conflict_do_nothing().returning(r.id), rows
+            _insert(session, record_table)
+            .values(payload=payload)
+            .on_conflict_do_nothing()
+            .returning(r.id),
+            rows,
         )
         if len(inserted.all()) != len(rows):
             raise Raced
@@ -179,11 +226,16 @@ def write_plan(
             made_current.append(record_id)
     _write_photos(session, plan, made_current)
     if plan.versions:
-        rows = sorted(plan.versions, key=lambda v: (v["record_id"], v["version"]))
+        rows, payload = _with_json_payload(
+            session,
+            sorted(plan.versions, key=lambda v: (v["record_id"], v["version"])),
+            serialised,
+        )
         version_table = RecordVersion.__table__  # type: ignore[attr-defined]
         vc = version_table.c
         inserted = conn.execute(
             _insert(session, version_table)
+            .values(payload=payload)
             .on_conflict_do_nothing()
             .returning(vc.record_id, vc.version),
             rows,
