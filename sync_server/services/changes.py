@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import bindparam, insert, text, update
 from sqlmodel import Session, col, select
@@ -53,17 +52,21 @@ def lock_change_log(session: Session) -> None:
     )
 
 
-# On PostgreSQL the change rows go in as one statement over arrays (unnest): one
-# round trip and next to no work in Python while the counter row is locked.
-_PG_INSERT_CHANGES = text(
-    "INSERT INTO change (seq, entity, entity_id, op, audience, district_code, owner_user_id, "
-    "created_at) "
-    "SELECT :first + t.ord - 1, t.entity, t.entity_id, t.op, t.audience, t.district_code, "
+# On PostgreSQL the counter update and the change rows are one statement: the
+# rows go in over arrays (unnest), prepared before, so the lock is held for one
+# round trip and the commit. clock_timestamp() is when the row lock was obtained.
+_PG_NUMBER_AND_INSERT = text(
+    "WITH c AS (UPDATE changecounter SET value = value + :n WHERE id = 1 "
+    "RETURNING value, clock_timestamp() AS locked_at), "
+    "ins AS (INSERT INTO change (seq, entity, entity_id, op, audience, district_code, "
+    "owner_user_id, created_at) "
+    "SELECT c.value - :n + t.ord, t.entity, t.entity_id, t.op, t.audience, t.district_code, "
     "t.owner_user_id, :now "
-    "FROM unnest(CAST(:entity AS varchar[]), CAST(:entity_id AS varchar[]), "
+    "FROM c, unnest(CAST(:entity AS varchar[]), CAST(:entity_id AS varchar[]), "
     "CAST(:op AS varchar[]), CAST(:audience AS varchar[]), CAST(:district_code AS varchar[]), "
     "CAST(:owner_user_id AS integer[])) "
-    "WITH ORDINALITY AS t(entity, entity_id, op, audience, district_code, owner_user_id, ord)"
+    "WITH ORDINALITY AS t(entity, entity_id, op, audience, district_code, owner_user_id, ord)) "
+    "SELECT value, locked_at FROM c"
 ).bindparams(
     bindparam("now", type_=Change.__table__.c.created_at.type),  # type: ignore[attr-defined]
 )
@@ -76,54 +79,67 @@ def record_changes(
 
     Call this last in a transaction, just before commit: from the counter update
     on, every other writer of the change log waits for this transaction. Every
-    row is prepared before the update, so the lock is held for the update, one
-    insert and the commit. `locked_at` gets the moment the lock was obtained.
+    row is prepared before the update, so the lock is held only for the update,
+    the insert and the commit. `locked_at` gets the moment (epoch seconds) the
+    lock was obtained.
     """
     if not changes:
         return []
     ensure_counter(session)
     now = utcnow()
-    postgres = session.get_bind().dialect.name == "postgresql"
-    columns: dict[str, list[Any]] = {
-        "entity": [c.entity for c in changes],
-        "entity_id": [c.entity_id for c in changes],
-        "op": [c.op for c in changes],
-        "audience": [c.audience for c in changes],
-        "district_code": [c.district_code for c in changes],
-        "owner_user_id": [c.owner_user_id for c in changes],
-    }
+    n = len(changes)
+    if session.get_bind().dialect.name == "postgresql":
+        row = (
+            session.connection()
+            .execute(
+                _PG_NUMBER_AND_INSERT,
+                {
+                    "n": n,
+                    "now": now,
+                    "entity": [c.entity for c in changes],
+                    "entity_id": [c.entity_id for c in changes],
+                    "op": [c.op for c in changes],
+                    "audience": [c.audience for c in changes],
+                    "district_code": [c.district_code for c in changes],
+                    "owner_user_id": [c.owner_user_id for c in changes],
+                },
+            )
+            .one()
+        )
+        counter = session.get(ChangeCounter, 1)  # in the session since ensure_counter
+        if counter is not None:
+            session.expire(counter)  # updated behind the ORM's back
+        last = int(row.value)
+        if locked_at is not None:
+            locked_at.append(row.locked_at.timestamp())
+        return list(range(last - n + 1, last + 1))
+    # SQLite: its writers queue for the whole transaction anyway (BEGIN IMMEDIATE).
     result = session.execute(
         update(ChangeCounter)
         .where(col(ChangeCounter.id) == 1)
-        .values(value=col(ChangeCounter.value) + len(changes))
+        .values(value=col(ChangeCounter.value) + n)
         .returning(col(ChangeCounter.value))
     )
     last = int(result.scalar_one())
     if locked_at is not None:
-        locked_at.append(time.perf_counter())
-    first = last - len(changes) + 1
-    conn = session.connection()
-    if postgres:
-        conn.execute(_PG_INSERT_CHANGES, {"first": first, "now": now, **columns})
-    else:
-        # SQLite: one executemany of plain rows (its writers queue for the whole
-        # transaction anyway, BEGIN IMMEDIATE).
-        conn.execute(
-            insert(Change.__table__),  # type: ignore[attr-defined]
-            [
-                {
-                    "seq": first + offset,
-                    "entity": change.entity,
-                    "entity_id": change.entity_id,
-                    "op": change.op,
-                    "audience": change.audience,
-                    "district_code": change.district_code,
-                    "owner_user_id": change.owner_user_id,
-                    "created_at": now,
-                }
-                for offset, change in enumerate(changes)
-            ],
-        )
+        locked_at.append(time.time())
+    first = last - n + 1
+    session.connection().execute(
+        insert(Change.__table__),  # type: ignore[attr-defined]
+        [
+            {
+                "seq": first + offset,
+                "entity": change.entity,
+                "entity_id": change.entity_id,
+                "op": change.op,
+                "audience": change.audience,
+                "district_code": change.district_code,
+                "owner_user_id": change.owner_user_id,
+                "created_at": now,
+            }
+            for offset, change in enumerate(changes)
+        ],
+    )
     return list(range(first, last + 1))
 
 
