@@ -31,7 +31,7 @@ from sync_server.errors import ServiceError
 from sync_server.models import Device, User
 from sync_server.services.push_decide import decide
 from sync_server.services.push_validate import validate_batch
-from sync_server.services.push_write import Raced, hotspot_spots, read_context, write_plan
+from sync_server.services.push_write import hotspot_spots, read_context, write_plan
 
 __all__ = ["DEFAULT_NEAREST_HOTSPOT_M", "MAX_ATTEMPTS", "hotspot_spots", "push_records"]
 
@@ -85,7 +85,7 @@ def push_records(
                     session, ctx, plan, nearest_hotspot_m=nearest_hotspot_m, timing=timing
                 )
             break
-        except (Raced, IntegrityError, OperationalError) as exc:
+        except (IntegrityError, OperationalError) as exc:
             # A concurrent push of the same ids, or a deadlock/serialisation
             # failure on PostgreSQL: nothing of ours was written; decide again.
             if attempt == MAX_ATTEMPTS:
