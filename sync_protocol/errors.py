@@ -34,6 +34,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_THEME = "unknown_theme"
     UNKNOWN_HOTSPOT = "unknown_hotspot"
     NOT_OWNER = "not_owner"
+    DISTRICT_NOT_ALLOWED = "district_not_allowed"
     # photos
     BLOB_HASH_INVALID = "blob_hash_invalid"
     BLOB_HASH_MISMATCH = "blob_hash_mismatch"

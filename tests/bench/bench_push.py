@@ -322,10 +322,11 @@ def shares(profiler: cProfile.Profile, wanted: dict[str, str]) -> dict[str, floa
 
 
 SERVER_PARTS = {
-    "validating records (pydantic)": "sync_server/services/push.py:_validate_item",
-    "writing (ORM, one transaction per batch)": "sync_server/services/push.py:_write",
-    "making ORM objects (SQLModel __init__)": "sqlmodel/main.py:__init__",
-    "session flushes (INSERT statements)": "sqlalchemy/orm/session.py:flush",
+    "validating the batch (pydantic)": "sync_server/services/push_validate.py:validate_batch",
+    "reading the committed state": "sync_server/services/push_write.py:read_context",
+    "deciding each record (in memory)": "sync_server/services/push_decide.py:decide",
+    "writing (bulk Core statements)": "sync_server/services/push_write.py:write_plan",
+    "commit": "sqlalchemy/orm/session.py:commit",
 }
 CLIENT_PARTS = {
     "reading the outbox (Store.outgoing)": "fieldapp/store.py:outgoing",

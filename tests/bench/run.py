@@ -50,6 +50,7 @@ class Config:
     indicator_databases: list[str]
     batch: int
     quick: bool
+    concurrent_records: int = 40_000  # per run of the concurrent push (PostgreSQL)
 
 
 @dataclass
@@ -57,6 +58,7 @@ class Results:
     started: datetime
     config: Config
     push: list[Any] = field(default_factory=list)
+    push_concurrent: list[Any] = field(default_factory=list)
     pouch: dict[int, Any] = field(default_factory=dict)
     pouch_versions: str = ""
     pull: list[Any] = field(default_factory=list)
@@ -108,7 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     pg = not args.no_postgres and bool(os.environ.get("BENCH_PG_URL"))
     databases = ["sqlite", "postgresql"] if pg else ["sqlite"]
     if args.quick:
-        config = Config([500, 2000], 300, 2000, 50_000, 500, databases, databases, BATCH_SIZE, True)
+        config = Config(
+            [500, 2000], 300, 2000, 50_000, 500, databases, databases, BATCH_SIZE, True, 4000
+        )
     else:
         config = Config(
             [1000, 10_000, 100_000], 1000, 20_000, 1_000_000, 3000, databases, databases,
@@ -176,6 +180,19 @@ def run_parts(results: Results, parts: set[str], workdir: Path) -> None:
                 if value is not None:
                     results.push.append(value)
                 rmtree(workdir / f"push-{kind}-{n}")
+        if "postgresql" in config.databases:
+            from bench_push_concurrent import run_concurrent_push
+
+            value = attempt(
+                results,
+                "push, 1/2/4 clients against 1/2 server processes, postgresql",
+                lambda: run_concurrent_push(
+                    workdir / "push-concurrent", records_per_run=config.concurrent_records
+                ),
+            )
+            if value is not None:
+                results.push_concurrent = value
+            rmtree(workdir / "push-concurrent")
         installed = attempt(results, "npm install pouchdb-node express-pouchdb", install)
         if installed is not None:
             folder, results.pouch_versions = installed

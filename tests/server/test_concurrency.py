@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from factories import (
+    TEST_KEY,
     Phone,
     adrescontrole,
     change_seqs,
@@ -33,8 +34,10 @@ from sqlmodel import Session, col, func, select
 
 from sync_server.db import session_scope
 from sync_server.models import Change, Record, RecordVersion
+from sync_server.services import accounts
 from sync_server.services.changes import AUDIENCE_ALL, PendingChange, record_changes
 from sync_server.services.pull import pull_changes
+from sync_server.services.push import push_records
 
 DISTRICTS = ["noord", "schalkwijk", "oost", "centrum"]
 PHONES_PER_OFFICER = 2
@@ -381,3 +384,83 @@ def test_overlapping_batches_in_any_order_neither_deadlock_nor_double(
     seqs = [c["seq"] for c in received]
     assert seqs == sorted(set(seqs))
     assert {c["id"] for c in received if c["entity"] == "record"} == written
+
+
+def test_the_highest_version_is_current_whatever_commits_first(engine):
+    """Property 8 (issue 11.6): versions 2 and 3 of the same records pushed from two
+    devices at once, round after round, as corrections of records the server has
+    or as records new to it. Whichever push commits first, version 3 is
+    current every time and every version is kept. Before the push decided on rows
+    updated conditionally, a version 3 committed between the other push's read and
+    its write was overwritten by version 2 (a lost update under READ COMMITTED)."""
+    user = make_user(engine, districts=["noord"], password=None)
+    with session_scope(engine) as session:
+        devices = [
+            accounts.issue_device(session, user, name=f"t{n}", kind="phone").device
+            for n in range(2)
+        ]
+    spot = hotspot_in(engine, "noord")
+    rounds, per_round = 150, 6
+    rng = random.Random(20261201)
+
+    def push(device_no: int, batch: list[dict[str, Any]]) -> list[str]:
+        results = push_records(
+            engine,
+            user=user,
+            device=devices[device_no],
+            districts=["noord"],
+            items=batch,
+            key=TEST_KEY,
+            max_batch=500,
+        )
+        return [r.status.value for r in results]
+
+    def version(record: dict[str, Any], number: int) -> dict[str, Any]:
+        note = f"versie {number}"
+        return record | {"version": number, "payload": record["payload"] | {"note": note}}
+
+    known: list[str] = []
+    fresh: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def at_once(device_no: int, batch: list[dict[str, Any]]) -> list[str]:
+        barrier.wait(timeout=30)
+        return push(device_no, batch)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for round_no in range(rounds):
+            # Mostly corrections of records the server has (one push reads them
+            # while the other commits: the lost update); every third round new
+            # records, where one push's insert races the other's.
+            correcting = round_no % 3 != 2
+            existing = [waarneming(spot, note="versie 1") for _ in range(per_round * correcting)]
+            if existing:
+                assert push(0, existing) == ["accepted"] * len(existing)
+            new = [waarneming(spot, note="versie 1") for _ in range(per_round - len(existing))]
+            records = existing + new
+            second = [version(r, 2) for r in records]
+            third = [version(r, 3) for r in records]
+            rng.shuffle(second)
+            rng.shuffle(third)
+            order = [(0, second), (1, third)] if rng.random() < 0.5 else [(1, third), (0, second)]
+            outcomes = [pool.submit(at_once, n, b) for n, b in order]
+            for outcome in outcomes:
+                assert outcome.result(timeout=60) == ["accepted"] * len(records)
+            known += [r["id"] for r in existing]
+            fresh += [r["id"] for r in new]
+
+    with Session(engine) as session:
+        current = {
+            r.id: (r.version, r.payload["note"])
+            for r in session.exec(select(Record).where(col(Record.id).in_(known + fresh)))
+        }
+        kept: dict[str, list[int]] = {}
+        for v in session.exec(
+            select(RecordVersion).where(col(RecordVersion.record_id).in_(known + fresh))
+        ):
+            kept.setdefault(v.record_id, []).append(v.version)
+    assert current == {i: (3, "versie 3") for i in known + fresh}
+    assert {i: sorted(kept[i]) for i in known} == {i: [1, 2, 3] for i in known}
+    assert {i: sorted(kept[i]) for i in fresh} == {i: [2, 3] for i in fresh}
+    log = change_seqs(engine)
+    assert log == list(range(1, len(log) + 1))

@@ -1,0 +1,170 @@
+"""Push with several clients against one and two server processes (PostgreSQL).
+
+What it shows: whether pushes from many phones run side by side, or queue on the
+change counter (sync-protocol.md, property 9). Each client is an officer of its
+own with an enrolled device, sending batches of 500 records over HTTP as the
+phone does; client i talks to server process i mod P, and all processes serve
+one database. Every server logs, in bench mode only (HV_BENCH_PUSH_TIMING=1),
+how long each push held the change counter's lock (from its update to the
+commit); the bench reads those lines from the servers' logs.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from bench_common import (
+    Database,
+    ServerProcess,
+    enrolment_code,
+    make_officer,
+    make_records,
+    new_database,
+)
+
+BATCH = 500
+_HOLD = re.compile(r"push-timing records=(\d+) counter_lock_ms=([0-9.]+)")
+
+
+@dataclass
+class ConcurrentPush:
+    processes: int
+    clients: int
+    records: int
+    seconds: float
+    request_p50: float
+    request_p95: float
+    hold_ms: list[float]  # per push of BATCH records, from the servers' logs
+
+    @property
+    def rate(self) -> float:
+        return self.records / self.seconds
+
+    def hold(self, q: float) -> float:
+        if not self.hold_ms:
+            return float("nan")
+        ordered = sorted(self.hold_ms)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+class TimedServer(ServerProcess):
+    def env(self) -> dict[str, str]:
+        return super().env() | {"HV_BENCH_PUSH_TIMING": "1"}
+
+    def holds(self) -> list[float]:
+        text = (self.workdir / f"server-{self.port}.log").read_text(errors="replace")
+        return [float(ms) for n, ms in _HOLD.findall(text) if int(n) == BATCH]
+
+
+def _enrol(server_url: str, code: str) -> tuple[str, str]:
+    response = httpx.post(
+        f"{server_url}/api/v1/auth/enroll",
+        json={"code": code, "device_name": "bench"},
+        headers={"X-Protocol-Version": "1"},
+        timeout=30,
+    )
+    response.raise_for_status()
+    body = response.json()
+    return str(body["token"]), str(body["device_id"])
+
+
+def _client(
+    url: str, token: str, device_id: str, records: list[dict[str, Any]], start: threading.Barrier
+) -> list[float]:
+    """One phone pushing its records in batches; the seconds of each request."""
+    times: list[float] = []
+    with httpx.Client(
+        base_url=url,
+        headers={"X-Protocol-Version": "1", "Authorization": f"Bearer {token}"},
+        timeout=300,
+    ) as client:
+        start.wait(timeout=120)
+        for offset in range(0, len(records), BATCH):
+            batch = records[offset : offset + BATCH]
+            started = time.perf_counter()
+            response = client.post(
+                "/api/v1/sync/push",
+                json={"protocol": 1, "device_id": device_id, "records": batch},
+            )
+            times.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise RuntimeError(f"push failed: {response.status_code} {response.text[:300]}")
+            statuses = {r["status"] for r in response.json()["results"]}
+            if statuses != {"accepted"}:
+                raise RuntimeError(f"push not accepted: {statuses}")
+    return times
+
+
+def _one_run(
+    db: Database, servers: list[TimedServer], clients: int, per_client: int, seed: int
+) -> ConcurrentPush:
+    logged_before = [len(s.holds()) for s in servers]
+    phones = []
+    for n in range(clients):
+        officer = make_officer(db.engine, f"conc{seed}c{n}")
+        url = servers[n % len(servers)].url
+        token, device_id = _enrol(url, enrolment_code(db.engine, officer))
+        phones.append((url, token, device_id, make_records(per_client, seed=seed * 100 + n)))
+    barrier = threading.Barrier(clients + 1)
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        futures = [pool.submit(_client, *phone, barrier) for phone in phones]
+        barrier.wait(timeout=120)
+        started = time.perf_counter()
+        request_times = [t for f in futures for t in f.result()]
+        seconds = time.perf_counter() - started
+    with db.engine.connect() as conn:
+        gaps = conn.exec_driver_sql(
+            "select count(*) - coalesce(max(seq) - min(seq) + 1, 0) from change"
+        ).scalar()
+    if gaps:
+        raise RuntimeError("the change log has a gap")
+    holds = [
+        h for s, before in zip(servers, logged_before, strict=True) for h in s.holds()[before:]
+    ]
+    ordered = sorted(request_times)
+    return ConcurrentPush(
+        processes=len(servers),
+        clients=clients,
+        records=clients * per_client,
+        seconds=seconds,
+        request_p50=statistics.median(ordered),
+        request_p95=ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))],
+        hold_ms=holds,
+    )
+
+
+def run_concurrent_push(
+    workdir: Path, *, records_per_run: int, clients: tuple[int, ...] = (1, 2, 4)
+) -> list[ConcurrentPush]:
+    """1, 2 and 4 clients against 1 and 2 server processes; the same number of
+    records in every run, split over the clients."""
+    out: list[ConcurrentPush] = []
+    for processes in (1, 2):
+        db = new_database("postgresql", workdir / f"conc-{processes}")
+        servers: list[TimedServer] = []
+        try:
+            for n in range(processes):
+                servers.append(TimedServer(db, workdir / f"conc-{processes}-{n}").start())
+            for count in clients:
+                per_client = max(BATCH, records_per_run // count // BATCH * BATCH)
+                run = _one_run(db, servers, count, per_client, seed=processes * 10 + count)
+                print(
+                    f"   {processes} process(es), {count} client(s): {run.rate:,.0f} records/s, "
+                    f"p95 request {run.request_p95:.2f} s, "
+                    f"counter held p95 {run.hold(0.95):.1f} ms",
+                    flush=True,
+                )
+                out.append(run)
+        finally:
+            for server in servers:
+                server.stop()
+            db.drop()
+    return out

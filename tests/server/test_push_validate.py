@@ -1,0 +1,90 @@
+"""The batch validation's fast path gives every record the verdict it gets alone.
+
+The push validates a whole batch in one pydantic call and falls back to record
+by record for whatever that call refuses; the verdicts (status, code, message,
+id, version) and the stored content and its hash must be exactly those of
+validating each record on its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from factories import (
+    TEST_KEY,
+    adrescontrole,
+    gele_kaart,
+    incident,
+    integrale_controle,
+    signaal,
+    waarneming,
+)
+
+from sync_protocol import PushItemResult
+from sync_server.services.push_validate import Valid, validate_batch, validate_item
+
+SPOT = "noord-testplek"
+
+
+def _mixed_batch() -> list[Any]:
+    good = [
+        waarneming(SPOT, note="  spaties eromheen  "),
+        gele_kaart(SPOT),
+        incident(SPOT),
+        adrescontrole(),
+        signaal(SPOT),
+        integrale_controle(SPOT),
+    ]
+    spaced_kind = waarneming(SPOT) | {"kind": " waarneming "}
+    bad = [
+        waarneming(SPOT, persons="veel"),
+        {"id": "geen-uuid", "kind": "waarneming", "version": 1, "payload": {}},
+        waarneming(SPOT) | {"kind": "vuurwerk"},
+        "geen record",
+        None,
+        waarneming(SPOT) | {"version": True},
+        waarneming(SPOT) | {"extra": 1},
+        gele_kaart(SPOT, naam="1"),
+        waarneming(SPOT) | {"payload": []},
+    ]
+    return [good[0], bad[0], good[1], bad[1], spaced_kind, bad[2], good[2], bad[3]] + (
+        [good[3], bad[4], bad[5], good[4], bad[6], bad[7], good[5], bad[8]]
+    )
+
+
+def _as_tuple(verdict: Valid | PushItemResult) -> Any:
+    if isinstance(verdict, PushItemResult):
+        return ("rejected", verdict.model_dump())
+    return (
+        "valid",
+        verdict.index,
+        verdict.id,
+        verdict.version,
+        verdict.kind,
+        verdict.stored,
+        verdict.digest,
+        verdict.payload,
+    )
+
+
+def test_every_verdict_is_the_one_the_record_gets_on_its_own():
+    items = _mixed_batch()
+
+    valid, rejections = validate_batch(items, TEST_KEY)
+
+    alone = [validate_item(i, item, TEST_KEY) for i, item in enumerate(items)]
+    batch = sorted([*valid, *rejections], key=lambda v: v.index)
+    assert [_as_tuple(v) for v in batch] == [_as_tuple(v) for v in alone]
+    assert len(valid) == 7  # the six kinds and the kind with spaces around it
+    assert [v.index for v in valid] == sorted(v.index for v in valid)
+
+
+def test_an_all_valid_batch_goes_through_in_one_call():
+    items = [waarneming(SPOT, note=str(n)) for n in range(50)] + [gele_kaart(SPOT)]
+
+    valid, rejections = validate_batch(items, TEST_KEY)
+
+    assert rejections == []
+    alone = [validate_item(i, item, TEST_KEY) for i, item in enumerate(items)]
+    assert [_as_tuple(v) for v in valid] == [_as_tuple(v) for v in alone]
+    assert "jongere" not in valid[-1].stored  # the youth's identity is never kept
