@@ -15,6 +15,7 @@ Safe to run at any time and more than once.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -26,6 +27,7 @@ from sqlmodel import Session, and_, col, or_, select
 from sync_server.config import Settings
 from sync_server.db import session_scope, utcnow
 from sync_server.models import Device, User, UserDistrict
+from sync_server.photostore import PhotoStore, PhotoStoreUnavailable, open_photo_store
 from sync_server.services.hotspots import reassign_nearest
 from sync_server.services.indicators import SnapshotReport, compute_snapshot, load_definitions
 from sync_server.services.retention import (
@@ -36,6 +38,7 @@ from sync_server.services.retention import (
 )
 
 RULE_YOUTH_PSEUDONYM = "gele_kaart_pseudoniem"
+log = logging.getLogger(__name__)
 
 
 class StaleDevice(BaseModel):
@@ -152,6 +155,21 @@ def recompute_indicators(engine: Engine, settings: Settings, *, now: datetime) -
     raise AssertionError("unreachable")
 
 
+def _delete_photos(photos: PhotoStore, results: list[RuleResult]) -> None:
+    """The photo rows are gone (committed); now their bytes, from whichever store
+    is configured. A store that is down leaves orphaned bytes that no one can
+    read (nothing names them); the log says how many, without the hashes."""
+    dropped = [sha for result in results for sha in result.photos_dropped]
+    failed = 0
+    for sha in dropped:
+        try:
+            photos.delete(sha)
+        except PhotoStoreUnavailable:
+            failed += 1
+    if failed:
+        log.error("retention: %d of %d photos not deleted from the store", failed, len(dropped))
+
+
 def run_nightly(
     engine: Engine, settings: Settings, *, now: datetime | None = None
 ) -> NightlyReport:
@@ -163,7 +181,8 @@ def run_nightly(
         load_policy(settings.retention_rules), settings.youth_pseudonym_retention
     )
     with session_scope(engine) as session:
-        results = apply_policy(session, policy, now=now, blob_dir=settings.blob_dir)
+        results = apply_policy(session, policy, now=now)
+    _delete_photos(open_photo_store(settings), results)
     pairs = zip(results, policy.rules, strict=True)
     removed = sum(result.removals for result, rule in pairs if rule.pseudonym_only)
     with Session(engine) as session:
