@@ -22,6 +22,9 @@ from sync_server.db import make_engine, session_scope
 from sync_server.errors import ServiceError
 from sync_server.migrate import upgrade
 from sync_server.models import Device, User
+from sync_server.photostore import open_photo_store
+from sync_server.photostore.copy import copy_photos
+from sync_server.photostore.folder import FolderPhotoStore
 from sync_server.services import accounts, demo, nightly, qr
 from sync_server.services.indicators import DefinitionsError, latest_run
 from sync_server.services.reference_data import ReferenceDataError, load_reference_data
@@ -148,6 +151,24 @@ def cmd_nightly(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migrate_photos(settings: Settings, args: argparse.Namespace) -> int:
+    """Copy photos from a folder (default: HV_BLOB_DIR) into the configured store."""
+    if settings.photo_store != "s3":
+        raise ServiceError(
+            ErrorCode.INVALID_REQUEST,
+            "Zet eerst HV_PHOTO_STORE=s3 en HV_S3_*: de foto's gaan naar die bucket.",
+        )
+    source = FolderPhotoStore(Path(args.source) if args.source else settings.blob_dir)
+    report = copy_photos(source, open_photo_store(settings))
+    print(
+        f"Foto's gekopieerd: {report.copied}; stonden er al: {report.already_there}; "
+        f"beschadigd (niet gekopieerd): {len(report.damaged)}."
+    )
+    for sha in report.damaged:
+        print(f"  beschadigd: {sha}", file=sys.stderr)
+    return 1 if report.damaged else 0
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -239,6 +260,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="nachtelijke taak: indicatoren berekenen, bewaartermijnen, stille telefoons",
     )
     p.set_defaults(func=cmd_nightly)
+
+    p = sub.add_parser(
+        "migrate-photos",
+        help="kopieer foto's uit een map naar de S3-bucket (controleert elk controlegetal)",
+    )
+    p.add_argument("--source", help="map met foto's (standaard HV_BLOB_DIR)")
+    p.set_defaults(func=cmd_migrate_photos)
 
     p = sub.add_parser("demo-data", help="maak een demoteam per stadsdeel met enkele weken logs")
     p.add_argument("--days", type=int, default=28)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Protocol
 
 from sync_protocol import ErrorCode
 from sync_server.errors import ServiceError
+
+log = logging.getLogger(__name__)
 
 
 def object_key(sha256: str) -> str:
@@ -18,7 +21,14 @@ class PhotoStoreUnavailable(ServiceError):
     """The store did not answer (bucket down, disk gone). A 503 with a stable
     code: the phone keeps the photo as not sent and tries again later."""
 
-    def __init__(self) -> None:
+    def __init__(self, cause: BaseException | None = None) -> None:
+        if cause is not None:
+            # The class and S3 code only: enough to tell "refused" from "down".
+            log.warning(
+                "photo store unavailable: %s %s",
+                type(cause).__name__,
+                getattr(cause, "code", ""),
+            )
         super().__init__(
             ErrorCode.PHOTO_STORE_UNAVAILABLE,
             "De fotoopslag is nu niet bereikbaar. Probeer het later opnieuw.",

@@ -29,7 +29,7 @@ class FolderPhotoStore:
             # photo, and two servers storing the same photo end with one whole file.
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
         except OSError as exc:
-            raise PhotoStoreUnavailable() from exc
+            raise PhotoStoreUnavailable(exc) from exc
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
@@ -38,7 +38,7 @@ class FolderPhotoStore:
             os.replace(tmp, path)
         except OSError as exc:
             Path(tmp).unlink(missing_ok=True)
-            raise PhotoStoreUnavailable() from exc
+            raise PhotoStoreUnavailable(exc) from exc
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
@@ -49,7 +49,7 @@ class FolderPhotoStore:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise PhotoStoreUnavailable() from exc
+            raise PhotoStoreUnavailable(exc) from exc
 
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
@@ -58,7 +58,7 @@ class FolderPhotoStore:
         try:
             self.path(sha256).unlink(missing_ok=True)
         except OSError as exc:
-            raise PhotoStoreUnavailable() from exc
+            raise PhotoStoreUnavailable(exc) from exc
 
     def keys(self) -> list[str]:
         if not self.folder.is_dir():
@@ -73,4 +73,4 @@ class FolderPhotoStore:
             with tempfile.TemporaryFile(dir=self.folder, prefix=".ready-"):
                 pass
         except OSError as exc:
-            raise PhotoStoreUnavailable() from exc
+            raise PhotoStoreUnavailable(exc) from exc

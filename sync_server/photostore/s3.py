@@ -66,7 +66,7 @@ class S3PhotoStore:
                 content_type=content_type,
             )
         except _UNREACHABLE as exc:
-            raise PhotoStoreUnavailable() from exc
+            raise PhotoStoreUnavailable(exc) from exc
 
     def get(self, sha256: str) -> bytes | None:
         try:
@@ -74,13 +74,13 @@ class S3PhotoStore:
         except S3Error as exc:
             if exc.code in _MISSING:
                 return None
-            raise PhotoStoreUnavailable() from exc
+            raise PhotoStoreUnavailable(exc) from exc
         except _UNREACHABLE as exc:
-            raise PhotoStoreUnavailable() from exc
+            raise PhotoStoreUnavailable(exc) from exc
         try:
             return response.read()
         except _UNREACHABLE as exc:
-            raise PhotoStoreUnavailable() from exc
+            raise PhotoStoreUnavailable(exc) from exc
         finally:
             response.close()
             response.release_conn()
@@ -91,16 +91,16 @@ class S3PhotoStore:
         except S3Error as exc:
             if exc.code in _MISSING:
                 return False
-            raise PhotoStoreUnavailable() from exc
+            raise PhotoStoreUnavailable(exc) from exc
         except _UNREACHABLE as exc:
-            raise PhotoStoreUnavailable() from exc
+            raise PhotoStoreUnavailable(exc) from exc
         return True
 
     def delete(self, sha256: str) -> None:
         try:
             self.client.remove_object(self.bucket, object_key(sha256))
         except _UNREACHABLE as exc:
-            raise PhotoStoreUnavailable() from exc
+            raise PhotoStoreUnavailable(exc) from exc
 
     def keys(self) -> list[str]:
         try:
@@ -108,7 +108,7 @@ class S3PhotoStore:
                 o.object_name or "" for o in self.client.list_objects(self.bucket, recursive=True)
             ]
         except _UNREACHABLE as exc:
-            raise PhotoStoreUnavailable() from exc
+            raise PhotoStoreUnavailable(exc) from exc
         return sorted(m.group(1) for n in names if (m := _SHA_KEY.match(n)))
 
     def ensure_bucket(self) -> None:
@@ -117,11 +117,11 @@ class S3PhotoStore:
             if not self.client.bucket_exists(self.bucket):
                 self.client.make_bucket(self.bucket)
         except _UNREACHABLE as exc:
-            raise PhotoStoreUnavailable() from exc
+            raise PhotoStoreUnavailable(exc) from exc
 
     def check(self) -> None:
         try:
             if not self.client.bucket_exists(self.bucket):
                 raise PhotoStoreUnavailable()
         except _UNREACHABLE as exc:
-            raise PhotoStoreUnavailable() from exc
+            raise PhotoStoreUnavailable(exc) from exc
