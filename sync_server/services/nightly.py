@@ -16,6 +16,7 @@ Safe to run at any time and more than once.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -24,8 +25,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, and_, col, or_, select
 
+from sync_server import metrics
 from sync_server.config import Settings
-from sync_server.db import session_scope, utcnow
+from sync_server.db import LockBusy, database_lock, session_scope, utcnow
 from sync_server.models import Device, User, UserDistrict
 from sync_server.photostore import PhotoStore, PhotoStoreUnavailable, open_photo_store
 from sync_server.services.hotspots import reassign_nearest
@@ -168,6 +170,42 @@ def _delete_photos(photos: PhotoStore, results: list[RuleResult]) -> None:
             failed += 1
     if failed:
         log.error("retention: %d of %d photos not deleted from the store", failed, len(dropped))
+
+
+NIGHTLY_LOCK = "nightly"
+
+
+def run_nightly_locked(
+    engine: Engine, settings: Settings, *, now: datetime | None = None
+) -> NightlyReport:
+    """The nightly job as the timer runs it: never two at once (a database lock,
+    so also not from two machines), its duration and result in the metrics and
+    the log. Raises LockBusy when another run holds the lock."""
+    started = time.monotonic()
+    try:
+        with database_lock(engine, NIGHTLY_LOCK, wait=False):
+            report = run_nightly(engine, settings, now=now)
+    except LockBusy:
+        metrics.record_nightly("skipped", time.monotonic() - started)
+        log.warning("nightly: another run holds the lock; skipped")
+        raise
+    except Exception:
+        # The caller says what failed: the command line prints the message on
+        # stderr (the journal, under systemd) and exits non-zero.
+        metrics.record_nightly("failed", time.monotonic() - started)
+        raise
+    elapsed = time.monotonic() - started
+    metrics.record_nightly("ok", elapsed)
+    log.info(
+        "nightly: done",
+        extra={
+            "duration_s": round(elapsed, 3),
+            "records_counted": report.snapshot.records_counted,
+            "pseudonyms_removed": report.pseudonyms_removed,
+            "stale_devices": len(report.stale),
+        },
+    )
+    return report
 
 
 def run_nightly(

@@ -16,6 +16,7 @@ from sync_protocol import (
     PushRequest,
     PushResponse,
 )
+from sync_server import metrics
 from sync_server.api.deps import CallerDep, EngineDep, SettingsDep, check_protocol
 from sync_server.api.errors import error_responses
 from sync_server.db import reader
@@ -67,6 +68,7 @@ def push(
         max_batch=settings.limits.max_batch_records,
         nearest_hotspot_m=settings.nearest_hotspot_max_m,
     )
+    metrics.record_push(str(result.status) for result in results)
     return PushResponse(results=results, server_time=datetime.now(UTC))
 
 
@@ -88,6 +90,7 @@ def pull(
         changes, next_since, more = pull_service.pull_changes(
             session, user=caller.user, districts=caller.districts, since=since, limit=page_size
         )
+    metrics.record_pull_page()
     return PullPage(
         changes=changes, next_since=next_since, more=more, server_time=datetime.now(UTC)
     )
