@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -240,6 +242,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         # Each worker process builds its own app from the environment; the
         # migration and reference data above ran once, under the lock.
         engine.dispose()
+        if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            # Every worker writes its counters here; /metrics adds them up.
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="hv-metrics-")
         uvicorn.run(APP_FACTORY, factory=True, workers=args.workers, **common)
     else:
         configure_logging(settings)
