@@ -30,6 +30,16 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class WithoutExceptionText(logging.Filter):
+    """Drops uvicorn's own "Exception in ASGI application" record: its traceback
+    ends in the exception's text, which may quote submitted values. The app's
+    handler (api/errors.py) has logged the same failure as frames with the
+    request id."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.exc_info is None
+
+
 _JSON = "pythonjsonlogger.json.JsonFormatter"
 _FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s"
 _TEXT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
@@ -51,13 +61,20 @@ def logging_config(settings: Settings) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": RequestIdFilter}},
+        "filters": {
+            "request_id": {"()": RequestIdFilter},
+            "without_exception_text": {"()": WithoutExceptionText},
+        },
         "formatters": {"default": formatter},
         "handlers": {"default": handler},
         "root": {"handlers": ["default"], "level": settings.log_level},
         "loggers": {
             "uvicorn": {"handlers": [], "propagate": True, "level": settings.log_level},
-            "uvicorn.error": {"handlers": [], "propagate": True},
+            "uvicorn.error": {
+                "handlers": [],
+                "propagate": True,
+                "filters": ["without_exception_text"],
+            },
             "uvicorn.access": {"handlers": [], "propagate": True},
             # A database error names its statement (hide_parameters: never values).
             "sqlalchemy": {"level": "WARNING"},

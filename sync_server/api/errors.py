@@ -75,13 +75,16 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def _frames(exc: BaseException) -> str:
-    """Where it went wrong: file, line, function and code of every frame, the
-    causes' too; never the exception's text or locals, which may hold submitted
-    values."""
+    """Where it went wrong: file, line and function of every frame, the causes'
+    too; never the exception's text, locals or source lines, which may hold
+    submitted values."""
     parts: list[str] = []
     seen: BaseException | None = exc
     while seen is not None and len(parts) < 5:
-        frames = "".join(traceback.format_list(traceback.extract_tb(seen.__traceback__)))
+        frames = "".join(
+            f"  {frame.filename}:{frame.lineno} in {frame.name}\n"
+            for frame in traceback.extract_tb(seen.__traceback__)
+        )
         parts.append(f"{type(seen).__module__}.{type(seen).__qualname__}\n{frames}")
         seen = seen.__cause__ or seen.__context__
     return "\n".join(parts)
