@@ -68,9 +68,9 @@ class FolderPhotoStore:
         )
 
     def check(self) -> None:
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            with tempfile.TemporaryFile(dir=self.folder, prefix=".ready-"):
-                pass
-        except OSError as exc:
-            raise PhotoStoreUnavailable(exc) from exc
+        """Writable, or creatable on the first upload; nothing is made here."""
+        existing = self.folder
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not (existing.is_dir() and os.access(existing, os.W_OK | os.X_OK)):
+            raise PhotoStoreUnavailable(PermissionError(str(existing)))
