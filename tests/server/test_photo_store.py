@@ -15,11 +15,22 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from factories import assert_error, bearer, browser_token, enrol, hotspot_in, make_user, waarneming
+from factories import (
+    assert_error,
+    bearer,
+    browser_token,
+    enrol,
+    enrolment_code,
+    hotspot_in,
+    make_user,
+    waarneming,
+)
 from live_server import LiveServer
 from PIL import Image
 from sqlmodel import Session, func, select
 
+from fieldapp.photos import process_photo
+from fieldapp.state import AppState
 from sync_server.cli import main as cli_main
 from sync_server.config import S3Settings, Settings
 from sync_server.db import utcnow
@@ -268,3 +279,41 @@ def test_the_folder_store_keeps_whole_files(tmp_path: Path):
     store.delete(sha(photo))
     store.delete(sha(photo))  # twice is harmless
     assert store.get(sha(photo)) is None and store.keys() == []
+
+
+def test_a_phone_keeps_its_photo_unsent_while_the_bucket_is_down(
+    engine, settings, s3_settings, tmp_path: Path
+):
+    """End to end with the real app: the record goes, the photo waits; when the
+    bucket is back the next sync sends it."""
+    down = replace(
+        s3_settings,
+        s3=S3Settings(f"127.0.0.1:{_closed_port()}", "hv-nowhere", "x", "y", secure=False),
+    )
+    live = LiveServer(down, engine).start()
+    try:
+        officer = make_user(engine, districts=["noord"])
+        app = AppState(tmp_path / "phone")
+        app.enroll(live.url, enrolment_code(engine, officer))
+        app.set_pin("48213", "48213")
+        assert app.sync_now().ok
+        out = io.BytesIO()
+        Image.frombytes("RGB", (640, 480), random.Random(11).randbytes(640 * 480 * 3)).save(
+            out, "JPEG"
+        )
+        photo = process_photo(out.getvalue())
+        spot = app.hotspots()[0].code
+        app.save_waarneming(theme="afval", hotspot=spot, action="sticker", photos=[photo])
+
+        report = app.sync_now()
+        assert not report.ok and report.photos_uploaded == 0
+        assert [p.sha256 for p in app.store.photos_to_upload()] == [photo.sha256]
+        assert rows(engine, Blob) == 0
+
+        live.app.state.settings = s3_settings  # the bucket is back
+        report = app.sync_now()
+        assert report.ok and report.photos_uploaded == 1
+        assert app.store.photos_to_upload() == []
+        assert bucket_store(s3_settings).keys() == [photo.sha256]
+    finally:
+        live.stop()
