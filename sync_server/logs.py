@@ -79,6 +79,8 @@ def logging_config(settings: Settings) -> dict[str, Any]:
             # A database error names its statement (hide_parameters: never values).
             "sqlalchemy": {"level": "WARNING"},
             "urllib3": {"level": "ERROR"},
+            # One line per migration step at every start is noise; failures still show.
+            "alembic": {"level": "WARNING"},
         },
     }
 
