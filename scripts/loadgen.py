@@ -44,6 +44,7 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # nginx_proxy: nginx with the repository's config
 
 from sqlmodel import select  # noqa: E402
 
@@ -76,6 +77,8 @@ class LoadResult:
     server_rss_peak_mb: float
     database: str
     server_pool: str = "pool_size 10 + max_overflow 20 (sync_server/db.py)"
+    servers: int = 1
+    proxy: str = "none"
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -117,17 +120,20 @@ def _free_port() -> int:
 
 
 @contextmanager
-def server_process(database_url: str, work: Path) -> Iterator[tuple[str, psutil.Process]]:
+def server_process(
+    database_url: str, work: Path, *, name: str = "server", key: str | None = None
+) -> Iterator[tuple[str, psutil.Process]]:
     """The real server (`python -m sync_server serve`) as a process of its own."""
     port = _free_port()
     env = os.environ | {
         "DATABASE_URL": database_url,
         "HV_VAR_DIR": str(work),
         "HV_BLOB_DIR": str(work / "blobs"),
-        "HV_PSEUDONYM_KEY": secrets.token_hex(32),
+        "HV_PSEUDONYM_KEY": key or secrets.token_hex(32),
+        "HV_LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
     }
-    log = (work / "server.log").open("w")
+    log = (work / f"{name}.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "sync_server", "serve", "--port", str(port)],
         cwd=ROOT,
@@ -140,7 +146,7 @@ def server_process(database_url: str, work: Path) -> Iterator[tuple[str, psutil.
         deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"server stopped: {(work / 'server.log').read_text()[-2000:]}")
+                raise RuntimeError(f"server stopped: {(work / f'{name}.log').read_text()[-2000:]}")
             with contextlib.suppress(httpx.HTTPError):  # not listening yet
                 if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
                     break
@@ -161,17 +167,21 @@ def server_process(database_url: str, work: Path) -> Iterator[tuple[str, psutil.
 class MemorySampler:
     """Peak RSS of a process, sampled every 50 ms in a thread."""
 
-    def __init__(self, process: psutil.Process) -> None:
-        self.process = process
-        self.start = process.memory_info().rss
+    def __init__(self, *processes: psutil.Process) -> None:
+        self.processes = processes
+        self.start = self._rss()
         self.peak = self.start
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
+    def _rss(self) -> int:
+        """All server processes together."""
+        return sum(p.memory_info().rss for p in self.processes)
+
     def _run(self) -> None:
         while not self._stop.wait(0.05):
             try:
-                self.peak = max(self.peak, self.process.memory_info().rss)
+                self.peak = max(self.peak, self._rss())
             except psutil.Error:
                 return
 
@@ -443,17 +453,36 @@ def run_load(
     batches: int = 5,
     per_batch: int = 20,
     work: Path | None = None,
+    servers: int = 1,
+    proxy: bool = False,
 ) -> LoadResult:
-    """Start the server on `database_url` (migrated by the server itself), load it, verify."""
+    """Start `servers` server processes on `database_url` (migrated by the servers
+    themselves, under their start-up lock), with `proxy` behind nginx
+    (deploy/nginx/handhaving.conf), load them, verify."""
     with tempfile.TemporaryDirectory(prefix="hv-load-") as tmp:
         work = work or Path(tmp)
-        with server_process(database_url, work) as (url, process):
+        key = secrets.token_hex(32)  # one pseudonym key for every process
+        with contextlib.ExitStack() as stack:
+            started = [
+                stack.enter_context(server_process(database_url, work, name=f"server{i}", key=key))
+                for i in range(servers)
+            ]
+            url = started[0][0]
+            if proxy:
+                from nginx_proxy import NginxProxy
+
+                ports = [int(u.rsplit(":", 1)[1]) for u, _ in started]
+                nginx = NginxProxy(work / "nginx", ports).start()
+                stack.callback(nginx.stop)
+                url = nginx.url
             phones = prepare_devices(database_url, url, devices)
-            with MemorySampler(process) as memory:
+            with MemorySampler(*(process for _, process in started)) as memory:
                 began = time.perf_counter()
                 tally = asyncio.run(_run_all(url, phones, batches, per_batch))
                 seconds = time.perf_counter() - began
-        server_log = (work / "server.log").read_text(errors="replace")
+        server_log = "\n".join(
+            (work / f"server{i}.log").read_text(errors="replace") for i in range(servers)
+        )
         stored, duplicates, gaps = verify(database_url, phones)
     if tally.errors and server_log.strip():
         tally.errors.append("server log: " + server_log[-1500:])
@@ -478,6 +507,8 @@ def run_load(
         server_rss_start_mb=memory.start / 2**20,
         server_rss_peak_mb=memory.peak / 2**20,
         database=dialect,
+        servers=servers,
+        proxy="nginx" if proxy else "none",
     )
 
 
@@ -557,6 +588,34 @@ PostgreSQL pass (`tests/server/test_load.py`, about 25 s).
 """
 
 
+def _comparison(results: list[LoadResult]) -> str:
+    rows = "\n".join(
+        f"| {r.servers} | {r.proxy} | {r.errors} | {r.records_stored} | {r.seconds:.1f} "
+        f"| {r.records_per_s:.0f} | {r.requests_per_s:.0f} "
+        f"| {r.latency_ms.get('push', {}).get('p95', 0):.0f} "
+        f"| {r.latency_ms.get('pull', {}).get('p95', 0):.0f} "
+        f"| {r.server_rss_peak_mb:.0f} |"
+        for r in results
+    )
+    return f"""
+## Through nginx, with one and with two server processes
+
+The same load through nginx (Debian's package, `deploy/nginx/handhaving.conf`) in
+front of one and then two `serve` processes on one PostgreSQL database (each run on a
+database of its own). Memory is the processes' RSS added up.
+
+| processes | proxy | errors | records stored | seconds | records/s | requests/s \
+| p95 push ms | p95 pull ms | peak RSS MB |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+{rows}
+
+Read these figures with care: the machine has {os.cpu_count()} CPUs, shared with the
+load generator, nginx, PostgreSQL and, while this ran, other work; a second process adds
+worker threads and connections, but every push still waits its turn on the one
+change-number counter row, which is what bounds throughput.
+"""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pg", required=True, help="URL of a PostgreSQL server (any database)")
@@ -565,19 +624,45 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-batch", type=int, default=20)
     parser.add_argument("--markdown", help="write the results here (docs/load.md)")
     parser.add_argument("--json", help="write the raw results here")
+    parser.add_argument(
+        "--through-nginx",
+        default="",
+        help="also run through nginx with these numbers of server processes, e.g. 1,2",
+    )
     args = parser.parse_args(argv)
     with scratch_database(args.pg) as database_url:
         result = run_load(
             database_url, devices=args.devices, batches=args.batches, per_batch=args.per_batch
         )
     print(result.summary())
+    results = [result]
+    proxied: list[LoadResult] = []
+    for count in [int(n) for n in args.through_nginx.split(",") if n.strip()]:
+        with scratch_database(args.pg) as database_url:
+            run = run_load(
+                database_url,
+                devices=args.devices,
+                batches=args.batches,
+                per_batch=args.per_batch,
+                servers=count,
+                proxy=True,
+            )
+        print(f"\n== {count} process(es) behind nginx ==\n{run.summary()}")
+        proxied.append(run)
+    results += proxied
     if args.markdown:
-        Path(args.markdown).write_text(_markdown(result, "scripts/load"))
+        text = _markdown(result, "scripts/load")
+        if proxied:
+            text += _comparison(proxied)
+        Path(args.markdown).write_text(text)
         print(f"written: {args.markdown}")
     if args.json:
-        Path(args.json).write_text(json.dumps(asdict(result), indent=2))
-    ok = result.errors == 0 and result.duplicates == 0 and result.change_gaps == 0
-    return 0 if ok and result.pull_order_faults == 0 else 1
+        Path(args.json).write_text(json.dumps([asdict(r) for r in results], indent=2))
+    ok = all(
+        r.errors == 0 and r.duplicates == 0 and r.change_gaps == 0 and r.pull_order_faults == 0
+        for r in results
+    )
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -50,6 +50,7 @@ class ErrorCode(StrEnum):
     # backup): the app must pull again from 0
     CURSOR_AHEAD = "cursor_ahead"
     INTERNAL_ERROR = "internal_error"
+    PHOTO_STORE_UNAVAILABLE = "photo_store_unavailable"
 
 
 class ErrorBody(BaseModel):

@@ -9,30 +9,53 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from sync_protocol import ErrorCode
-from sync_server.config import Settings, load_settings
-from sync_server.db import make_engine, session_scope
+from sync_server.config import ConfigError, Settings, load_settings, settings_table
+from sync_server.db import LockBusy, database_lock, make_engine, session_scope
 from sync_server.errors import ServiceError
 from sync_server.migrate import upgrade
 from sync_server.models import Device, User
+from sync_server.photostore import open_photo_store
+from sync_server.photostore.copy import copy_photos
+from sync_server.photostore.folder import FolderPhotoStore
 from sync_server.services import accounts, demo, nightly, qr
 from sync_server.services.indicator_definitions import DefinitionsError
 from sync_server.services.indicator_snapshots import latest_run
-from sync_server.services.reference_data import ReferenceDataError, load_reference_data
+from sync_server.services.reference_data import (
+    LoadReport,
+    ReferenceDataError,
+    load_reference_data,
+)
 from sync_server.services.retention import RetentionConfigError
+
+STARTUP_LOCK = "startup"
+# What `serve --workers N` (and gunicorn/uvicorn by hand) starts in each process.
+APP_FACTORY = "sync_server.api.app:create_app_from_env"
 
 
 def _prepare(settings: Settings) -> Engine:
+    """Migrate under the start-up lock: any number of processes (server machines,
+    workers, a cron job) may start at once; one migrates, the others then find
+    the schema up to date."""
     engine = make_engine(settings.database_url)
-    upgrade(engine)
+    with database_lock(engine, STARTUP_LOCK):
+        upgrade(engine)
     return engine
+
+
+def _load_reference(engine: Engine, folder: Path) -> LoadReport:
+    with database_lock(engine, STARTUP_LOCK), session_scope(engine) as session:
+        return load_reference_data(session, folder)
 
 
 def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
@@ -43,8 +66,7 @@ def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
 
 def cmd_load_reference(settings: Settings, args: argparse.Namespace) -> int:
     engine = _prepare(settings)
-    with session_scope(engine) as session:
-        report = load_reference_data(session, Path(args.dir or settings.assets_dir))
+    report = _load_reference(engine, Path(args.dir or settings.assets_dir))
     if not report.total:
         print("Referentiedata ongewijzigd.")
     else:
@@ -134,29 +156,62 @@ def _snapshot_demo(settings: Settings, engine: Engine, made: int) -> nightly.Nig
 
 def cmd_demo_data(settings: Settings, args: argparse.Namespace) -> int:
     engine = _prepare(settings)
-    with session_scope(engine) as session:
-        load_reference_data(session, settings.assets_dir)
+    _load_reference(engine, settings.assets_dir)
     made = demo.create_demo_data(engine, key=settings.pseudonym_key, days=args.days)
     print(f"Demodata: {made} records aangemaakt." if made else "Demodata bestond al.")
     _snapshot_demo(settings, engine, made)
     return 0
 
 
-def cmd_nightly(settings: Settings, _args: argparse.Namespace) -> int:
+def cmd_nightly(settings: Settings, args: argparse.Namespace) -> int:
+    from sync_server import metrics
+    from sync_server.logs import configure_logging
+
+    configure_logging(settings)
     engine = _prepare(settings)
-    report = nightly.run_nightly(engine, settings)
+    try:
+        report = nightly.run_nightly_locked(engine, settings)
+    except LockBusy:
+        print("De nachtelijke taak draait al (een ander proces); deze keer overgeslagen.")
+        return 3
+    finally:
+        if args.metrics_file:
+            metrics.write_textfile(Path(args.metrics_file))
     print(report.summary())
     return 0
+
+
+def cmd_settings_table(_settings: Settings | None, _args: argparse.Namespace) -> int:
+    print(settings_table(), end="")
+    return 0
+
+
+def cmd_migrate_photos(settings: Settings, args: argparse.Namespace) -> int:
+    """Copy photos from a folder (default: HV_BLOB_DIR) into the configured store."""
+    if settings.photo_store != "s3":
+        raise ServiceError(
+            ErrorCode.INVALID_REQUEST,
+            "Zet eerst HV_PHOTO_STORE=s3 en HV_S3_*: de foto's gaan naar die bucket.",
+        )
+    source = FolderPhotoStore(Path(args.source) if args.source else settings.blob_dir)
+    report = copy_photos(source, open_photo_store(settings))
+    print(
+        f"Foto's gekopieerd: {report.copied}; stonden er al: {report.already_there}; "
+        f"beschadigd (niet gekopieerd): {len(report.damaged)}."
+    )
+    for sha in report.damaged:
+        print(f"  beschadigd: {sha}", file=sys.stderr)
+    return 1 if report.damaged else 0
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from sync_server.api import create_app
+    from sync_server.logs import configure_logging, uvicorn_log_config
 
     engine = _prepare(settings)
-    with session_scope(engine) as session:
-        load_reference_data(session, settings.assets_dir)
+    _load_reference(engine, settings.assets_dir)
     server_url = f"http://{args.host}:{args.port}"
     if args.demo:
         made = demo.create_demo_data(engine, key=settings.pseudonym_key)
@@ -174,13 +229,27 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         )
     print(f"Server: {server_url}   API-documentatie: {server_url}/docs")
     sys.stdout.flush()
-    uvicorn.run(
-        create_app(settings, engine),
-        host=args.host,
-        port=args.port,
-        log_level="warning",
-        access_log=False,
-    )
+    common: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "log_config": uvicorn_log_config(settings),
+        "access_log": True,
+        # X-Forwarded-For is believed only from these addresses (the proxy).
+        "proxy_headers": True,
+        "forwarded_allow_ips": args.forwarded_allow_ips,
+        "timeout_graceful_shutdown": 10,
+    }
+    if args.workers > 1:
+        # Each worker process builds its own app from the environment; the
+        # migration and reference data above ran once, under the lock.
+        engine.dispose()
+        if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            # Every worker writes its counters here; /metrics adds them up.
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="hv-metrics-")
+        uvicorn.run(APP_FACTORY, factory=True, workers=args.workers, **common)
+    else:
+        configure_logging(settings)
+        uvicorn.run(create_app(settings, engine), **common)
     return 0
 
 
@@ -195,6 +264,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--demo", action="store_true", help="maak demodata als die er nog niet is")
+    p.add_argument(
+        "--workers", type=int, default=1, help="aantal serverprocessen (uvicorn-workers)"
+    )
+    p.add_argument(
+        "--forwarded-allow-ips",
+        default="127.0.0.1",
+        help="adressen van de reverse proxy waarvan X-Forwarded-For geloofd wordt",
+    )
     p.add_argument(
         "--demo-officer",
         default="jeroen.demo",
@@ -239,7 +316,21 @@ def build_parser() -> argparse.ArgumentParser:
         "nightly",
         help="nachtelijke taak: indicatoren berekenen, bewaartermijnen, stille telefoons",
     )
+    p.add_argument(
+        "--metrics-file",
+        help="schrijf duur en resultaat als Prometheus-tekstbestand (node_exporter textfile)",
+    )
     p.set_defaults(func=cmd_nightly)
+
+    p = sub.add_parser(
+        "migrate-photos",
+        help="kopieer foto's uit een map naar de S3-bucket (controleert elk controlegetal)",
+    )
+    p.add_argument("--source", help="map met foto's (standaard HV_BLOB_DIR)")
+    p.set_defaults(func=cmd_migrate_photos)
+
+    p = sub.add_parser("settings-table", help="de instellingentabel (Markdown) voor de README")
+    p.set_defaults(func=cmd_settings_table, no_settings=True)
 
     p = sub.add_parser("demo-data", help="maak een demoteam per stadsdeel met enkele weken logs")
     p.add_argument("--days", type=int, default=28)
@@ -251,7 +342,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     try:
-        return int(args.func(load_settings(), args))
+        settings = None if getattr(args, "no_settings", False) else load_settings()
+        return int(args.func(settings, args))
+    except ConfigError as exc:
+        print(f"Fout in de instellingen: {exc}", file=sys.stderr)
+        return 2
     except ServiceError as exc:
         print(f"Fout ({exc.code.value}): {exc.message}", file=sys.stderr)
         return 2

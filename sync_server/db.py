@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
@@ -90,3 +92,56 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 def utcnow() -> datetime:
     """Aware UTC: SQLModel's UTCDateTime stores it alike in SQLite and PostgreSQL."""
     return datetime.now(UTC)
+
+
+def _lock_key(name: str) -> int:
+    """A stable signed 64-bit number per lock name (PostgreSQL advisory locks)."""
+    digest = hashlib.sha256(f"handhaving:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+class LockBusy(RuntimeError):
+    """Another process holds the lock (only when asked not to wait)."""
+
+
+@contextmanager
+def database_lock(engine: Engine, name: str, *, wait: bool = True) -> Iterator[None]:
+    """Hold a lock named `name` across every process on this database.
+
+    PostgreSQL: a session advisory lock on a connection of its own, so any number
+    of server machines starting at once migrate one after the other. SQLite (one
+    machine by nature): an exclusive file lock beside the database file. With
+    wait=False a held lock raises LockBusy at once (the nightly job: a second run
+    should not queue behind the first).
+    """
+    if engine.dialect.name == "postgresql":
+        key = _lock_key(name)
+        with engine.connect() as connection:
+            if wait:
+                connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+            elif not connection.execute(
+                text("SELECT pg_try_advisory_lock(:k)"), {"k": key}
+            ).scalar():
+                raise LockBusy(name)
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                connection.commit()
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield  # a private in-memory database: no other process can see it
+        return
+    lock_path = Path(f"{database}.{name}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise LockBusy(name) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -37,6 +37,7 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.CONFLICT: 409,
     ErrorCode.CURSOR_AHEAD: 409,
     ErrorCode.INTERNAL_ERROR: 500,
+    ErrorCode.PHOTO_STORE_UNAVAILABLE: 503,
 }
 
 

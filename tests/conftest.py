@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
 from factories import TEST_KEY
 from live_server import LiveServer
+from s3_server import SeaweedS3
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
@@ -132,3 +134,18 @@ def http(server: LiveServer) -> Iterator[httpx.Client]:
         base_url=server.url, headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)}, timeout=30
     ) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedS3]:
+    """One real S3 server (SeaweedFS) for the whole run, on loopback; each test
+    that needs a bucket makes its own (`s3_settings`)."""
+    server = SeaweedS3(tmp_path_factory.mktemp("seaweedfs")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_settings(settings: Settings, seaweed: SeaweedS3) -> Settings:
+    """The test's settings with photos in a fresh bucket of the real S3 server."""
+    return replace(settings, photo_store="s3", s3=seaweed.settings(seaweed.new_bucket()))

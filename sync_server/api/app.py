@@ -1,5 +1,10 @@
-"""The FastAPI application. All state lives in the database and the blob folder,
-so any number of server processes can serve the same database."""
+"""The FastAPI application. All state lives in the database and the photo store
+(a bucket when there is more than one machine), so any number of server
+processes can serve the same database.
+
+`create_app_from_env` is the factory each worker process calls
+(`serve --workers N`, or `uvicorn --factory sync_server.api.app:create_app_from_env`).
+"""
 
 from __future__ import annotations
 
@@ -17,9 +22,21 @@ from sqlalchemy.engine import Engine
 from sync_protocol import PROTOCOL_VERSION
 from sync_server.api.errors import install_error_handlers
 from sync_server.api.limits import BodyLimitMiddleware
-from sync_server.api.routes import admin, audit, auth, blobs, hotspots, indicators, review, sync
+from sync_server.api.observe import RequestContextMiddleware
+from sync_server.api.routes import (
+    admin,
+    audit,
+    auth,
+    blobs,
+    hotspots,
+    indicators,
+    ops,
+    review,
+    sync,
+)
 from sync_server.config import Settings, load_settings
 from sync_server.db import make_engine
+from sync_server.logs import configure_logging
 
 DESCRIPTION = """
 Synchronisatieserver voor de handhavers van de gemeente Haarlem.
@@ -91,7 +108,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         default_limit=settings.limits.max_body_bytes,
         blob_limit=settings.limits.max_photo_bytes,
     )
-    for module in (auth, sync, blobs, admin, indicators, hotspots, review, audit):
+    # Outermost: every reply (errors from the inner middleware too) gets its id.
+    app.add_middleware(RequestContextMiddleware)
+    for module in (auth, sync, blobs, admin, indicators, hotspots, review, audit, ops):
         app.include_router(module.router)
     # Team leaders view photos with GET; phones check (HEAD) and upload (PUT) them
     # on the same address in blobs.router.
@@ -105,3 +124,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return Health(status="ok", protocol=PROTOCOL_VERSION, database=engine.dialect.name)
 
     return app
+
+
+def create_app_from_env() -> FastAPI:
+    """The app as a worker process builds it: settings from the environment,
+    JSON logs. Migrations are not run here: `serve` (or `migrate`) ran them once,
+    under the start-up lock, before the workers started."""
+    settings = load_settings()
+    configure_logging(settings)
+    return create_app(settings)

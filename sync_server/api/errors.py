@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -73,16 +74,37 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, ErrorCode.INVALID_REQUEST, str(exc.detail))
 
 
-async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-    # Log the type and place only; the exception text may contain submitted data.
-    log.error("unexpected %s", type(exc).__name__, exc_info=False)
+def _frames(exc: BaseException) -> str:
+    """Where it went wrong: file, line and function of every frame, the causes'
+    too; never the exception's text, locals or source lines, which may hold
+    submitted values."""
+    parts: list[str] = []
+    seen: BaseException | None = exc
+    while seen is not None and len(parts) < 5:
+        frames = "".join(
+            f"  {frame.filename}:{frame.lineno} in {frame.name}\n"
+            for frame in traceback.extract_tb(seen.__traceback__)
+        )
+        parts.append(f"{type(seen).__module__}.{type(seen).__qualname__}\n{frames}")
+        seen = seen.__cause__ or seen.__context__
+    return "\n".join(parts)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    request_id = getattr(request.state, "request_id", "-")
+    log.error(
+        "unexpected %s",
+        type(exc).__name__,
+        extra={"request_id": request_id, "traceback": _frames(exc)},
+    )
     # Starlette answers this one outside every middleware, so the protocol
-    # header that BodyLimitMiddleware adds to all other replies is set here.
+    # header that BodyLimitMiddleware adds to all other replies, and the request
+    # id, are set here.
     return error_response(
         500,
         ErrorCode.INTERNAL_ERROR,
         "Er ging iets mis op de server. Probeer het later opnieuw.",
-        headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)},
+        headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION), "X-Request-ID": request_id},
     )
 
 

@@ -9,7 +9,7 @@ from sync_server.models.indicators import (
     IndicatorSnapshot,
     SnapshotRun,
 )
-from sync_server.models.records import Blob, Record, RecordPhoto, RecordVersion
+from sync_server.models.records import Blob, BlobUpload, Record, RecordPhoto, RecordVersion
 from sync_server.models.reference import (
     District,
     Hotspot,
@@ -24,6 +24,7 @@ __all__ = [
     "AuditEntry",
     "AuthFailure",
     "Blob",
+    "BlobUpload",
     "Change",
     "ChangeCounter",
     "Device",

@@ -91,3 +91,17 @@ class Blob(SQLModel, table=True):
     width: int
     height: int
     stored_at: datetime
+
+
+class BlobUpload(SQLModel, table=True):
+    """Who has uploaded a photo (its bytes, verified against the hash).
+
+    A photo is shown only through a record whose owner uploaded it, and HEAD
+    answers only for the caller's own uploads: naming another district's hash in a
+    record, or probing hashes, reveals nothing. Two officers with the same photo
+    each upload it once; the bytes are stored once.
+    """
+
+    sha256: str = Field(foreign_key="blob.sha256", primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="user.id", primary_key=True, index=True)
+    uploaded_at: datetime

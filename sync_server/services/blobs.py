@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -25,7 +23,8 @@ from sync_protocol import ErrorCode
 from sync_server.config import Limits
 from sync_server.db import utcnow
 from sync_server.errors import ServiceError
-from sync_server.models import Blob
+from sync_server.models import Blob, BlobUpload
+from sync_server.photostore import PhotoStore, object_key
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 _FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
@@ -40,11 +39,14 @@ def check_hash(sha256: str) -> str:
 
 
 def blob_path(blob_dir: Path, sha256: str) -> Path:
-    return blob_dir / sha256[:2] / sha256
+    """Where the folder store keeps a photo."""
+    return blob_dir / object_key(sha256)
 
 
-def exists(session: Session, sha256: str) -> bool:
-    return session.get(Blob, check_hash(sha256)) is not None
+def exists(session: Session, sha256: str, uploader_id: int) -> bool:
+    """Has this user uploaded this photo? Another user's photo is "not there":
+    HEAD must not tell anyone which photos exist."""
+    return session.get(BlobUpload, (check_hash(sha256), uploader_id)) is not None
 
 
 # What a clean JPEG or PNG may still say about itself: encoding details only.
@@ -132,8 +134,24 @@ def _inspect(data: bytes, limits: Limits) -> tuple[str, int, int]:
     return _FORMATS[fmt], width, height
 
 
-def store(session: Session, *, sha256: str, data: bytes, blob_dir: Path, limits: Limits) -> bool:
-    """Verify and store a photo. Returns False if it was already stored."""
+def store(
+    session: Session,
+    *,
+    sha256: str,
+    data: bytes,
+    photos: PhotoStore,
+    limits: Limits,
+    uploader_id: int,
+) -> bool:
+    """Verify and store a photo, and note who uploaded it. Returns False if it
+    was already stored.
+
+    The bytes go to the store before the database row is written: a store that
+    is down raises PhotoStoreUnavailable with nothing recorded, so HEAD keeps
+    answering 404 and the phone keeps the photo as not sent. An uploader whose
+    photo is already stored proves having it by sending the bytes, and becomes
+    one of its uploaders (so HEAD answers for them from then on).
+    """
     check_hash(sha256)
     if len(data) > limits.max_photo_bytes:
         raise ServiceError(
@@ -146,23 +164,17 @@ def store(session: Session, *, sha256: str, data: bytes, blob_dir: Path, limits:
             ErrorCode.BLOB_HASH_MISMATCH,
             "De foto kwam niet heel aan (controlegetal klopt niet). Verstuur hem opnieuw.",
         )
-    if session.get(Blob, sha256) is not None:
+    known = session.get(Blob, sha256)
+    if known is not None:
+        if not photos.exists(sha256):
+            # The row outlived its bytes (a store restored from an older copy):
+            # the verified upload puts them back.
+            photos.put(sha256, data, known.content_type)
+        _add_uploader(session, sha256, uploader_id)
         return False
     content_type, width, height = _inspect(data, limits)
-    path = blob_path(blob_dir, sha256)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Write to a temporary file and rename: a reader never sees half a photo,
-    # and two servers storing the same photo both end with the same whole file.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    photos.put(sha256, data, content_type)
+    created = True
     try:
         with session.begin_nested():
             session.add(
@@ -178,6 +190,17 @@ def store(session: Session, *, sha256: str, data: bytes, blob_dir: Path, limits:
     except IntegrityError:
         # The same photo, uploaded at the same moment by another request (two
         # records naming it, or a retry overlapping the first try), was recorded
-        # first; its file is the same bytes, so this upload is simply done.
-        return False
-    return True
+        # first; its bytes are the same, so this upload is simply done.
+        created = False
+    _add_uploader(session, sha256, uploader_id)
+    return created
+
+
+def _add_uploader(session: Session, sha256: str, user_id: int) -> None:
+    if session.get(BlobUpload, (sha256, user_id)) is not None:
+        return
+    try:
+        with session.begin_nested():
+            session.add(BlobUpload(sha256=sha256, user_id=user_id, uploaded_at=utcnow()))
+    except IntegrityError:
+        return  # the same user's overlapping retry recorded it first

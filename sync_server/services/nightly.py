@@ -15,6 +15,8 @@ Safe to run at any time and more than once.
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -23,9 +25,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, and_, col, or_, select
 
+from sync_server import metrics
 from sync_server.config import Settings
-from sync_server.db import session_scope, utcnow
+from sync_server.db import LockBusy, database_lock, session_scope, utcnow
 from sync_server.models import Device, User, UserDistrict
+from sync_server.photostore import PhotoStore, PhotoStoreUnavailable, open_photo_store
 from sync_server.services.hotspots import reassign_nearest
 from sync_server.services.indicator_definitions import load_definitions
 from sync_server.services.indicator_snapshots import SnapshotReport, compute_snapshot
@@ -37,6 +41,7 @@ from sync_server.services.retention import (
 )
 
 RULE_YOUTH_PSEUDONYM = "gele_kaart_pseudoniem"
+log = logging.getLogger(__name__)
 
 
 class StaleDevice(BaseModel):
@@ -153,6 +158,57 @@ def recompute_indicators(engine: Engine, settings: Settings, *, now: datetime) -
     raise AssertionError("unreachable")
 
 
+def _delete_photos(photos: PhotoStore, results: list[RuleResult]) -> None:
+    """The photo rows are gone (committed); now their bytes, from whichever store
+    is configured. A store that is down leaves orphaned bytes that no one can
+    read (nothing names them); the log says how many, without the hashes."""
+    dropped = [sha for result in results for sha in result.photos_dropped]
+    failed = 0
+    for sha in dropped:
+        try:
+            photos.delete(sha)
+        except PhotoStoreUnavailable:
+            failed += 1
+    if failed:
+        log.error("retention: %d of %d photos not deleted from the store", failed, len(dropped))
+
+
+NIGHTLY_LOCK = "nightly"
+
+
+def run_nightly_locked(
+    engine: Engine, settings: Settings, *, now: datetime | None = None
+) -> NightlyReport:
+    """The nightly job as the timer runs it: never two at once (a database lock,
+    so also not from two machines), its duration and result in the metrics and
+    the log. Raises LockBusy when another run holds the lock."""
+    started = time.monotonic()
+    try:
+        with database_lock(engine, NIGHTLY_LOCK, wait=False):
+            report = run_nightly(engine, settings, now=now)
+    except LockBusy:
+        metrics.record_nightly("skipped", time.monotonic() - started)
+        log.warning("nightly: another run holds the lock; skipped")
+        raise
+    except Exception:
+        # The caller says what failed: the command line prints the message on
+        # stderr (the journal, under systemd) and exits non-zero.
+        metrics.record_nightly("failed", time.monotonic() - started)
+        raise
+    elapsed = time.monotonic() - started
+    metrics.record_nightly("ok", elapsed)
+    log.info(
+        "nightly: done",
+        extra={
+            "duration_s": round(elapsed, 3),
+            "records_counted": report.snapshot.records_counted,
+            "pseudonyms_removed": report.pseudonyms_removed,
+            "stale_devices": len(report.stale),
+        },
+    )
+    return report
+
+
 def run_nightly(
     engine: Engine, settings: Settings, *, now: datetime | None = None
 ) -> NightlyReport:
@@ -164,7 +220,8 @@ def run_nightly(
         load_policy(settings.retention_rules), settings.youth_pseudonym_retention
     )
     with session_scope(engine) as session:
-        results = apply_policy(session, policy, now=now, blob_dir=settings.blob_dir)
+        results = apply_policy(session, policy, now=now)
+    _delete_photos(open_photo_store(settings), results)
     pairs = zip(results, policy.rules, strict=True)
     removed = sum(result.removals for result, rule in pairs if rule.pseudonym_only)
     with Session(engine) as session:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,8 +28,15 @@ from sqlmodel import Session, and_, col, select
 
 from sync_protocol import RecordKind
 from sync_protocol.records import KIND_MODELS
-from sync_server.models import Blob, Record, RecordPhoto, RecordVersion, RetentionEntry, ReviewEvent
-from sync_server.services.blobs import blob_path
+from sync_server.models import (
+    Blob,
+    BlobUpload,
+    Record,
+    RecordPhoto,
+    RecordVersion,
+    RetentionEntry,
+    ReviewEvent,
+)
 
 PSEUDONYM = "youth_pseudonym"
 REMARK = "review_remark"
@@ -157,6 +164,9 @@ class RuleResult:
     kind: str
     records: int = 0  # records this rule removed something from
     removals: int = 0  # fields emptied (one retention-log entry each)
+    # Photos no record shows any more: their rows are gone in this transaction,
+    # their bytes are deleted from the photo store after it commits.
+    photos_dropped: list[str] = field(default_factory=list)
 
 
 def _candidates(session: Session, rule: RetentionRule, cutoff: datetime) -> list[str]:
@@ -183,9 +193,7 @@ def _strip_payload(payload: dict[str, Any], names: list[str]) -> tuple[dict[str,
     return stripped, removed
 
 
-def _remove(
-    session: Session, record: Record, rule: RetentionRule, blob_dir: Path | None
-) -> list[str]:
+def _remove(session: Session, record: Record, rule: RetentionRule, dropped: list[str]) -> list[str]:
     """Empty what the rule names in one record; returns the fields that held data."""
     removed: list[str] = []
     names = [t[len(PAYLOAD) :] for t in rule.remove if t.startswith(PAYLOAD)]
@@ -226,18 +234,20 @@ def _remove(
             session.execute(delete(RecordPhoto).where(col(RecordPhoto.record_id) == record.id))
             session.flush()
             for sha in hashes:
-                _drop_unused_blob(session, sha, blob_dir)
+                if _drop_unused_blob(session, sha):
+                    dropped.append(sha)
             removed.append(PHOTOS)
     session.add(record)
     return removed
 
 
-def _drop_unused_blob(session: Session, sha: str, blob_dir: Path | None) -> None:
+def _drop_unused_blob(session: Session, sha: str) -> bool:
+    """Forget a photo no record shows any more; True if it was forgotten."""
     if session.exec(select(RecordPhoto.record_id).where(RecordPhoto.sha256 == sha)).first():
-        return  # another record still shows this photo
+        return False  # another record still shows this photo
+    session.execute(delete(BlobUpload).where(col(BlobUpload.sha256) == sha))
     session.execute(delete(Blob).where(col(Blob.sha256) == sha))
-    if blob_dir is not None:
-        blob_path(blob_dir, sha).unlink(missing_ok=True)
+    return True
 
 
 def apply_policy(
@@ -245,9 +255,9 @@ def apply_policy(
     policy: RetentionPolicy,
     *,
     now: datetime,
-    blob_dir: Path | None = None,
 ) -> list[RuleResult]:
-    """Apply every rule, in the caller's transaction."""
+    """Apply every rule, in the caller's transaction. The caller deletes each
+    result's `photos_dropped` from the photo store once that has committed."""
     results = []
     for rule in policy.rules:
         result = RuleResult(rule.rule, rule.kind)
@@ -257,7 +267,7 @@ def apply_policy(
                 record = session.get(Record, record_id)
                 if record is None:
                     continue
-                removed = _remove(session, record, rule, blob_dir)
+                removed = _remove(session, record, rule, result.photos_dropped)
                 if removed:
                     result.records += 1
                     result.removals += len(removed)

@@ -15,13 +15,14 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, and_, col, func, select
 
 from sync_protocol import ErrorCode, ReviewState, Role
 from sync_server.db import utcnow
 from sync_server.errors import ServiceError
 from sync_server.models import (
     Blob,
+    BlobUpload,
     Record,
     RecordPhoto,
     RecordVersion,
@@ -262,10 +263,21 @@ def set_review(
 
 
 def photo_for_review(session: Session, scope: Scope, sha256: str) -> tuple[Blob, str]:
-    """A stored photo of a record the caller may see, and that record's id."""
+    """A stored photo of a record the caller may see, and that record's id.
+
+    Only through a record whose owner uploaded the photo: a record that merely
+    names another officer's photo hash does not open it to its team leader.
+    """
     query = (
         select(Record.id)
         .join(RecordPhoto, col(RecordPhoto.record_id) == col(Record.id))
+        .join(
+            BlobUpload,
+            and_(
+                col(BlobUpload.sha256) == col(RecordPhoto.sha256),
+                col(BlobUpload.user_id) == col(Record.owner_user_id),
+            ),
+        )
         .where(RecordPhoto.sha256 == sha256)
         .order_by(col(Record.id))
     )

@@ -142,6 +142,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/redoc"): Rule(everyone(200)),
     ("GET", "/docs-static"): Rule(everyone(200), _path(file="swagger-ui.css")),
     ("GET", "/api/v1/health"): Rule(everyone(200)),
+    ("GET", "/api/v1/ready"): Rule(everyone(200)),
+    # ------------------------------------------------ metrics: the beheerder (or the metrics token)
+    ("GET", "/metrics"): Rule(signed_in(403, 403, 403, 200)),
     # ------------------------------------------------ signing in: a valid code or password
     # works whoever sends it; the token sent along is ignored
     ("POST", "/api/v1/auth/enroll"): Rule(
@@ -168,7 +171,10 @@ RULES: dict[tuple[str, str], Rule] = {
         },
     ),
     ("GET", "/api/v1/sync/pull"): Rule(signed_in(200, 200, 200, 200)),
-    ("HEAD", "/api/v1/blobs/{sha256}"): Rule(signed_in(200, 200, 200, 200), _photo_path),
+    # HEAD answers only for the caller's own uploads (the Noord officer uploaded it).
+    ("HEAD", "/api/v1/blobs/{sha256}"): Rule(
+        signed_in(200, 404, 404, 404, hh_other=404), _photo_path
+    ),
     ("PUT", "/api/v1/blobs/{sha256}"): Rule(
         signed_in(200, 200, 200, 200),  # already stored: 200, not 201
         lambda ctx, who: {"path": {"sha256": ctx.sha}, "content": ctx.photo},

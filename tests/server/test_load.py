@@ -42,3 +42,28 @@ def test_200_phones_sync_at_once_without_errors(engine, tmp_path):
     assert result.change_gaps == 0
     assert result.pull_order_faults == 0
     assert result.server_rss_peak_mb > 0
+
+
+def test_200_phones_through_nginx_in_front_of_two_processes_without_errors(engine, tmp_path):
+    """As Haarlem runs it: nginx (deploy/nginx/handhaving.conf) spreads the phones
+    over two server processes on one database."""
+    url = engine.url.render_as_string(hide_password=False)
+    engine.dispose()
+    result = run_load(
+        url,
+        devices=DEVICES,
+        batches=BATCHES,
+        per_batch=PER_BATCH,
+        work=tmp_path,
+        servers=2,
+        proxy=True,
+    )
+    print("\n" + result.summary())
+    assert (result.servers, result.proxy) == (2, "nginx")
+    assert result.errors == 0, result.error_samples
+    assert result.records_stored == result.records_sent == DEVICES * BATCHES * PER_BATCH
+    assert result.duplicates == 0 and result.change_gaps == 0
+    assert result.pull_order_faults == 0
+    upstreams = (tmp_path / "nginx" / "access.log").read_text().split()
+    used = {word for word in upstreams if word.startswith("127.0.0.1:")}
+    assert len(used) == 2, "nginx sent work to both processes"

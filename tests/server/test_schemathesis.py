@@ -94,6 +94,8 @@ CALLERS: dict[str, tuple[str, ...]] = {
     "GET /api/v1/audit": BEHEERDER,
     "GET /api/v1/audit/export.csv": BEHEERDER,
     "GET /api/v1/health": ANYONE,
+    "GET /api/v1/ready": ANYONE,
+    "GET /metrics": BEHEERDER,
 }
 # Calls that use their token up get a new one for every request.
 TOKEN_EATERS = {"POST /api/v1/auth/logout"}

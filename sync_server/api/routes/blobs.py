@@ -15,6 +15,7 @@ from sync_server.api.deps import (
     SettingsDep,
     check_protocol,
 )
+from sync_server.photostore import open_photo_store
 from sync_server.services import blobs
 
 # The protocol version is checked before the token: an outdated app must hear
@@ -41,8 +42,10 @@ Sha256Path = Annotated[
     },
 )
 def has_blob(sha256: Sha256Path, caller: CurrentCaller, session: ReadSessionDep) -> Response:
-    """Is this photo already on the server? (200 yes, 404 no; no body)."""
-    found = blobs.exists(session, sha256)
+    """Has the caller already uploaded this photo? (200 yes, 404 no; no body).
+    Another user's photo answers 404: HEAD reveals nothing about others' photos."""
+    assert caller.user.id is not None
+    found = blobs.exists(session, sha256, caller.user.id)
     return Response(status_code=200 if found else 404)
 
 
@@ -57,6 +60,7 @@ def has_blob(sha256: Sha256Path, caller: CurrentCaller, session: ReadSessionDep)
         413: {"model": ErrorBody},
         415: {"model": ErrorBody},
         422: {"model": ErrorBody},
+        503: {"model": ErrorBody, "description": "Fotoopslag onbereikbaar"},
     },
     openapi_extra={
         "requestBody": {
@@ -75,14 +79,17 @@ async def put_blob(
     """Upload a photo. The server checks the bytes against the hash, that it is a
     JPEG or PNG within the size limits, and that it carries no metadata."""
     data = await request.body()
+    uploader_id = caller.user.id
+    assert uploader_id is not None
 
     def store() -> bool:
         return blobs.store(
             session,
             sha256=sha256,
             data=data,
-            blob_dir=settings.blob_dir,
+            photos=open_photo_store(settings),
             limits=settings.limits,
+            uploader_id=uploader_id,
         )
 
     created = await run_in_threadpool(store)

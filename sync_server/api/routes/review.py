@@ -11,7 +11,6 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response
-from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from sync_protocol import ErrorBody, ErrorCode, ReviewState
@@ -20,10 +19,11 @@ from sync_server.api.errors import error_responses
 from sync_server.api.limits import DAY_RANGE, FIRST_DAY, LAST_DAY, DayQuery
 from sync_server.api.routes.blobs import Sha256Path
 from sync_server.errors import ServiceError
+from sync_server.photostore import open_photo_store
 from sync_server.services import audit, review, review_export, saved_filters
 from sync_server.services import incident_board as incidents
 from sync_server.services import review_filter as filters
-from sync_server.services.blobs import blob_path, check_hash
+from sync_server.services.blobs import check_hash
 from sync_server.services.scope import manager_scope
 
 router = APIRouter(prefix="/api/v1/review", tags=["review"])
@@ -267,11 +267,12 @@ def add_followup(
 
 @photos_router.get(
     "/{sha256}",
-    response_class=FileResponse,
+    response_class=Response,
     responses={
         200: {"content": {"image/jpeg": {}, "image/png": {}}},
         **_ERRORS,
         **error_responses(400),  # blob_hash_invalid
+        503: {"model": ErrorBody, "description": "Fotoopslag onbereikbaar"},
     },
 )
 def get_photo(
@@ -280,15 +281,15 @@ def get_photo(
     session: SessionDep,
     settings: SettingsDep,
     reden: ReasonQuery = None,
-) -> FileResponse:
+) -> Response:
     """A photo of a log the caller may see (team leader: own districts; beheerder:
-    all). Written to the audit log with its reason."""
+    all), uploaded by that log's owner. Written to the audit log with its reason."""
     check_hash(sha256)
     reason = audit.reason_for(caller.user, reden)
     scope = manager_scope(session, caller.user, caller.districts, None)
     blob, record_id = review.photo_for_review(session, scope, sha256)
-    path = blob_path(settings.blob_dir, sha256)
-    if not path.is_file():
+    data = open_photo_store(settings).get(sha256)
+    if data is None:
         raise ServiceError(ErrorCode.NOT_FOUND, "Deze foto ontbreekt in de opslag.")
     audit.log_read(
         session,
@@ -298,6 +299,6 @@ def get_photo(
         record_id=record_id,
         blob_sha256=sha256,
     )
-    return FileResponse(
-        path, media_type=blob.content_type, headers={"Cache-Control": "private, no-store"}
+    return Response(
+        data, media_type=blob.content_type, headers={"Cache-Control": "private, no-store"}
     )

@@ -16,6 +16,7 @@ from sync_protocol import (
     PushRequest,
     PushResponse,
 )
+from sync_server import metrics
 from sync_server.api.deps import (
     CurrentCaller,
     EngineDep,
@@ -72,6 +73,7 @@ def push(
         max_batch=settings.limits.max_batch_records,
         nearest_hotspot_m=settings.nearest_hotspot_max_m,
     )
+    metrics.record_push(str(result.status) for result in results)
     return PushResponse(results=results, server_time=datetime.now(UTC))
 
 
@@ -92,6 +94,7 @@ def pull(
     changes, next_since, more = pull_service.pull_changes(
         session, user=caller.user, districts=caller.districts, since=since, limit=page_size
     )
+    metrics.record_pull_page()
     # The changes are typed already (services/pull.py validated them with the
     # wire models): the page around them is not validated a second time.
     return PullPage.model_construct(
