@@ -18,6 +18,7 @@ from sync_protocol import PROTOCOL_VERSION
 from sync_server.api.errors import install_error_handlers
 from sync_server.api.limits import BodyLimitMiddleware
 from sync_server.api.routes import admin, audit, auth, blobs, hotspots, indicators, review, sync
+from sync_server.api.text_guard import TextGuardMiddleware
 from sync_server.config import Settings, load_settings
 from sync_server.db import make_engine
 
@@ -86,6 +87,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     install_error_handlers(app)
+    # Inside the body limit: it reads only what the limit has let through.
+    app.add_middleware(TextGuardMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.limits.max_body_bytes,

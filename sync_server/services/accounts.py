@@ -83,7 +83,7 @@ def create_user(
 ) -> User:
     username = username.strip().lower()
     if role not in ROLES:
-        raise ServiceError(ErrorCode.INVALID_REQUEST, f"Onbekende rol '{role}'.")
+        raise ServiceError(ErrorCode.INVALID_REQUEST, "Onbekende rol.")
     if not username or not username.replace(".", "").replace("-", "").isalnum():
         raise ServiceError(
             ErrorCode.INVALID_REQUEST,
@@ -107,9 +107,9 @@ def create_user(
     known = set(session.exec(select(District.code).where(District.retired == False)).all())  # noqa: E712
     unknown = sorted(set(districts) - known)
     if unknown:
-        raise ServiceError(ErrorCode.UNKNOWN_DISTRICT, f"Onbekend stadsdeel: {', '.join(unknown)}.")
+        raise ServiceError(ErrorCode.UNKNOWN_DISTRICT, "Onbekend stadsdeel.")
     if session.exec(select(User).where(User.username == username)).first():
-        raise ServiceError(ErrorCode.USER_EXISTS, f"Gebruiker '{username}' bestaat al.")
+        raise ServiceError(ErrorCode.USER_EXISTS, "Deze gebruikersnaam bestaat al.")
     user = User(
         username=username,
         display_name=display_name.strip() or username,
@@ -122,7 +122,7 @@ def create_user(
     try:
         session.flush()
     except IntegrityError as exc:  # created by another request since the check above
-        raise ServiceError(ErrorCode.USER_EXISTS, f"Gebruiker '{username}' bestaat al.") from exc
+        raise ServiceError(ErrorCode.USER_EXISTS, "Deze gebruikersnaam bestaat al.") from exc
     assert user.id is not None
     session.add_all(UserDistrict(user_id=user.id, district_code=code) for code in districts)
     session.flush()
@@ -344,7 +344,7 @@ def touch_device(session: Session, device: Device, *, synced: bool = False) -> N
 def revoke_device(session: Session, device_id: str) -> Device:
     device = session.get(Device, device_id)
     if device is None:
-        raise ServiceError(ErrorCode.NOT_FOUND, f"Apparaat '{device_id}' bestaat niet.")
+        raise ServiceError(ErrorCode.NOT_FOUND, "Dit apparaat bestaat niet.")
     if device.revoked_at is None:
         device.revoked_at = utcnow()
         session.add(device)

@@ -157,9 +157,9 @@ class ReviewDetail(ReviewItem):
 
 def check_filter(session: Session, scope: Scope, flt: ReviewFilter) -> None:
     if flt.theme is not None and session.get(Theme, flt.theme) is None:
-        raise ServiceError(ErrorCode.INVALID_REQUEST, f"Onbekend thema: {flt.theme}.")
+        raise ServiceError(ErrorCode.INVALID_REQUEST, "Onbekend thema.")
     if flt.hotspot is not None and session.get(Hotspot, flt.hotspot) is None:
-        raise ServiceError(ErrorCode.INVALID_REQUEST, f"Onbekende focuslocatie: {flt.hotspot}.")
+        raise ServiceError(ErrorCode.INVALID_REQUEST, "Onbekende focuslocatie.")
     if flt.date_from and flt.date_to and flt.date_from > flt.date_to:
         raise ServiceError(ErrorCode.INVALID_REQUEST, "date_from ligt na date_to.")
 
@@ -330,7 +330,7 @@ def set_review(
     """Store a review decision and send it to the officer's phone (next pull)."""
     assert reviewer.id is not None
     if state not in REVIEW_STATES:
-        raise ServiceError(ErrorCode.INVALID_REQUEST, f"Onbekende beoordeling: {state}.")
+        raise ServiceError(ErrorCode.INVALID_REQUEST, "Onbekende beoordeling.")
     remark = remark.strip() if remark and remark.strip() else None
     if state == "terug_naar_handhaver" and remark is None:
         raise ServiceError(
@@ -509,7 +509,7 @@ def save_filter(session: Session, scope: Scope, user: User, body: SavedFilterIn)
         select(SavedFilter).where(SavedFilter.user_id == user.id, SavedFilter.name == body.name)
     ).first()
     if existing is not None:
-        raise ServiceError(ErrorCode.CONFLICT, f"Er is al een filter met de naam '{body.name}'.")
+        raise ServiceError(ErrorCode.CONFLICT, "Er is al een filter met deze naam.")
     row = SavedFilter(
         user_id=user.id,
         name=body.name,
