@@ -6,6 +6,7 @@ here and from the database; the process keeps no state of its own.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -42,8 +43,19 @@ class Settings:
     pseudonym_key: bytes = field(repr=False)
     assets_dir: Path = DEFAULT_ASSETS
     enrolment_code_ttl: timedelta = timedelta(minutes=15)
+    # Failures per account name before it is locked for the window, and (higher:
+    # one office shares one NAT address) per client address.
     throttle_max_failures: int = 5
+    throttle_max_failures_per_address: int = 50
     throttle_window: timedelta = timedelta(minutes=15)
+    # Proxies (CIDRs) whose X-Forwarded-For names the client; nobody else's is believed.
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    # A browser's (team leader's, beheerder's) token ends after this much
+    # inactivity and this long after login; a phone's token only when revoked.
+    browser_token_idle: timedelta = timedelta(minutes=30)
+    browser_token_lifetime: timedelta = timedelta(hours=12)
+    # The name an authenticator app shows beside the code (TOTP).
+    totp_issuer: str = "Handhaving Haarlem"
     limits: Limits = field(default_factory=Limits)
     # Which field registrations count for which indicator (data, not code).
     indicator_definitions: Path = DEFAULT_DEFINITIONS
@@ -94,6 +106,19 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         indicator_definitions=Path(env.get("HV_INDICATOR_DEFINITIONS", DEFAULT_DEFINITIONS)),
         nearest_hotspot_max_m=float(env.get("HV_NEAREST_HOTSPOT_M", "250")),
         retention_rules=Path(env.get("HV_RETENTION", DEFAULT_RETENTION)),
+        throttle_max_failures=int(env.get("HV_THROTTLE_MAX_FAILURES", "5")),
+        throttle_max_failures_per_address=int(
+            env.get("HV_THROTTLE_MAX_FAILURES_PER_ADDRESS", "50")
+        ),
+        trusted_proxies=tuple(
+            ipaddress.ip_network(part.strip(), strict=False)
+            for part in env.get("HV_TRUSTED_PROXIES", "").split(",")
+            if part.strip()
+        ),
+        browser_token_idle=timedelta(minutes=int(env.get("HV_BROWSER_TOKEN_IDLE_MINUTES", "30"))),
+        browser_token_lifetime=timedelta(
+            hours=float(env.get("HV_BROWSER_TOKEN_LIFETIME_HOURS", "12"))
+        ),
         youth_pseudonym_retention=(
             timedelta(days=int(days))
             if (days := env.get("HV_YOUTH_PSEUDONYM_RETENTION_DAYS"))

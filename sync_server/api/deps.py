@@ -15,7 +15,7 @@ from sync_server.config import Settings
 from sync_server.db import session_scope
 from sync_server.errors import ServiceError
 from sync_server.models import Device, User
-from sync_server.services import accounts
+from sync_server.services import accounts, throttle
 
 
 def get_engine(request: Request) -> Engine:
@@ -63,6 +63,19 @@ def check_protocol(
 
 
 ProtocolDep = Annotated[int, Depends(check_protocol)]
+
+
+def get_client_address(
+    request: Request,
+    settings: SettingsDep,
+    x_forwarded_for: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> str:
+    """The caller's address for throttling: X-Forwarded-For only from a trusted proxy."""
+    peer = request.client.host if request.client else None
+    return throttle.client_address(peer, x_forwarded_for, settings.trusted_proxies)
+
+
+ClientAddressDep = Annotated[str, Depends(get_client_address)]
 
 
 @dataclass(frozen=True)

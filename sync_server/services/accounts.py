@@ -1,4 +1,4 @@
-"""Accounts, enrolment of phones, device tokens, and throttling of guessing.
+"""Accounts, enrolment of phones, and device tokens (throttling: `throttle.py`).
 
 A phone never learns a password: the beheerder (or a teamleider for their own
 team) creates a one-time enrolment code, the officer types or scans it, and the
@@ -17,16 +17,14 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import case, delete, literal, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
-from sqlmodel.sql.sqltypes import UTCDateTime
 
 from sync_protocol import ErrorCode, UserInfo
 from sync_server.db import utcnow
 from sync_server.errors import ServiceError
-from sync_server.models import AuthFailure, Device, District, EnrolmentCode, User, UserDistrict
+from sync_server.models import Device, District, EnrolmentCode, User, UserDistrict
 from sync_server.models.accounts import ROLES
 
 _hasher = PasswordHasher()
@@ -135,64 +133,6 @@ def hash_password(password: str) -> str:
 
 def find_user(session: Session, username: str) -> User | None:
     return session.exec(select(User).where(User.username == username.strip().lower())).first()
-
-
-# ---------------------------------------------------------------- throttling
-
-
-def count_attempt(session: Session, keys: list[str], *, limit: int, window: timedelta) -> None:
-    """Count a login or enrolment attempt before it is judged; refuse it when one of
-    its keys (user name, client address) has used up its attempts in this window.
-
-    Counting first, in one atomic upsert per key, is what makes the limit hold for
-    guesses sent in parallel: a check followed by counting the failure afterwards
-    lets every parallel guess pass the check before any failure is counted, and a
-    read-modify-write loses increments. A refused attempt is not counted (the
-    caller's transaction rolls back); a successful one clears the keys
-    (`clear_failures`), so only failures accumulate. Commit before judging.
-    """
-    now = utcnow()
-    refused_until: datetime | None = None
-    for key in sorted(keys):  # one lock order for every caller: no deadlocks
-        failures, window_start = _count(session, key, now=now, window=window)
-        if failures > limit:
-            until = window_start + window
-            refused_until = until if refused_until is None else max(refused_until, until)
-    if refused_until is not None:
-        wait = int((refused_until - now).total_seconds()) + 1
-        raise ServiceError(
-            ErrorCode.TOO_MANY_ATTEMPTS,
-            f"Te veel mislukte pogingen. Probeer het over {max(wait // 60, 1)} minuten opnieuw.",
-            retry_after=wait,
-        )
-
-
-def _count(session: Session, key: str, *, now: datetime, window: timedelta) -> tuple[int, datetime]:
-    """Add one to the key's count (starting a new window if the old one is over)."""
-    started = col(AuthFailure.window_start)
-    expired = started <= now - window
-    upsert = (
-        postgresql.insert(AuthFailure)
-        if session.get_bind().dialect.name == "postgresql"
-        else sqlite.insert(AuthFailure)
-    )
-    statement = (
-        upsert.values(key=key, window_start=now, failures=1)
-        .on_conflict_do_update(
-            index_elements=[col(AuthFailure.key)],
-            set_={
-                "failures": case((expired, 1), else_=col(AuthFailure.failures) + 1),
-                "window_start": case((expired, literal(now, UTCDateTime())), else_=started),
-            },
-        )
-        .returning(col(AuthFailure.failures), col(AuthFailure.window_start))
-    )
-    failures, window_start = session.execute(statement).one()
-    return int(failures), window_start
-
-
-def clear_failures(session: Session, keys: list[str]) -> None:
-    session.execute(delete(AuthFailure).where(col(AuthFailure.key).in_(keys)))
 
 
 # ---------------------------------------------------------------- devices and tokens

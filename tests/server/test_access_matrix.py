@@ -194,6 +194,13 @@ RULES: dict[tuple[str, str], Rule] = {
         signed_in(403, 200, 403, 200), lambda ctx, who: {"path": {"device_id": ctx.spare_phone()}}
     ),
     ("GET", "/api/v1/devices/unsynced"): Rule(signed_in(403, 200, 200, 200)),
+    ("GET", "/api/v1/admin/throttled"): Rule(signed_in(403, 200, 200, 200)),
+    ("POST", "/api/v1/admin/users/{user_id}/unlock"): Rule(
+        signed_in(403, 204, 403, 204), lambda ctx, who: {"path": {"user_id": ctx.officer_id}}
+    ),
+    ("POST", "/api/v1/admin/throttled/addresses/unlock"): Rule(
+        signed_in(403, 403, 403, 204), lambda ctx, who: {"json": {"address": "192.0.2.1"}}
+    ),
     # ------------------------------------------------ indicators
     ("GET", "/api/v1/indicators"): Rule(signed_in(403, 200, 403, 200), _noord()),
     ("GET", "/api/v1/indicators/{code}/months"): Rule(

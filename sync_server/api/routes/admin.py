@@ -6,7 +6,7 @@ import base64
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 from sqlmodel import Session, col, select
 
@@ -15,7 +15,7 @@ from sync_server.api.deps import BeheerderDep, EngineDep, ManagerDep, SettingsDe
 from sync_server.db import session_scope
 from sync_server.errors import ServiceError
 from sync_server.models import Device, User, UserDistrict
-from sync_server.services import accounts, qr
+from sync_server.services import accounts, qr, throttle
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
@@ -64,6 +64,16 @@ def _visible_user_ids(session: Session, caller: ManagerDep) -> set[int] | None:
     return set(rows)
 
 
+def _managed_user(session: Session, caller: ManagerDep, user_id: int) -> User:
+    """The user, if this caller manages them; else not_found or forbidden."""
+    target = session.get(User, user_id)
+    if target is None:
+        raise ServiceError(ErrorCode.NOT_FOUND, "Deze gebruiker bestaat niet.")
+    if not accounts.can_manage_user(session, caller.user, target):
+        raise ServiceError(ErrorCode.FORBIDDEN, "Deze gebruiker valt niet onder jou.")
+    return target
+
+
 @router.get("/users", response_model=list[UserInfo], responses=_ERRORS)
 def list_users(caller: ManagerDep, engine: EngineDep) -> list[UserInfo]:
     """Users this caller manages: all for a beheerder, the own districts' team for a teamleider."""
@@ -103,11 +113,7 @@ def new_enrolment_code(
 ) -> EnrolmentCodeOut:
     """A one-time code (and QR image) with which the user's phone gets its token."""
     with session_scope(engine) as session:
-        target = session.get(User, user_id)
-        if target is None:
-            raise ServiceError(ErrorCode.NOT_FOUND, "Deze gebruiker bestaat niet.")
-        if not accounts.can_manage_user(session, caller.user, target):
-            raise ServiceError(ErrorCode.FORBIDDEN, "Deze gebruiker valt niet onder jou.")
+        target = _managed_user(session, caller, user_id)
         new = accounts.create_enrolment_code(
             session, user=target, ttl=settings.enrolment_code_ttl, created_by=caller.user
         )
@@ -166,3 +172,96 @@ def revoke_device(
             raise ServiceError(ErrorCode.FORBIDDEN, "Dit apparaat valt niet onder jou.")
         accounts.revoke_device(session, device_id)
         return _device_out(device, user)
+
+
+# ---------------------------------------------------------------- throttled accounts
+
+
+class LockedAccount(BaseModel):
+    user_id: int
+    username: str
+    failures: int
+    locked_until: datetime
+
+
+class LockedAddress(BaseModel):
+    address: str
+    failures: int
+    locked_until: datetime
+
+
+class Throttled(BaseModel):
+    accounts: list[LockedAccount]
+    addresses: list[LockedAddress]  # the beheerder's view only
+
+
+class AddressUnlock(BaseModel):
+    address: Annotated[str, StringConstraints(min_length=2, max_length=45)]
+
+
+@router.get("/throttled", response_model=Throttled, responses=_ERRORS)
+def list_throttled(caller: ManagerDep, engine: EngineDep, settings: SettingsDep) -> Throttled:
+    """Accounts (and, for the beheerder, addresses) that are refused logins now."""
+    with Session(engine) as session:
+        visible = _visible_user_ids(session, caller)
+        accounts_out = []
+        for lock in throttle.locks(
+            session,
+            prefix=throttle.LOGIN_USER,
+            limit=settings.throttle_max_failures,
+            window=settings.throttle_window,
+        ):
+            user = accounts.find_user(session, lock.name)
+            if user is None or user.id is None:
+                continue
+            if visible is not None and (
+                user.id not in visible or not accounts.can_manage_user(session, caller.user, user)
+            ):
+                continue
+            accounts_out.append(
+                LockedAccount(
+                    user_id=user.id,
+                    username=user.username,
+                    failures=lock.failures,
+                    locked_until=lock.until,
+                )
+            )
+        addresses = (
+            [
+                LockedAddress(address=lock.name, failures=lock.failures, locked_until=lock.until)
+                for lock in throttle.locks(
+                    session,
+                    prefix=throttle.LOGIN_ADDRESS,
+                    limit=settings.throttle_max_failures_per_address,
+                    window=settings.throttle_window,
+                )
+            ]
+            if caller.role == "beheerder"
+            else []
+        )
+    return Throttled(accounts=accounts_out, addresses=addresses)
+
+
+@router.post("/users/{user_id}/unlock", status_code=204, responses=_ERRORS)
+def unlock_user(
+    user_id: Annotated[int, Path(ge=1, le=2**31 - 1)], caller: ManagerDep, engine: EngineDep
+) -> Response:
+    """Clear an account's login failures, so that it can log in again at once."""
+    with session_scope(engine) as session:
+        target = _managed_user(session, caller, user_id)
+        throttle.clear_failures(session, [throttle.login_user_key(target.username)])
+    return Response(status_code=204)
+
+
+@router.post("/throttled/addresses/unlock", status_code=204, responses=_ERRORS)
+def unlock_address(body: AddressUnlock, caller: BeheerderDep, engine: EngineDep) -> Response:
+    """Clear an address's login and enrolment failures (beheerder only)."""
+    with session_scope(engine) as session:
+        throttle.clear_failures(
+            session,
+            [
+                throttle.LOGIN_ADDRESS + body.address.strip(),
+                throttle.ENROL_ADDRESS + body.address.strip(),
+            ],
+        )
+    return Response(status_code=204)

@@ -5,16 +5,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from sync_protocol import EnrollRequest, EnrollResponse, ErrorBody, LoginRequest, UserInfo
-from sync_server.api.deps import CallerDep, EngineDep, ProtocolDep, SettingsDep
+from sync_server.api.deps import (
+    CallerDep,
+    ClientAddressDep,
+    EngineDep,
+    ProtocolDep,
+    SettingsDep,
+)
 from sync_server.config import Settings
 from sync_server.db import session_scope
-from sync_server.services import accounts
+from sync_server.services import accounts, throttle
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -26,19 +32,15 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "onbekend"
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _count_attempt(engine: Engine, settings: Settings, keys: list[str]) -> None:
+def _count_attempt(engine: Engine, settings: Settings, keys: dict[str, int]) -> None:
     """Count the attempt, committed, before it is judged: a failure stays counted
-    (the judging transaction rolls back), a success clears the keys again."""
+    (the judging transaction rolls back), a success clears the account's key."""
     with session_scope(engine) as session:
-        accounts.count_attempt(
+        throttle.count_attempt(
             session, keys, limit=settings.throttle_max_failures, window=settings.throttle_window
         )
 
@@ -46,17 +48,17 @@ def _count_attempt(engine: Engine, settings: Settings, keys: list[str]) -> None:
 @router.post("/enroll", response_model=EnrollResponse, responses=_ERRORS)
 def enroll(
     body: EnrollRequest,
-    request: Request,
+    address: ClientAddressDep,
     engine: EngineDep,
     settings: SettingsDep,
     _protocol: ProtocolDep,
 ) -> EnrollResponse:
     """Exchange a one-time enrolment code for a device token (shown once)."""
-    keys = [f"enrol-ip:{_client(request)}"]
+    keys = {throttle.ENROL_ADDRESS + address: settings.throttle_max_failures}
     _count_attempt(engine, settings, keys)
     with session_scope(engine) as session:
         issued, user = accounts.enrol_device(session, code=body.code, device_name=body.device_name)
-        accounts.clear_failures(session, keys)
+        throttle.clear_failures(session, keys)
         info = accounts.user_info(session, user)
     return EnrollResponse(
         device_id=issued.device.id, token=issued.token, user=info, server_time=_now()
@@ -65,16 +67,28 @@ def enroll(
 
 @router.post("/login", response_model=EnrollResponse, responses=_ERRORS)
 def login(
-    body: LoginRequest, request: Request, engine: EngineDep, settings: SettingsDep
+    body: LoginRequest, address: ClientAddressDep, engine: EngineDep, settings: SettingsDep
 ) -> EnrollResponse:
-    """Password login for team leaders and administrators in a browser."""
-    keys = [f"login-user:{body.username.strip().lower()}", f"login-ip:{_client(request)}"]
+    """Password login for team leaders and administrators in a browser.
+
+    Failures count against the account (locked after a few) and, with a much
+    higher limit, against the address, so that one locked account does not lock
+    an office that shares one address."""
+    account_key = throttle.login_user_key(body.username)
+    address_key = throttle.LOGIN_ADDRESS + address
+    keys = {
+        account_key: settings.throttle_max_failures,
+        address_key: settings.throttle_max_failures_per_address,
+    }
     _count_attempt(engine, settings, keys)
     with session_scope(engine) as session:
         issued = accounts.login(
             session, username=body.username, password=body.password, device_name=body.device_name
         )
-        accounts.clear_failures(session, keys)
+        # Only the account's count: a success with one account must not wipe the
+        # address's failures with others (a spray from a valid account).
+        throttle.clear_failures(session, [account_key])
+        throttle.forgive(session, address_key)
         user = accounts.find_user(session, body.username)
         assert user is not None
         info = accounts.user_info(session, user)
