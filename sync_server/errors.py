@@ -11,6 +11,7 @@ from sync_protocol import ErrorCode
 _STATUS: dict[ErrorCode, int] = {
     ErrorCode.MALFORMED_JSON: 400,
     ErrorCode.INVALID_REQUEST: 422,
+    ErrorCode.INVALID_TEXT: 422,
     ErrorCode.BODY_TOO_LARGE: 413,
     ErrorCode.BATCH_TOO_LARGE: 413,
     ErrorCode.PROTOCOL_MISSING: 400,
@@ -20,6 +21,9 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.TOKEN_MISSING: 401,
     ErrorCode.TOKEN_INVALID: 401,
     ErrorCode.TOKEN_REVOKED: 401,
+    ErrorCode.TOKEN_EXPIRED: 401,
+    ErrorCode.SECOND_FACTOR_REQUIRED: 401,
+    ErrorCode.SECOND_FACTOR_FAILED: 401,
     ErrorCode.LOGIN_FAILED: 401,
     ErrorCode.ENROLMENT_CODE_INVALID: 401,
     ErrorCode.ENROLMENT_CODE_EXPIRED: 401,

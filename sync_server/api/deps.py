@@ -91,13 +91,19 @@ class Caller:
 
 def get_caller(
     engine: EngineDep,
+    settings: SettingsDep,
     authorization: Annotated[str | None, Header(description="`Bearer <apparaattoken>`")] = None,
 ) -> Caller:
     if not authorization or not authorization.lower().startswith("bearer "):
         raise ServiceError(ErrorCode.TOKEN_MISSING, "Niet ingelogd: het apparaattoken ontbreekt.")
     token = authorization[7:].strip()
     with session_scope(engine) as session:
-        device, user = accounts.authenticate(session, token)
+        device, user = accounts.authenticate(
+            session,
+            token,
+            idle=settings.browser_token_idle,
+            lifetime=settings.browser_token_lifetime,
+        )
         accounts.touch_device(session, device)
         districts = accounts.user_districts(session, user)
     return Caller(device=device, user=user, districts=districts)

@@ -244,7 +244,7 @@ def login(session: Session, *, username: str, password: str, device_name: str) -
             "Handhavers koppelen hun telefoon met een koppelcode. Inloggen met een wachtwoord "
             "is voor teamleiders en beheerders.",
         )
-    return issue_device(session, user, name=device_name, kind="browser")
+    return issue_device(session, user, name=device_name, kind=BROWSER)
 
 
 @cache
@@ -253,7 +253,23 @@ def _dummy_hash() -> str:
     return _hasher.hash("not-a-real-password")
 
 
-def authenticate(session: Session, token: str) -> tuple[Device, User]:
+BROWSER = "browser"
+
+
+def authenticate(
+    session: Session,
+    token: str,
+    *,
+    idle: timedelta | None = None,
+    lifetime: timedelta | None = None,
+) -> tuple[Device, User]:
+    """The device and user of a token, or a ServiceError saying why not.
+
+    A browser's token (a team leader's or beheerder's session) also ends after
+    `idle` without a call and `lifetime` after login: such a session is often on
+    a shared desk. A phone's token lives until it is revoked: the phone is locked
+    with a PIN, and an officer in the field must not be logged out mid-shift.
+    """
     device = session.exec(select(Device).where(Device.token_hash == sha256_hex(token))).first()
     if device is None:
         raise ServiceError(
@@ -264,6 +280,13 @@ def authenticate(session: Session, token: str) -> tuple[Device, User]:
             ErrorCode.TOKEN_REVOKED,
             "De koppeling van dit apparaat is ingetrokken. Koppel het opnieuw.",
         )
+    if device.kind == BROWSER:
+        now = utcnow()
+        last_seen = device.last_seen_at or device.created_at
+        if (lifetime is not None and now - device.created_at > lifetime) or (
+            idle is not None and now - last_seen > idle
+        ):
+            raise ServiceError(ErrorCode.TOKEN_EXPIRED, "Je sessie is verlopen. Log opnieuw in.")
     user = session.get(User, device.user_id)
     if user is None or not user.active:
         raise ServiceError(ErrorCode.TOKEN_REVOKED, "Deze gebruiker is uitgeschakeld.")
