@@ -17,7 +17,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -87,25 +87,12 @@ def create_user(
             ErrorCode.INVALID_REQUEST,
             "Gebruikersnaam mag alleen letters, cijfers, punt en streepje bevatten.",
         )
-    if role == "handhaver" and len(districts) != 1:
-        raise ServiceError(
-            ErrorCode.INVALID_REQUEST, "Een handhaver hoort bij precies één stadsdeel."
-        )
-    if role == "teamleider" and not districts:
-        raise ServiceError(
-            ErrorCode.INVALID_REQUEST, "Een teamleider hoort bij minstens één stadsdeel."
-        )
-    if role == "beheerder" and districts:
-        raise ServiceError(ErrorCode.INVALID_REQUEST, "Een beheerder hoort niet bij een stadsdeel.")
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
         raise ServiceError(
             ErrorCode.INVALID_REQUEST,
             f"Wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens hebben.",
         )
-    known = set(session.exec(select(District.code).where(District.retired == False)).all())  # noqa: E712
-    unknown = sorted(set(districts) - known)
-    if unknown:
-        raise ServiceError(ErrorCode.UNKNOWN_DISTRICT, "Onbekend stadsdeel.")
+    _check_districts(session, role, districts)
     if session.exec(select(User).where(User.username == username)).first():
         raise ServiceError(ErrorCode.USER_EXISTS, "Deze gebruikersnaam bestaat al.")
     user = User(
@@ -125,6 +112,81 @@ def create_user(
     session.add_all(UserDistrict(user_id=user.id, district_code=code) for code in districts)
     session.flush()
     return user
+
+
+def _check_districts(session: Session, role: str, districts: list[str]) -> None:
+    """The districts a role needs: one team for a handhaver, one or more for a
+    teamleider, none for a beheerder (who sees the whole city)."""
+    if role == "handhaver" and len(districts) != 1:
+        raise ServiceError(
+            ErrorCode.INVALID_REQUEST, "Een handhaver hoort bij precies één stadsdeel."
+        )
+    if role == "teamleider" and not districts:
+        raise ServiceError(
+            ErrorCode.INVALID_REQUEST, "Een teamleider hoort bij minstens één stadsdeel."
+        )
+    if role == "beheerder" and districts:
+        raise ServiceError(ErrorCode.INVALID_REQUEST, "Een beheerder hoort niet bij een stadsdeel.")
+    known = set(session.exec(select(District.code).where(District.retired == False)).all())  # noqa: E712
+    if set(districts) - known:
+        raise ServiceError(ErrorCode.UNKNOWN_DISTRICT, "Onbekend stadsdeel.")
+
+
+def update_user(
+    session: Session,
+    actor: User,
+    target: User,
+    *,
+    display_name: str | None = None,
+    role: str | None = None,
+    districts: list[str] | None = None,
+    active: bool | None = None,
+) -> User:
+    """Change a user's name, role, districts or whether they may work at all.
+
+    A teamleider manages only the officers of their own districts, keeps them
+    officers, and moves them only between their own districts. Nobody changes
+    their own role or switches themselves off: the last beheerder must not lock
+    the city out. Switching a user off revokes all their devices at once, so a
+    user switched on again enrols and logs in anew.
+    """
+    assert target.id is not None
+    if not can_manage_user(session, actor, target):
+        raise ServiceError(ErrorCode.FORBIDDEN, "Deze gebruiker valt niet onder jou.")
+    new_role = role if role is not None else target.role
+    if role is not None and role not in ROLES:
+        raise ServiceError(ErrorCode.INVALID_REQUEST, "Onbekende rol.")
+    if actor.id == target.id and (new_role != target.role or active is False):
+        raise ServiceError(
+            ErrorCode.FORBIDDEN, "Je eigen rol wijzigen of jezelf uitschakelen kan niet."
+        )
+    new_districts = districts if districts is not None else user_districts(session, target)
+    if role is not None and role == "beheerder" and districts is None:
+        new_districts = []
+    if actor.role != "beheerder":
+        if new_role != "handhaver":
+            raise ServiceError(ErrorCode.FORBIDDEN, "Een teamleider beheert alleen handhavers.")
+        if not set(new_districts) <= set(user_districts(session, actor)):
+            raise ServiceError(ErrorCode.FORBIDDEN, "Dit stadsdeel valt niet onder jou.")
+    _check_districts(session, new_role, new_districts)
+    if display_name is not None:
+        target.display_name = display_name.strip() or target.username
+    target.role = new_role
+    if active is not None and active != target.active:
+        target.active = active
+        if not active:
+            now = utcnow()
+            session.execute(
+                update(Device)
+                .where(col(Device.user_id) == target.id, col(Device.revoked_at).is_(None))
+                .values(revoked_at=now)
+            )
+    session.add(target)
+    if districts is not None or role is not None:
+        session.execute(delete(UserDistrict).where(col(UserDistrict.user_id) == target.id))
+        session.add_all(UserDistrict(user_id=target.id, district_code=c) for c in new_districts)
+    session.flush()
+    return target
 
 
 def hash_password(password: str) -> str:

@@ -176,7 +176,7 @@ RULES: dict[tuple[str, str], Rule] = {
     # ------------------------------------------------ accounts and devices
     ("GET", "/api/v1/admin/users"): Rule(signed_in(403, 200, 200, 200)),
     ("POST", "/api/v1/admin/users"): Rule(
-        signed_in(403, 403, 403, 201),
+        signed_in(403, 201, 403, 201),
         lambda ctx, who: {
             "json": {
                 "username": f"nieuw{next(_unique)}",
@@ -195,6 +195,13 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/api/v1/devices/unsynced"): Rule(signed_in(403, 200, 200, 200)),
     ("GET", "/api/v1/admin/throttled"): Rule(signed_in(403, 200, 200, 200)),
+    ("PATCH", "/api/v1/admin/users/{user_id}"): Rule(
+        signed_in(403, 200, 403, 200),
+        lambda ctx, who: {"path": {"user_id": ctx.officer_id}, "json": {"display_name": "Ander"}},
+    ),
+    ("GET", "/api/v1/admin/users/{user_id}/devices"): Rule(
+        signed_in(403, 200, 403, 200), lambda ctx, who: {"path": {"user_id": ctx.officer_id}}
+    ),
     ("POST", "/api/v1/admin/users/{user_id}/unlock"): Rule(
         signed_in(403, 204, 403, 204), lambda ctx, who: {"path": {"user_id": ctx.officer_id}}
     ),

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request, Response
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlmodel import Session, col, select
 
 from sync_protocol import ErrorBody, ErrorCode, UserInfo
@@ -32,6 +32,25 @@ class NewUser(BaseModel):
         default_factory=list, max_length=10
     )
     password: Annotated[str, StringConstraints(min_length=10, max_length=200)] | None = None
+
+
+class UserChange(BaseModel):
+    """Only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: Annotated[str, StringConstraints(min_length=1, max_length=120)] | None = None
+    role: Literal["handhaver", "teamleider", "beheerder"] | None = None
+    districts: list[Annotated[str, StringConstraints(max_length=40)]] | None = Field(
+        default=None, max_length=10
+    )
+    active: bool | None = None
+
+
+class AdminUser(UserInfo):
+    """A user as the beheerder screens show it: also whether they may work."""
+
+    active: bool
 
 
 class EnrolmentCodeOut(BaseModel):
@@ -74,18 +93,30 @@ def _managed_user(session: Session, caller: ManagerDep, user_id: int) -> User:
     return target
 
 
-@router.get("/users", response_model=list[UserInfo], responses=_ERRORS)
-def list_users(caller: ManagerDep, engine: EngineDep) -> list[UserInfo]:
+def _admin_user(session: Session, user: User) -> AdminUser:
+    return AdminUser(**accounts.user_info(session, user).model_dump(), active=user.active)
+
+
+@router.get("/users", response_model=list[AdminUser], responses=_ERRORS)
+def list_users(caller: ManagerDep, engine: EngineDep) -> list[AdminUser]:
     """Users this caller manages: all for a beheerder, the own districts' team for a teamleider."""
     with Session(engine) as session:
         visible = _visible_user_ids(session, caller)
         users = session.exec(select(User).order_by(col(User.username))).all()
-        return [accounts.user_info(session, u) for u in users if visible is None or u.id in visible]
+        return [_admin_user(session, u) for u in users if visible is None or u.id in visible]
 
 
-@router.post("/users", response_model=UserInfo, status_code=201, responses=_ERRORS)
-def create_user(body: NewUser, caller: BeheerderDep, engine: EngineDep) -> UserInfo:
-    """Create an account (beheerder only)."""
+@router.post("/users", response_model=AdminUser, status_code=201, responses=_ERRORS)
+def create_user(body: NewUser, caller: ManagerDep, engine: EngineDep) -> AdminUser:
+    """Create an account: any for a beheerder; a teamleider creates officers
+    (handhavers) of their own districts."""
+    if caller.role != "beheerder" and (
+        body.role != "handhaver" or not set(body.districts) <= set(caller.districts)
+    ):
+        raise ServiceError(
+            ErrorCode.FORBIDDEN,
+            "Een teamleider maakt alleen handhavers aan, in de eigen stadsdelen.",
+        )
     with session_scope(engine) as session:
         user = accounts.create_user(
             session,
@@ -95,7 +126,47 @@ def create_user(body: NewUser, caller: BeheerderDep, engine: EngineDep) -> UserI
             districts=body.districts,
             password=body.password,
         )
-        return accounts.user_info(session, user)
+        return _admin_user(session, user)
+
+
+@router.patch("/users/{user_id}", response_model=AdminUser, responses=_ERRORS)
+def change_user(
+    user_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: UserChange,
+    caller: ManagerDep,
+    engine: EngineDep,
+) -> AdminUser:
+    """Change a user's name, role, districts, or switch them off (`active: false`
+    also revokes all their devices at once)."""
+    with session_scope(engine) as session:
+        target = _managed_user(session, caller, user_id)
+        actor = session.get(User, caller.user.id)
+        assert actor is not None
+        accounts.update_user(
+            session,
+            actor,
+            target,
+            display_name=body.display_name,
+            role=body.role,
+            districts=body.districts,
+            active=body.active,
+        )
+        return _admin_user(session, target)
+
+
+@router.get("/users/{user_id}/devices", response_model=list[DeviceOut], responses=_ERRORS)
+def user_devices(
+    user_id: Annotated[int, Path(ge=1, le=2**31 - 1)], caller: ManagerDep, engine: EngineDep
+) -> list[DeviceOut]:
+    """One user's phones and browser sessions, newest first, with their last sync."""
+    with Session(engine) as session:
+        target = _managed_user(session, caller, user_id)
+        devices = session.exec(
+            select(Device)
+            .where(Device.user_id == target.id)
+            .order_by(col(Device.created_at).desc())
+        ).all()
+        return [_device_out(device, target) for device in devices]
 
 
 @router.post(
