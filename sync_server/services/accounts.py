@@ -26,6 +26,7 @@ from sync_server.db import utcnow
 from sync_server.errors import ServiceError
 from sync_server.models import Device, District, EnrolmentCode, User, UserDistrict
 from sync_server.models.accounts import ROLES
+from sync_server.services import totp
 
 _hasher = PasswordHasher()
 # Enrolment codes: no 0/O, 1/I/L, so that a code read aloud or typed from paper
@@ -284,7 +285,17 @@ def enrol_device(session: Session, *, code: str, device_name: str) -> tuple[Issu
     return issue_device(session, user, name=device_name, kind="phone"), user
 
 
-def login(session: Session, *, username: str, password: str, device_name: str) -> IssuedToken:
+def login(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    device_name: str,
+    totp_code: str | None = None,
+    totp_key: bytes | None = None,
+) -> IssuedToken:
+    """A browser token for a right password (and, if the user has one, a right
+    second-factor code; `totp_key` None skips that check, for the CLI)."""
     user = find_user(session, username)
     ok = False
     if user is not None and user.active and user.password_hash:
@@ -306,6 +317,8 @@ def login(session: Session, *, username: str, password: str, device_name: str) -
             "Handhavers koppelen hun telefoon met een koppelcode. Inloggen met een wachtwoord "
             "is voor teamleiders en beheerders.",
         )
+    if totp_key is not None:
+        totp.check_login(session, user, totp_code, server_key=totp_key)
     return issue_device(session, user, name=device_name, kind=BROWSER)
 
 

@@ -156,6 +156,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/api/v1/auth/logout"): Rule(signed_in(204, 204, 204, 204), use_fresh_token=True),
     ("GET", "/api/v1/auth/me"): Rule(signed_in(200, 200, 200, 200)),
+    # a second factor: for password users (teamleider, beheerder); confirming a
+    # made-up code for the secret just started fails as second_factor_failed
+    ("POST", "/api/v1/auth/totp"): Rule(signed_in(403, 201, 201, 201)),
+    ("POST", "/api/v1/auth/totp/confirm"): Rule(
+        signed_in(403, 401, 401, 401), lambda ctx, who: {"json": {"code": "123456"}}
+    ),
     # ------------------------------------------------ sync: any signed-in device, own data only
     ("POST", "/api/v1/sync/push"): Rule(
         signed_in(200, 200, 200, 200),
@@ -195,6 +201,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/api/v1/devices/unsynced"): Rule(signed_in(403, 200, 200, 200)),
     ("GET", "/api/v1/admin/throttled"): Rule(signed_in(403, 200, 200, 200)),
+    ("DELETE", "/api/v1/admin/users/{user_id}/totp"): Rule(
+        signed_in(403, 204, 403, 204), lambda ctx, who: {"path": {"user_id": ctx.officer_id}}
+    ),
     ("PATCH", "/api/v1/admin/users/{user_id}"): Rule(
         signed_in(403, 200, 403, 200),
         lambda ctx, who: {"path": {"user_id": ctx.officer_id}, "json": {"display_name": "Ander"}},
@@ -397,7 +406,11 @@ def test_access_matrix(server, http, ctx):
                 )
             elif want in (401, 403, 404) and method != "HEAD":
                 body = response.json()
-                code = {401: "token", 403: "forbidden", 404: "not_found"}[want]
+                code = {
+                    401: ("token", "second_factor"),
+                    403: ("forbidden",),
+                    404: ("not_found",),
+                }[want]
                 if not str(body.get("code", "")).startswith(code):
                     failures.append(f"{method} {path} as {who}: code {body.get('code')}")
     assert not failures, "\n".join(failures)

@@ -15,7 +15,7 @@ from sync_server.api.deps import BeheerderDep, EngineDep, ManagerDep, SettingsDe
 from sync_server.db import session_scope
 from sync_server.errors import ServiceError
 from sync_server.models import Device, User, UserDistrict
-from sync_server.services import accounts, qr, throttle
+from sync_server.services import accounts, qr, throttle, totp
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
@@ -335,4 +335,16 @@ def unlock_address(body: AddressUnlock, caller: BeheerderDep, engine: EngineDep)
                 throttle.ENROL_ADDRESS + body.address.strip(),
             ],
         )
+    return Response(status_code=204)
+
+
+@router.delete("/users/{user_id}/totp", status_code=204, responses=_ERRORS)
+def reset_totp(
+    user_id: Annotated[int, Path(ge=1, le=2**31 - 1)], caller: ManagerDep, engine: EngineDep
+) -> Response:
+    """Remove a user's lost second factor; they log in with the password alone
+    and can enrol a new one."""
+    with session_scope(engine) as session:
+        target = _managed_user(session, caller, user_id)
+        totp.reset(session, target)
     return Response(status_code=204)

@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, StringConstraints
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from sync_protocol import EnrollRequest, EnrollResponse, ErrorBody, LoginRequest, UserInfo
+from sync_protocol import (
+    EnrollRequest,
+    EnrollResponse,
+    ErrorBody,
+    ErrorCode,
+    LoginRequest,
+    UserInfo,
+)
 from sync_server.api.deps import (
     CallerDep,
     ClientAddressDep,
     EngineDep,
+    ManagerDep,
     ProtocolDep,
     SettingsDep,
 )
 from sync_server.config import Settings
 from sync_server.db import session_scope
-from sync_server.services import accounts, throttle
+from sync_server.errors import ServiceError
+from sync_server.models import User
+from sync_server.services import accounts, qr, throttle, totp
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -81,17 +92,30 @@ def login(
         address_key: settings.throttle_max_failures_per_address,
     }
     _count_attempt(engine, settings, keys)
-    with session_scope(engine) as session:
-        issued = accounts.login(
-            session, username=body.username, password=body.password, device_name=body.device_name
-        )
-        # Only the account's count: a success with one account must not wipe the
-        # address's failures with others (a spray from a valid account).
-        throttle.clear_failures(session, [account_key])
-        throttle.forgive(session, address_key)
-        user = accounts.find_user(session, body.username)
-        assert user is not None
-        info = accounts.user_info(session, user)
+    try:
+        with session_scope(engine) as session:
+            issued = accounts.login(
+                session,
+                username=body.username,
+                password=body.password,
+                device_name=body.device_name,
+                totp_code=body.totp_code,
+                totp_key=settings.pseudonym_key,
+            )
+            # Only the account's count: a success with one account must not wipe
+            # the address's failures with others (a spray from a valid account).
+            throttle.clear_failures(session, [account_key])
+            throttle.forgive(session, address_key)
+            user = accounts.find_user(session, body.username)
+            assert user is not None
+            info = accounts.user_info(session, user)
+    except ServiceError as exc:
+        if exc.code == ErrorCode.SECOND_FACTOR_REQUIRED:
+            # The password was right; asking for the code is not a failure.
+            with session_scope(engine) as session:
+                throttle.forgive(session, account_key)
+                throttle.forgive(session, address_key)
+        raise
     return EnrollResponse(
         device_id=issued.device.id, token=issued.token, user=info, server_time=_now()
     )
@@ -103,6 +127,11 @@ def logout(caller: CallerDep, engine: EngineDep) -> Response:
     with session_scope(engine) as session:
         accounts.revoke_device(session, caller.device.id)
     return Response(status_code=204)
+
+
+_ERRORS_409: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody} for status in (401, 403, 409, 422)
+}
 
 
 class MeResponse(BaseModel):
@@ -117,3 +146,45 @@ def me(caller: CallerDep, engine: EngineDep) -> MeResponse:
     with Session(engine) as session:
         info = accounts.user_info(session, caller.user)
     return MeResponse(user=info, device_id=caller.device.id, device_name=caller.device.name)
+
+
+# ---------------------------------------------------------------- second factor
+
+
+class TotpEnrolmentOut(BaseModel):
+    secret: str
+    otpauth_uri: str
+    qr_png_base64: str
+
+
+class TotpCode(BaseModel):
+    code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
+
+
+@router.post("/totp", response_model=TotpEnrolmentOut, status_code=201, responses=_ERRORS_409)
+def start_totp(caller: ManagerDep, engine: EngineDep, settings: SettingsDep) -> TotpEnrolmentOut:
+    """Start a second factor for this account: scan the QR image (or type the
+    secret) into an authenticator app, then confirm with its first code."""
+    with session_scope(engine) as session:
+        user = session.get(User, caller.user.id)
+        assert user is not None
+        new = totp.start_enrolment(
+            session, user, server_key=settings.pseudonym_key, issuer=settings.totp_issuer
+        )
+    return TotpEnrolmentOut(
+        secret=new.secret,
+        otpauth_uri=new.uri,
+        qr_png_base64=base64.b64encode(qr.qr_png(new.uri)).decode(),
+    )
+
+
+@router.post("/totp/confirm", status_code=204, responses=_ERRORS_409)
+def confirm_totp(
+    body: TotpCode, caller: ManagerDep, engine: EngineDep, settings: SettingsDep
+) -> Response:
+    """Switch the second factor on with a first code; later logins need a code."""
+    with session_scope(engine) as session:
+        user = session.get(User, caller.user.id)
+        assert user is not None
+        totp.confirm(session, user, body.code, server_key=settings.pseudonym_key)
+    return Response(status_code=204)
