@@ -29,6 +29,9 @@ class ErrorCode(StrEnum):
     # a password was right, the second factor (TOTP) is missing or wrong
     SECOND_FACTOR_REQUIRED = "second_factor_required"
     SECOND_FACTOR_FAILED = "second_factor_failed"
+    # single sign-on: the identity provider's answer was refused, or SSO is off
+    SSO_FAILED = "sso_failed"
+    SSO_NOT_CONFIGURED = "sso_not_configured"
     LOGIN_FAILED = "login_failed"
     ENROLMENT_CODE_INVALID = "enrolment_code_invalid"
     ENROLMENT_CODE_EXPIRED = "enrolment_code_expired"

@@ -56,6 +56,22 @@ class Settings:
     browser_token_lifetime: timedelta = timedelta(hours=12)
     # The name an authenticator app shows beside the code (TOTP).
     totp_issuer: str = "Handhaving Haarlem"
+    # Single sign-on for staff (OpenID Connect); off while oidc_issuer is None.
+    oidc_issuer: str | None = None
+    oidc_client_id: str = ""
+    oidc_client_secret: str = field(default="", repr=False)
+    oidc_scopes: str = "openid profile"
+    oidc_username_claim: str = "preferred_username"
+    oidc_role_claim: str = "hv_role"
+    oidc_districts_claim: str = "hv_districts"
+    # The identity provider's role or group names → this app's roles; empty: the
+    # claim holds "teamleider" or "beheerder" itself.
+    oidc_role_map: tuple[tuple[str, str], ...] = ()
+    # Where the identity provider sends the browser back (this server's callback
+    # as the city's proxy publishes it); None: derived from the request.
+    oidc_redirect_uri: str | None = None
+    # The app's team-leader address, where a finished sign-on lands.
+    app_teamleider_url: str = "http://127.0.0.1:8550/teamleider"
     limits: Limits = field(default_factory=Limits)
     # Which field registrations count for which indicator (data, not code).
     indicator_definitions: Path = DEFAULT_DEFINITIONS
@@ -119,6 +135,21 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         browser_token_lifetime=timedelta(
             hours=float(env.get("HV_BROWSER_TOKEN_LIFETIME_HOURS", "12"))
         ),
+        oidc_issuer=env.get("HV_OIDC_ISSUER") or None,
+        oidc_client_id=env.get("HV_OIDC_CLIENT_ID", ""),
+        oidc_client_secret=env.get("HV_OIDC_CLIENT_SECRET", ""),
+        oidc_scopes=env.get("HV_OIDC_SCOPES", "openid profile"),
+        oidc_username_claim=env.get("HV_OIDC_USERNAME_CLAIM", "preferred_username"),
+        oidc_role_claim=env.get("HV_OIDC_ROLE_CLAIM", "hv_role"),
+        oidc_districts_claim=env.get("HV_OIDC_DISTRICTS_CLAIM", "hv_districts"),
+        oidc_role_map=tuple(
+            (name.strip(), role.strip())
+            for pair in env.get("HV_OIDC_ROLE_MAP", "").split(",")
+            if "=" in pair
+            for name, role in [pair.split("=", 1)]
+        ),
+        oidc_redirect_uri=env.get("HV_OIDC_REDIRECT_URI") or None,
+        app_teamleider_url=env.get("HV_APP_TEAMLEIDER_URL", "http://127.0.0.1:8550/teamleider"),
         youth_pseudonym_retention=(
             timedelta(days=int(days))
             if (days := env.get("HV_YOUTH_PSEUDONYM_RETENTION_DAYS"))

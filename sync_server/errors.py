@@ -22,6 +22,8 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.TOKEN_INVALID: 401,
     ErrorCode.TOKEN_REVOKED: 401,
     ErrorCode.TOKEN_EXPIRED: 401,
+    ErrorCode.SSO_FAILED: 401,
+    ErrorCode.SSO_NOT_CONFIGURED: 404,
     ErrorCode.SECOND_FACTOR_REQUIRED: 401,
     ErrorCode.SECOND_FACTOR_FAILED: 401,
     ErrorCode.LOGIN_FAILED: 401,

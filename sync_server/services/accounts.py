@@ -93,7 +93,7 @@ def create_user(
             ErrorCode.INVALID_REQUEST,
             f"Wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens hebben.",
         )
-    _check_districts(session, role, districts)
+    check_districts(session, role, districts)
     if session.exec(select(User).where(User.username == username)).first():
         raise ServiceError(ErrorCode.USER_EXISTS, "Deze gebruikersnaam bestaat al.")
     user = User(
@@ -115,7 +115,7 @@ def create_user(
     return user
 
 
-def _check_districts(session: Session, role: str, districts: list[str]) -> None:
+def check_districts(session: Session, role: str, districts: list[str]) -> None:
     """The districts a role needs: one team for a handhaver, one or more for a
     teamleider, none for a beheerder (who sees the whole city)."""
     if role == "handhaver" and len(districts) != 1:
@@ -169,7 +169,7 @@ def update_user(
             raise ServiceError(ErrorCode.FORBIDDEN, "Een teamleider beheert alleen handhavers.")
         if not set(new_districts) <= set(user_districts(session, actor)):
             raise ServiceError(ErrorCode.FORBIDDEN, "Dit stadsdeel valt niet onder jou.")
-    _check_districts(session, new_role, new_districts)
+    check_districts(session, new_role, new_districts)
     if display_name is not None:
         target.display_name = display_name.strip() or target.username
     target.role = new_role

@@ -34,6 +34,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 LOGIN_USER = "login-user:"
 LOGIN_ADDRESS = "login-ip:"
 ENROL_ADDRESS = "enrol-ip:"
+SSO_ADDRESS = "sso-ip:"
 
 
 def login_user_key(username: str) -> str:

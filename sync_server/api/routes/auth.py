@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, StringConstraints
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -31,7 +33,7 @@ from sync_server.config import Settings
 from sync_server.db import session_scope
 from sync_server.errors import ServiceError
 from sync_server.models import User
-from sync_server.services import accounts, qr, throttle, totp
+from sync_server.services import accounts, oidc, qr, throttle, totp
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -188,3 +190,82 @@ def confirm_totp(
         assert user is not None
         totp.confirm(session, user, body.code, server_key=settings.pseudonym_key)
     return Response(status_code=204)
+
+
+# ---------------------------------------------------------------- single sign-on
+
+
+class SsoCode(BaseModel):
+    code: Annotated[str, StringConstraints(min_length=20, max_length=100)]
+
+
+def _redirect_uri(request: Request, settings: Settings) -> str:
+    return settings.oidc_redirect_uri or str(request.url_for("oidc_callback"))
+
+
+def _back_to_app(settings: Settings, **params: str) -> RedirectResponse:
+    separator = "&" if "?" in settings.app_teamleider_url else "?"
+    return RedirectResponse(
+        settings.app_teamleider_url + separator + urlencode(params), status_code=303
+    )
+
+
+@router.get(
+    "/oidc/start",
+    status_code=303,
+    response_class=RedirectResponse,
+    responses={401: {"model": ErrorBody}, 404: {"model": ErrorBody}},
+)
+def oidc_start(request: Request, engine: EngineDep, settings: SettingsDep) -> RedirectResponse:
+    """Single sign-on: send the browser to the city's identity provider (code flow, PKCE)."""
+    with session_scope(engine) as session:
+        address = oidc.start(session, settings, redirect_uri=_redirect_uri(request, settings))
+    return RedirectResponse(address, status_code=303)
+
+
+@router.get(
+    "/oidc/callback", status_code=303, response_class=RedirectResponse, name="oidc_callback"
+)
+def oidc_callback(
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    state: Annotated[str | None, Query(max_length=200)] = None,
+    code: Annotated[str | None, Query(max_length=2000)] = None,
+    error: Annotated[str | None, Query(max_length=200)] = None,
+) -> RedirectResponse:
+    """The identity provider sends the browser back here; on success it goes on to
+    the app's team-leader address with a one-time `sso_code`, else with `sso_fout`
+    (a stable code: sso_failed, forbidden, sso_not_configured)."""
+    if error or not state or not code:
+        return _back_to_app(settings, sso_fout=ErrorCode.SSO_FAILED.value)
+    try:
+        with session_scope(engine) as session:
+            user = oidc.finish(
+                session,
+                settings,
+                state=state,
+                code=code,
+                redirect_uri=_redirect_uri(request, settings),
+            )
+            handoff = oidc.create_handoff(session, user)
+    except ServiceError as exc:
+        return _back_to_app(settings, sso_fout=exc.code.value)
+    return _back_to_app(settings, sso_code=handoff)
+
+
+@router.post("/oidc/exchange", response_model=EnrollResponse, responses=_ERRORS)
+def oidc_exchange(
+    body: SsoCode, address: ClientAddressDep, engine: EngineDep, settings: SettingsDep
+) -> EnrollResponse:
+    """The app's browser session trades the one-time `sso_code` for its own token."""
+    keys = {throttle.SSO_ADDRESS + address: settings.throttle_max_failures}
+    _count_attempt(engine, settings, keys)
+    with session_scope(engine) as session:
+        user = oidc.redeem_handoff(session, body.code)
+        issued = accounts.issue_device(session, user, name="browser (SSO)", kind=accounts.BROWSER)
+        throttle.forgive(session, throttle.SSO_ADDRESS + address)
+        info = accounts.user_info(session, user)
+    return EnrollResponse(
+        device_id=issued.device.id, token=issued.token, user=info, server_time=_now()
+    )
