@@ -154,6 +154,15 @@ RULES: dict[tuple[str, str], Rule] = {
         everyone(200),
         lambda ctx, who: {"json": {"username": ctx.login_name, "password": PASSWORD}},
     ),
+    # single sign-on (not configured in this server: start says so; the callback
+    # sends the browser back to the app; a made-up one-time code buys nothing)
+    ("GET", "/api/v1/auth/oidc/start"): Rule(everyone(404)),
+    ("GET", "/api/v1/auth/oidc/callback"): Rule(everyone(303)),
+    # (all from one address: after five wrong codes the address is throttled)
+    ("POST", "/api/v1/auth/oidc/exchange"): Rule(
+        everyone(401) | {"tl_other": 429, "beheerder": 429},
+        lambda ctx, who: {"json": {"code": "verzonnen-code-0123456789"}},
+    ),
     ("POST", "/api/v1/auth/logout"): Rule(signed_in(204, 204, 204, 204), use_fresh_token=True),
     ("GET", "/api/v1/auth/me"): Rule(signed_in(200, 200, 200, 200)),
     # a second factor: for password users (teamleider, beheerder); confirming a
@@ -407,9 +416,9 @@ def test_access_matrix(server, http, ctx):
             elif want in (401, 403, 404) and method != "HEAD":
                 body = response.json()
                 code = {
-                    401: ("token", "second_factor"),
+                    401: ("token", "second_factor", "sso_failed"),
                     403: ("forbidden",),
-                    404: ("not_found",),
+                    404: ("not_found", "sso_not_configured"),
                 }[want]
                 if not str(body.get("code", "")).startswith(code):
                     failures.append(f"{method} {path} as {who}: code {body.get('code')}")
