@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BeforeValidator
@@ -63,3 +63,18 @@ def _iso_with_offset(value: Any) -> Any:
 
 # For every date-time in a record or an API body.
 IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_with_offset)]
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
+        raise ValueError("datum moet een ISO 8601-tekst zijn, bijv. 2026-03-01")
+    return value
+
+
+# For every day in an API body: `2026-03-01`, never a number.
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]

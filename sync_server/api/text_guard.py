@@ -37,7 +37,13 @@ def _query_is_storable(query: bytes) -> bool:
     return b"\x00" not in raw
 
 
+# Bodies that are not text: their bytes are not stored as text.
+_BINARY = ("image/", "application/octet-stream")
+
+
 def body_is_storable(body: bytes, content_type: str) -> bool:
+    if content_type.startswith(_BINARY):
+        return True
     if b"\x00" in body:
         # Not valid in JSON or text; a JSON body fails parsing as malformed_json,
         # any other text is refused here.

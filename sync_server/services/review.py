@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlmodel import Session, col, func, select
 
 from sync_protocol import ErrorCode, RecordKind
+from sync_protocol.text import IsoDate
 from sync_server.db import utcnow
 from sync_server.errors import ServiceError
 from sync_server.models import (
@@ -73,8 +74,8 @@ class ReviewFilter(BaseModel):
     state: ReviewState | None = None
     # The same bounds as the query's days (sync_server.api.limits): a saved
     # filter must work when it is used.
-    date_from: date | None = Field(default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31))
-    date_to: date | None = Field(default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31))
+    date_from: IsoDate | None = Field(default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31))
+    date_to: IsoDate | None = Field(default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31))
     # Relative to today, so that a saved filter "laatste 4 weken" stays recent.
     last_days: int | None = Field(default=None, ge=1, le=3660)
 

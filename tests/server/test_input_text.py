@@ -169,3 +169,25 @@ def test_unknown_field_names_are_not_repeated(http, engine):
     )
     assert_error(response, 422, "invalid_request")
     assert "Jansen" not in response.text
+
+
+@pytest.mark.parametrize("day", [1_700_000_000, "1700000000", "01-03-2026"])
+def test_a_day_in_a_body_only_as_iso_text(http, engine, day):
+    """A saved filter's day as a number (epoch seconds) would name another day."""
+    leader = make_user(engine, role="teamleider")
+    response = http.post(
+        "/api/v1/review/filters",
+        json={"name": "maart", "filter": {"date_from": day}},
+        headers=bearer(browser_token(engine, leader)),
+    )
+    assert_error(response, 422, "invalid_request")
+
+
+def test_a_day_in_a_body_as_iso_text_is_accepted(http, engine):
+    leader = make_user(engine, role="teamleider")
+    response = http.post(
+        "/api/v1/review/filters",
+        json={"name": "maart", "filter": {"date_from": "2026-03-01"}},
+        headers=bearer(browser_token(engine, leader)),
+    )
+    assert response.status_code in (200, 201), response.text
