@@ -137,7 +137,7 @@ def _take_login(session: Session, state: str) -> OidcLogin:
 
 
 def _id_token(
-    settings: Settings, provider: Provider, *, code: str, login: OidcLogin, redirect_uri: str
+    settings: Settings, provider: Provider, *, code: str, login: PendingLogin, redirect_uri: str
 ) -> str:
     try:
         response = httpx.post(
@@ -252,14 +252,27 @@ def provision(session: Session, settings: Settings, claims: dict[str, Any]) -> U
     return user
 
 
-def finish(
-    session: Session, settings: Settings, *, state: str, code: str, redirect_uri: str
-) -> User:
+@dataclass(frozen=True)
+class PendingLogin:
+    nonce: str
+    code_verifier: str
+
+
+def claim_login(session: Session, state: str) -> PendingLogin:
+    """Step 1 of the callback, in its own short transaction: the sign-on the
+    state names, claimed once (a replayed callback finds nothing)."""
     login = _take_login(session, state)
+    return PendingLogin(nonce=login.nonce, code_verifier=login.code_verifier)
+
+
+def fetch_claims(
+    settings: Settings, *, code: str, login: PendingLogin, redirect_uri: str
+) -> dict[str, Any]:
+    """Step 2, outside any transaction (it waits on the identity provider): the
+    code exchanged for the ID token, and the token checked."""
     provider = discover(settings)
     token = _id_token(settings, provider, code=code, login=login, redirect_uri=redirect_uri)
-    claims = verify_id_token(settings, provider, token, nonce=login.nonce)
-    return provision(session, settings, claims)
+    return verify_id_token(settings, provider, token, nonce=login.nonce)
 
 
 def create_handoff(session: Session, user: User) -> str:

@@ -241,13 +241,12 @@ def oidc_callback(
         return _back_to_app(settings, sso_fout=ErrorCode.SSO_FAILED.value)
     try:
         with session_scope(engine) as session:
-            user = oidc.finish(
-                session,
-                settings,
-                state=state,
-                code=code,
-                redirect_uri=_redirect_uri(request, settings),
-            )
+            pending = oidc.claim_login(session, state)
+        claims = oidc.fetch_claims(
+            settings, code=code, login=pending, redirect_uri=_redirect_uri(request, settings)
+        )
+        with session_scope(engine) as session:
+            user = oidc.provision(session, settings, claims)
             handoff = oidc.create_handoff(session, user)
     except ServiceError as exc:
         return _back_to_app(settings, sso_fout=exc.code.value)
