@@ -8,7 +8,15 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from factories import PASSWORD, assert_error, bearer, browser_token, client_from, make_user
+from factories import (
+    PASSWORD,
+    assert_error,
+    bearer,
+    browser_token,
+    client_from,
+    enrolment_code,
+    make_user,
+)
 from live_server import LiveServer
 from sqlmodel import Session
 
@@ -140,3 +148,29 @@ def test_teamleider_sees_only_own_officers_and_no_addresses(http, engine, settin
         "/api/v1/admin/throttled/addresses/unlock", json={"address": "127.0.0.50"}, headers=headers
     )
     assert_error(response, 403, "forbidden")
+
+
+def test_enrolment_guesses_count_for_the_forwarded_address(proxied, engine, settings):
+    """Phones behind the proxy: one address's wrong codes do not stop a phone
+    elsewhere behind the same proxy from enrolling."""
+    officer = make_user(engine, password=None)
+    with client_from(proxied.url, PROXY) as client:
+        for n in range(settings.throttle_max_failures):
+            response = client.post(
+                "/api/v1/auth/enroll",
+                json={"code": f"FOUT-{n:04d}-XXXX"},
+                headers={"X-Forwarded-For": OFFICE},
+            )
+            assert_error(response, 401, "enrolment_code_invalid")
+        refused = client.post(
+            "/api/v1/auth/enroll",
+            json={"code": enrolment_code(engine, officer)},
+            headers={"X-Forwarded-For": OFFICE},
+        )
+        assert_error(refused, 429, "too_many_attempts")
+        elsewhere = client.post(
+            "/api/v1/auth/enroll",
+            json={"code": enrolment_code(engine, officer)},
+            headers={"X-Forwarded-For": "198.51.100.30"},
+        )
+        assert elsewhere.status_code == 200, elsewhere.text
