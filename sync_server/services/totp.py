@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import pyotp
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlmodel import Session
+from sqlalchemy import or_, update
+from sqlmodel import Session, col
 
 from sync_protocol import ErrorCode
 from sync_server.db import utcnow
@@ -75,27 +76,34 @@ def start_enrolment(
     return TotpEnrolment(secret=secret, uri=uri)
 
 
-def _accept(user: User, code: str, server_key: bytes) -> bool:
-    """Is this a current code not used before? Records its step if so."""
+def _accept(session: Session, user: User, code: str, server_key: bytes) -> bool:
+    """Is this a current code not used before? Claims its time step if so, in one
+    conditional update: two logins sending the same code at once get one success."""
     if user.totp_secret is None or not code.isdigit() or len(code) != 6:
         return False
     totp = pyotp.TOTP(_open(user.totp_secret, server_key))
-    now = utcnow()
-    step = int(now.timestamp()) // _STEP
-    for offset in range(-VALID_WINDOW, VALID_WINDOW + 1):
-        candidate = step + offset
-        if user.totp_last_step is not None and candidate <= user.totp_last_step:
+    step = int(utcnow().timestamp()) // _STEP
+    for candidate in range(step - VALID_WINDOW, step + VALID_WINDOW + 1):
+        if not hmac.compare_digest(totp.at(candidate * _STEP), code):
             continue
-        if hmac.compare_digest(totp.at(candidate * _STEP), code):
-            user.totp_last_step = candidate
-            return True
+        last = col(User.totp_last_step)
+        claimed = session.execute(
+            update(User)
+            .where(col(User.id) == user.id, or_(last.is_(None), last < candidate))
+            .values(totp_last_step=candidate)
+            .returning(col(User.id))
+        ).first()
+        if claimed is None:
+            return False
+        session.refresh(user)
+        return True
     return False
 
 
 def confirm(session: Session, user: User, code: str, *, server_key: bytes) -> None:
     if user.totp_secret is None or user.totp_enabled_at is not None:
         raise ServiceError(ErrorCode.CONFLICT, "Er wacht geen tweede factor op bevestiging.")
-    if not _accept(user, code, server_key):
+    if not _accept(session, user, code, server_key):
         raise ServiceError(ErrorCode.SECOND_FACTOR_FAILED, "Deze code klopt niet.")
     user.totp_enabled_at = utcnow()
     session.add(user)
@@ -110,7 +118,7 @@ def check_login(session: Session, user: User, code: str | None, *, server_key: b
             ErrorCode.SECOND_FACTOR_REQUIRED,
             "Typ ook de code uit je authenticator-app.",
         )
-    if not _accept(user, code, server_key):
+    if not _accept(session, user, code, server_key):
         raise ServiceError(ErrorCode.SECOND_FACTOR_FAILED, "Deze code klopt niet.")
     session.add(user)
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlsplit
 
 import pyotp
-from factories import PASSWORD, assert_error, bearer, enrol, login_token, make_user
+from factories import (
+    PASSWORD,
+    assert_error,
+    bearer,
+    client_from,
+    enrol,
+    login_token,
+    make_user,
+)
 from sqlalchemy import text
 
 LOGIN = "/api/v1/auth/login"
@@ -98,3 +108,23 @@ def test_second_enrolment_while_active_is_refused_and_beheerder_resets(http, eng
 def test_officers_phones_have_no_second_factor_route(http, engine, settings):
     phone = enrol(http, engine, settings, make_user(engine, password=None))
     assert_error(http.post("/api/v1/auth/totp", headers=phone.headers), 403, "forbidden")
+
+
+def test_one_code_sent_twice_at_once_logs_in_once(server, http, engine):
+    """The time step is claimed in one conditional update, so a code caught in
+    transit and sent in parallel with the real login gets no second session."""
+    leader = make_user(engine, role="teamleider")
+    token = login_token(http, leader.username)
+    totp = _enrol(http, token)
+    http.post("/api/v1/auth/totp/confirm", json={"code": _code(totp)}, headers=bearer(token))
+    code = _code(totp, 1)
+    barrier = threading.Barrier(2)
+
+    def attempt(n: int) -> int:
+        with client_from(server.url, f"127.0.0.{60 + n}") as client:
+            barrier.wait()
+            return _login(client, leader.username, code).status_code
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        statuses = sorted(pool.map(attempt, range(2)))
+    assert statuses == [200, 401], statuses
