@@ -12,6 +12,8 @@ class ErrorCode(StrEnum):
     # request shape
     MALFORMED_JSON = "malformed_json"
     INVALID_REQUEST = "invalid_request"
+    # text a database cannot store (U+0000, a lone surrogate), anywhere in a request
+    INVALID_TEXT = "invalid_text"
     BODY_TOO_LARGE = "body_too_large"
     BATCH_TOO_LARGE = "batch_too_large"
     PROTOCOL_MISSING = "protocol_missing"
@@ -22,6 +24,14 @@ class ErrorCode(StrEnum):
     TOKEN_MISSING = "token_missing"
     TOKEN_INVALID = "token_invalid"
     TOKEN_REVOKED = "token_revoked"
+    # a browser session ended by inactivity or its absolute lifetime: log in again
+    TOKEN_EXPIRED = "token_expired"
+    # a password was right, the second factor (TOTP) is missing or wrong
+    SECOND_FACTOR_REQUIRED = "second_factor_required"
+    SECOND_FACTOR_FAILED = "second_factor_failed"
+    # single sign-on: the identity provider's answer was refused, or SSO is off
+    SSO_FAILED = "sso_failed"
+    SSO_NOT_CONFIGURED = "sso_not_configured"
     LOGIN_FAILED = "login_failed"
     ENROLMENT_CODE_INVALID = "enrolment_code_invalid"
     ENROLMENT_CODE_EXPIRED = "enrolment_code_expired"

@@ -47,6 +47,8 @@ class LoginRequest(_Message):
     device_name: Annotated[str, Strict(), StringConstraints(min_length=1, max_length=80)] = (
         "browser"
     )
+    # The authenticator app's code, for a user who has a second factor.
+    totp_code: Annotated[str, Strict(), StringConstraints(pattern=r"^[0-9]{6}$")] | None = None
 
 
 class PushRequest(_Message):

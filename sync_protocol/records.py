@@ -16,7 +16,6 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -25,6 +24,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from sync_protocol.text import UNSTORABLE_MESSAGE, IsoDateTime, all_storable
 
 Code = Annotated[str, Strict(), StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
 Sha256 = Annotated[str, Strict(), StringConstraints(pattern=r"^[0-9a-f]{64}$")]
@@ -160,6 +161,15 @@ def _no_duplicates(what: str) -> Any:
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _storable_text(cls, data: Any) -> Any:
+        """Refuse text no database can store (U+0000, lone surrogates) before any
+        field is read: the record is rejected on its own, the batch lands."""
+        if not all_storable(data):
+            raise ValueError(UNSTORABLE_MESSAGE)
+        return data
+
 
 class Location(_Strict):
     """A point in WGS84; the bounds are the Netherlands, wide enough for any patrol."""
@@ -170,7 +180,7 @@ class Location(_Strict):
 
 
 class _Payload(_Strict):
-    observed_at: AwareDatetime
+    observed_at: IsoDateTime
     hotspot: Code | None = None
     location: Location | None = None
     note: LongText = ""

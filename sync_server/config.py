@@ -13,6 +13,7 @@ with a message naming what is missing.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -70,8 +71,35 @@ class Settings:
     pseudonym_key: bytes = field(repr=False)
     assets_dir: Path = DEFAULT_ASSETS
     enrolment_code_ttl: timedelta = timedelta(minutes=15)
+    # Failures per account name before it is locked for the window, and (higher:
+    # one office shares one NAT address) per client address.
     throttle_max_failures: int = 5
+    throttle_max_failures_per_address: int = 50
     throttle_window: timedelta = timedelta(minutes=15)
+    # Proxies (CIDRs) whose X-Forwarded-For names the client; nobody else's is believed.
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    # A browser's (team leader's, beheerder's) token ends after this much
+    # inactivity and this long after login; a phone's token only when revoked.
+    browser_token_idle: timedelta = timedelta(minutes=30)
+    browser_token_lifetime: timedelta = timedelta(hours=12)
+    # The name an authenticator app shows beside the code (TOTP).
+    totp_issuer: str = "Handhaving Haarlem"
+    # Single sign-on for staff (OpenID Connect); off while oidc_issuer is None.
+    oidc_issuer: str | None = None
+    oidc_client_id: str = ""
+    oidc_client_secret: str = field(default="", repr=False)
+    oidc_scopes: str = "openid profile"
+    oidc_username_claim: str = "preferred_username"
+    oidc_role_claim: str = "hv_role"
+    oidc_districts_claim: str = "hv_districts"
+    # The identity provider's role or group names → this app's roles; empty: the
+    # claim holds "teamleider" or "beheerder" itself.
+    oidc_role_map: tuple[tuple[str, str], ...] = ()
+    # Where the identity provider sends the browser back (this server's callback
+    # as the city's proxy publishes it); None: derived from the request.
+    oidc_redirect_uri: str | None = None
+    # The app's team-leader address, where a finished sign-on lands.
+    app_teamleider_url: str = "http://127.0.0.1:8550/teamleider"
     limits: Limits = field(default_factory=Limits)
     # Which field registrations count for which indicator (data, not code).
     indicator_definitions: Path = DEFAULT_DEFINITIONS
@@ -182,6 +210,86 @@ class ServerEnv(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", alias="HV_LOG_LEVEL", description="lowest level logged"
     )
+    throttle_max_failures: int = Field(
+        5,
+        alias="HV_THROTTLE_MAX_FAILURES",
+        ge=1,
+        description="wrong logins of one account before it is locked for 15 minutes",
+    )
+    throttle_max_failures_per_address: int = Field(
+        50,
+        alias="HV_THROTTLE_MAX_FAILURES_PER_ADDRESS",
+        ge=1,
+        description="wrong logins from one client address (an office behind one NAT) before "
+        "that address is locked",
+    )
+    trusted_proxies: str = Field(
+        "",
+        alias="HV_TRUSTED_PROXIES",
+        description="comma-separated addresses/CIDRs of reverse proxies whose "
+        "`X-Forwarded-For` names the client; nobody else's is believed",
+    )
+    browser_token_idle_minutes: int = Field(
+        30,
+        alias="HV_BROWSER_TOKEN_IDLE_MINUTES",
+        ge=1,
+        description="a team leader's or beheerder's session ends after this much inactivity",
+    )
+    browser_token_lifetime_hours: float = Field(
+        12,
+        alias="HV_BROWSER_TOKEN_LIFETIME_HOURS",
+        gt=0,
+        description="and at the latest this long after login",
+    )
+    totp_issuer: str = Field(
+        "Handhaving Haarlem",
+        alias="HV_TOTP_ISSUER",
+        description="the name an authenticator app shows beside the code",
+    )
+    oidc_issuer: str | None = Field(
+        None,
+        alias="HV_OIDC_ISSUER",
+        description="the identity provider's issuer URL; single sign-on is off without it "
+        "(required for `HV_LOGIN=oidc` in production)",
+    )
+    oidc_client_id: str = Field(
+        "", alias="HV_OIDC_CLIENT_ID", description="this app's client id at the identity provider"
+    )
+    oidc_client_secret: SecretStr | None = Field(
+        None, alias="HV_OIDC_CLIENT_SECRET", description="its client secret"
+    )
+    oidc_scopes: str = Field(
+        "openid profile", alias="HV_OIDC_SCOPES", description="scopes asked for"
+    )
+    oidc_username_claim: str = Field(
+        "preferred_username",
+        alias="HV_OIDC_USERNAME_CLAIM",
+        description="claim holding the login name",
+    )
+    oidc_role_claim: str = Field(
+        "hv_role", alias="HV_OIDC_ROLE_CLAIM", description="claim holding the role (or groups)"
+    )
+    oidc_districts_claim: str = Field(
+        "hv_districts",
+        alias="HV_OIDC_DISTRICTS_CLAIM",
+        description="claim holding the district codes",
+    )
+    oidc_role_map: str = Field(
+        "",
+        alias="HV_OIDC_ROLE_MAP",
+        description="`idp-name=role,…`: the provider's role/group names to `teamleider` or "
+        "`beheerder`; empty: the claim holds the role itself",
+    )
+    oidc_redirect_uri: str | None = Field(
+        None,
+        alias="HV_OIDC_REDIRECT_URI",
+        description="this server's callback as the proxy publishes it; default: from the request",
+    )
+    app_teamleider_url: str = Field(
+        "http://127.0.0.1:8550/teamleider",
+        alias="HV_APP_TEAMLEIDER_URL",
+        description="the app's team-leader address, where a finished sign-on lands",
+    )
     assets_dir: Path = Field(
         DEFAULT_ASSETS,
         alias="HV_ASSETS_DIR",
@@ -287,10 +395,25 @@ def _check_production(values: ServerEnv) -> None:
         "HV_LOGIN": values.login,
     }
     missing = [_PRODUCTION_REQUIRED[name] for name, value in present.items() if value is None]
+    if values.login == "oidc" and not (values.oidc_issuer and values.oidc_client_id):
+        missing.append("HV_LOGIN=oidc heeft HV_OIDC_ISSUER en HV_OIDC_CLIENT_ID nodig")
     if missing:
         raise ConfigError(
             "HV_ENV=production start niet zonder deze instellingen: " + "; ".join(missing) + "."
         )
+
+
+def _networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    try:
+        return tuple(
+            ipaddress.ip_network(part.strip(), strict=False)
+            for part in text.split(",")
+            if part.strip()
+        )
+    except ValueError:
+        raise ConfigError(
+            "HV_TRUSTED_PROXIES: geef adressen of CIDR's, gescheiden door komma's."
+        ) from None
 
 
 def _s3_settings(values: ServerEnv) -> S3Settings:
@@ -356,6 +479,29 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         indicator_definitions=values.indicator_definitions,
         nearest_hotspot_max_m=values.nearest_hotspot_m,
         retention_rules=values.retention,
+        throttle_max_failures=values.throttle_max_failures,
+        throttle_max_failures_per_address=values.throttle_max_failures_per_address,
+        trusted_proxies=_networks(values.trusted_proxies),
+        browser_token_idle=timedelta(minutes=values.browser_token_idle_minutes),
+        browser_token_lifetime=timedelta(hours=values.browser_token_lifetime_hours),
+        totp_issuer=values.totp_issuer,
+        oidc_issuer=values.oidc_issuer,
+        oidc_client_id=values.oidc_client_id,
+        oidc_client_secret=(
+            values.oidc_client_secret.get_secret_value() if values.oidc_client_secret else ""
+        ),
+        oidc_scopes=values.oidc_scopes,
+        oidc_username_claim=values.oidc_username_claim,
+        oidc_role_claim=values.oidc_role_claim,
+        oidc_districts_claim=values.oidc_districts_claim,
+        oidc_role_map=tuple(
+            (name.strip(), role.strip())
+            for pair in values.oidc_role_map.split(",")
+            if "=" in pair
+            for name, role in [pair.split("=", 1)]
+        ),
+        oidc_redirect_uri=values.oidc_redirect_uri,
+        app_teamleider_url=values.app_teamleider_url,
         youth_pseudonym_retention=(
             timedelta(days=values.youth_pseudonym_retention_days)
             if values.youth_pseudonym_retention_days

@@ -34,6 +34,7 @@ from sync_server.api.routes import (
     review,
     sync,
 )
+from sync_server.api.text_guard import TextGuardMiddleware
 from sync_server.config import Settings, load_settings
 from sync_server.db import make_engine
 from sync_server.logs import configure_logging
@@ -103,6 +104,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     install_error_handlers(app)
+    # Inside the body limit: it reads only what the limit has let through.
+    app.add_middleware(TextGuardMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.limits.max_body_bytes,

@@ -10,6 +10,10 @@ template) and never open a session themselves:
   the data there.
 * `ReadSessionDep`: for lists and pages that only read; on SQLite it does not
   queue behind writers for the write lock (see `db.reader`).
+* `TransactionsDep`: for the few routes that need several short transactions
+  in one request (sign-on, login throttling): a transaction is committed before
+  the route calls the identity provider or judges a password, so no lock is held
+  while it waits and a failure stays counted.
 * `CurrentCaller`: any valid device token; `TeamLeader`: a teamleider or the
   beheerder (the manager routes); `Beheerder`: the beheerder only.
 """
@@ -17,6 +21,7 @@ template) and never open a session themselves:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -29,7 +34,7 @@ from sync_server.config import Settings
 from sync_server.db import reader, session_scope
 from sync_server.errors import ServiceError
 from sync_server.models import Device, User
-from sync_server.services import accounts
+from sync_server.services import accounts, throttle
 
 
 def get_engine(request: Request) -> Engine:
@@ -62,6 +67,16 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 
 
+def get_transactions(engine: EngineDep) -> Callable[[], AbstractContextManager[Session]]:
+    """Open a committed-on-exit transaction each time it is called."""
+    return lambda: session_scope(engine)
+
+
+TransactionsDep = Annotated[
+    Callable[[], AbstractContextManager[Session]], Depends(get_transactions)
+]
+
+
 def check_protocol(
     x_protocol_version: Annotated[
         str | None,
@@ -89,6 +104,19 @@ def check_protocol(
 ProtocolDep = Annotated[int, Depends(check_protocol)]
 
 
+def get_client_address(
+    request: Request,
+    settings: SettingsDep,
+    x_forwarded_for: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> str:
+    """The caller's address for throttling: X-Forwarded-For only from a trusted proxy."""
+    peer = request.client.host if request.client else None
+    return throttle.client_address(peer, x_forwarded_for, settings.trusted_proxies)
+
+
+ClientAddressDep = Annotated[str, Depends(get_client_address)]
+
+
 @dataclass(frozen=True)
 class Caller:
     device: Device
@@ -102,6 +130,7 @@ class Caller:
 
 def get_caller(
     engine: EngineDep,
+    settings: SettingsDep,
     authorization: Annotated[str | None, Header(description="`Bearer <apparaattoken>`")] = None,
 ) -> Caller:
     if not authorization or not authorization.lower().startswith("bearer "):
@@ -110,7 +139,12 @@ def get_caller(
     # Its own short transaction, committed whatever the route then does: the
     # device's last-seen time is kept even when the request itself is refused.
     with session_scope(engine) as session:
-        device, user = accounts.authenticate(session, token)
+        device, user = accounts.authenticate(
+            session,
+            token,
+            idle=settings.browser_token_idle,
+            lifetime=settings.browser_token_lifetime,
+        )
         accounts.touch_device(session, device)
         districts = accounts.user_districts(session, user)
     return Caller(device=device, user=user, districts=districts)

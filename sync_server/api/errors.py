@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -44,13 +45,23 @@ async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status, exc.code, exc.message, details=exc.details, headers=headers)
 
 
+# A place in a request named by a field name or an index; a dictionary key that a
+# caller made up (an unknown field, a payload key) may be personal data.
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,40}$")
+
+
+def _safe_loc(part: object) -> str:
+    text = str(part)
+    return text if isinstance(part, int) or _FIELD_NAME.match(text) else "…"
+
+
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
         return error_response(400, ErrorCode.MALFORMED_JSON, "De body is geen geldige JSON.")
     details: list[dict[str, object]] = [
-        {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))}
+        {"loc": [_safe_loc(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))}
         for e in errors[:20]
     ]
     where = ", ".join(".".join(d["loc"][1:] or d["loc"]) for d in details[:3])  # type: ignore[index, arg-type]
@@ -112,15 +123,15 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 ERROR_DESCRIPTIONS: dict[int, str] = {
     400: "Onleesbaar verzoek: `malformed_json`, `protocol_missing`, `protocol_unsupported`, "
     "`blob_hash_invalid`, `blob_hash_mismatch`",
-    401: "Geen geldig token: `token_missing`, `token_invalid`, `token_revoked`, `login_failed`, "
-    "`enrolment_code_*`",
+    401: "Geen geldig token: `token_missing`, `token_invalid`, `token_revoked`, `token_expired`, "
+    "`login_failed`, `second_factor_required`, `second_factor_failed`, `enrolment_code_*`",
     403: "Geen toegang: `forbidden`, `device_mismatch`",
     404: "Bestaat niet of niet voor jou: `not_found`",
     409: "Botsing: `conflict`, `user_exists`, `cursor_ahead`",
     413: "Te groot: `body_too_large`, `batch_too_large`, `blob_too_large`, `blob_image_too_large`",
     415: "Geen JPEG of PNG: `blob_not_an_image`",
-    422: "Ongeldige invoer: `invalid_request` (met `details`), `unknown_district`, "
-    "`blob_has_metadata`",
+    422: "Ongeldige invoer: `invalid_request` (met `details`), `invalid_text` (een teken dat "
+    "niet kan worden opgeslagen, zoals U+0000), `unknown_district`, `blob_has_metadata`",
     429: "Te veel pogingen: `too_many_attempts` (met Retry-After)",
 }
 

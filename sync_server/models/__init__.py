@@ -1,6 +1,14 @@
 """Tables of the sync server. Importing this package registers all of them."""
 
-from sync_server.models.accounts import AuthFailure, Device, EnrolmentCode, User, UserDistrict
+from sync_server.models.accounts import (
+    AuthFailure,
+    Device,
+    EnrolmentCode,
+    OidcHandoff,
+    OidcLogin,
+    User,
+    UserDistrict,
+)
 from sync_server.models.audit import AuditEntry, RetentionEntry
 from sync_server.models.changes import Change, ChangeCounter
 from sync_server.models.indicators import (
@@ -37,6 +45,8 @@ __all__ = [
     "IndicatorImport",
     "IndicatorSnapshot",
     "IndicatorValue",
+    "OidcHandoff",
+    "OidcLogin",
     "Record",
     "RecordPhoto",
     "RecordVersion",

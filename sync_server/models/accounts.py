@@ -25,6 +25,14 @@ class User(SQLModel, table=True):
     active: bool = True
     is_demo: bool = False
     created_at: datetime
+    # Optional second factor for password login: the TOTP secret, encrypted with
+    # a key from configuration; enabled once the user has confirmed a first code.
+    # The last time step used, so that a code works only once.
+    totp_secret: str | None = Field(default=None, max_length=200)
+    totp_enabled_at: datetime | None = None
+    totp_last_step: int | None = None
+    # The identity provider's subject (`sub`) of a user who signs in with SSO.
+    oidc_subject: str | None = Field(default=None, unique=True, index=True, max_length=255)
 
 
 class UserDistrict(SQLModel, table=True):
@@ -65,3 +73,25 @@ class AuthFailure(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=200)
     window_start: datetime
     failures: int = 0
+
+
+class OidcLogin(SQLModel, table=True):
+    """A single sign-on under way: what the callback must find again (the state
+    sent to the identity provider, the nonce in its ID token, the PKCE verifier).
+    In the database, so that any server process can take the callback."""
+
+    state: str = Field(primary_key=True, max_length=64)
+    nonce: str = Field(max_length=64)
+    code_verifier: str = Field(max_length=128)
+    created_at: datetime
+
+
+class OidcHandoff(SQLModel, table=True):
+    """A one-time code with which the app's browser session fetches the token of a
+    finished single sign-on; the token never travels in an address."""
+
+    code_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="user.id")
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None

@@ -1,4 +1,4 @@
-"""Accounts, enrolment of phones, device tokens, and throttling of guessing.
+"""Accounts, enrolment of phones, and device tokens (throttling: `throttle.py`).
 
 A phone never learns a password: the beheerder (or a teamleider for their own
 team) creates a one-time enrolment code, the officer types or scans it, and the
@@ -17,17 +17,16 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import case, delete, literal, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
-from sqlmodel.sql.sqltypes import UTCDateTime
 
 from sync_protocol import ErrorCode, UserInfo
 from sync_server.db import utcnow
 from sync_server.errors import ServiceError
-from sync_server.models import AuthFailure, Device, District, EnrolmentCode, User, UserDistrict
+from sync_server.models import Device, District, EnrolmentCode, User, UserDistrict
 from sync_server.models.accounts import ROLES
+from sync_server.services import totp
 
 _hasher = PasswordHasher()
 # Enrolment codes: no 0/O, 1/I/L, so that a code read aloud or typed from paper
@@ -83,33 +82,20 @@ def create_user(
 ) -> User:
     username = username.strip().lower()
     if role not in ROLES:
-        raise ServiceError(ErrorCode.INVALID_REQUEST, f"Onbekende rol '{role}'.")
+        raise ServiceError(ErrorCode.INVALID_REQUEST, "Onbekende rol.")
     if not username or not username.replace(".", "").replace("-", "").isalnum():
         raise ServiceError(
             ErrorCode.INVALID_REQUEST,
             "Gebruikersnaam mag alleen letters, cijfers, punt en streepje bevatten.",
         )
-    if role == "handhaver" and len(districts) != 1:
-        raise ServiceError(
-            ErrorCode.INVALID_REQUEST, "Een handhaver hoort bij precies één stadsdeel."
-        )
-    if role == "teamleider" and not districts:
-        raise ServiceError(
-            ErrorCode.INVALID_REQUEST, "Een teamleider hoort bij minstens één stadsdeel."
-        )
-    if role == "beheerder" and districts:
-        raise ServiceError(ErrorCode.INVALID_REQUEST, "Een beheerder hoort niet bij een stadsdeel.")
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
         raise ServiceError(
             ErrorCode.INVALID_REQUEST,
             f"Wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens hebben.",
         )
-    known = set(session.exec(select(District.code).where(District.retired == False)).all())  # noqa: E712
-    unknown = sorted(set(districts) - known)
-    if unknown:
-        raise ServiceError(ErrorCode.UNKNOWN_DISTRICT, f"Onbekend stadsdeel: {', '.join(unknown)}.")
+    check_districts(session, role, districts)
     if session.exec(select(User).where(User.username == username)).first():
-        raise ServiceError(ErrorCode.USER_EXISTS, f"Gebruiker '{username}' bestaat al.")
+        raise ServiceError(ErrorCode.USER_EXISTS, "Deze gebruikersnaam bestaat al.")
     user = User(
         username=username,
         display_name=display_name.strip() or username,
@@ -122,11 +108,86 @@ def create_user(
     try:
         session.flush()
     except IntegrityError as exc:  # created by another request since the check above
-        raise ServiceError(ErrorCode.USER_EXISTS, f"Gebruiker '{username}' bestaat al.") from exc
+        raise ServiceError(ErrorCode.USER_EXISTS, "Deze gebruikersnaam bestaat al.") from exc
     assert user.id is not None
     session.add_all(UserDistrict(user_id=user.id, district_code=code) for code in districts)
     session.flush()
     return user
+
+
+def check_districts(session: Session, role: str, districts: list[str]) -> None:
+    """The districts a role needs: one team for a handhaver, one or more for a
+    teamleider, none for a beheerder (who sees the whole city)."""
+    if role == "handhaver" and len(districts) != 1:
+        raise ServiceError(
+            ErrorCode.INVALID_REQUEST, "Een handhaver hoort bij precies één stadsdeel."
+        )
+    if role == "teamleider" and not districts:
+        raise ServiceError(
+            ErrorCode.INVALID_REQUEST, "Een teamleider hoort bij minstens één stadsdeel."
+        )
+    if role == "beheerder" and districts:
+        raise ServiceError(ErrorCode.INVALID_REQUEST, "Een beheerder hoort niet bij een stadsdeel.")
+    known = set(session.exec(select(District.code).where(District.retired == False)).all())  # noqa: E712
+    if set(districts) - known:
+        raise ServiceError(ErrorCode.UNKNOWN_DISTRICT, "Onbekend stadsdeel.")
+
+
+def update_user(
+    session: Session,
+    actor: User,
+    target: User,
+    *,
+    display_name: str | None = None,
+    role: str | None = None,
+    districts: list[str] | None = None,
+    active: bool | None = None,
+) -> User:
+    """Change a user's name, role, districts or whether they may work at all.
+
+    A teamleider manages only the officers of their own districts, keeps them
+    officers, and moves them only between their own districts. Nobody changes
+    their own role or switches themselves off: the last beheerder must not lock
+    the city out. Switching a user off revokes all their devices at once, so a
+    user switched on again enrols and logs in anew.
+    """
+    assert target.id is not None
+    if not can_manage_user(session, actor, target):
+        raise ServiceError(ErrorCode.FORBIDDEN, "Deze gebruiker valt niet onder jou.")
+    new_role = role if role is not None else target.role
+    if role is not None and role not in ROLES:
+        raise ServiceError(ErrorCode.INVALID_REQUEST, "Onbekende rol.")
+    if actor.id == target.id and (new_role != target.role or active is False):
+        raise ServiceError(
+            ErrorCode.FORBIDDEN, "Je eigen rol wijzigen of jezelf uitschakelen kan niet."
+        )
+    new_districts = districts if districts is not None else user_districts(session, target)
+    if role is not None and role == "beheerder" and districts is None:
+        new_districts = []
+    if actor.role != "beheerder":
+        if new_role != "handhaver":
+            raise ServiceError(ErrorCode.FORBIDDEN, "Een teamleider beheert alleen handhavers.")
+        if not set(new_districts) <= set(user_districts(session, actor)):
+            raise ServiceError(ErrorCode.FORBIDDEN, "Dit stadsdeel valt niet onder jou.")
+    check_districts(session, new_role, new_districts)
+    if display_name is not None:
+        target.display_name = display_name.strip() or target.username
+    target.role = new_role
+    if active is not None and active != target.active:
+        target.active = active
+        if not active:
+            now = utcnow()
+            session.execute(
+                update(Device)
+                .where(col(Device.user_id) == target.id, col(Device.revoked_at).is_(None))
+                .values(revoked_at=now)
+            )
+    session.add(target)
+    if districts is not None or role is not None:
+        session.execute(delete(UserDistrict).where(col(UserDistrict.user_id) == target.id))
+        session.add_all(UserDistrict(user_id=target.id, district_code=c) for c in new_districts)
+    session.flush()
+    return target
 
 
 def hash_password(password: str) -> str:
@@ -135,64 +196,6 @@ def hash_password(password: str) -> str:
 
 def find_user(session: Session, username: str) -> User | None:
     return session.exec(select(User).where(User.username == username.strip().lower())).first()
-
-
-# ---------------------------------------------------------------- throttling
-
-
-def count_attempt(session: Session, keys: list[str], *, limit: int, window: timedelta) -> None:
-    """Count a login or enrolment attempt before it is judged; refuse it when one of
-    its keys (user name, client address) has used up its attempts in this window.
-
-    Counting first, in one atomic upsert per key, is what makes the limit hold for
-    guesses sent in parallel: a check followed by counting the failure afterwards
-    lets every parallel guess pass the check before any failure is counted, and a
-    read-modify-write loses increments. A refused attempt is not counted (the
-    caller's transaction rolls back); a successful one clears the keys
-    (`clear_failures`), so only failures accumulate. Commit before judging.
-    """
-    now = utcnow()
-    refused_until: datetime | None = None
-    for key in sorted(keys):  # one lock order for every caller: no deadlocks
-        failures, window_start = _count(session, key, now=now, window=window)
-        if failures > limit:
-            until = window_start + window
-            refused_until = until if refused_until is None else max(refused_until, until)
-    if refused_until is not None:
-        wait = int((refused_until - now).total_seconds()) + 1
-        raise ServiceError(
-            ErrorCode.TOO_MANY_ATTEMPTS,
-            f"Te veel mislukte pogingen. Probeer het over {max(wait // 60, 1)} minuten opnieuw.",
-            retry_after=wait,
-        )
-
-
-def _count(session: Session, key: str, *, now: datetime, window: timedelta) -> tuple[int, datetime]:
-    """Add one to the key's count (starting a new window if the old one is over)."""
-    started = col(AuthFailure.window_start)
-    expired = started <= now - window
-    upsert = (
-        postgresql.insert(AuthFailure)
-        if session.get_bind().dialect.name == "postgresql"
-        else sqlite.insert(AuthFailure)
-    )
-    statement = (
-        upsert.values(key=key, window_start=now, failures=1)
-        .on_conflict_do_update(
-            index_elements=[col(AuthFailure.key)],
-            set_={
-                "failures": case((expired, 1), else_=col(AuthFailure.failures) + 1),
-                "window_start": case((expired, literal(now, UTCDateTime())), else_=started),
-            },
-        )
-        .returning(col(AuthFailure.failures), col(AuthFailure.window_start))
-    )
-    failures, window_start = session.execute(statement).one()
-    return int(failures), window_start
-
-
-def clear_failures(session: Session, keys: list[str]) -> None:
-    session.execute(delete(AuthFailure).where(col(AuthFailure.key).in_(keys)))
 
 
 # ---------------------------------------------------------------- devices and tokens
@@ -282,7 +285,17 @@ def enrol_device(session: Session, *, code: str, device_name: str) -> tuple[Issu
     return issue_device(session, user, name=device_name, kind="phone"), user
 
 
-def login(session: Session, *, username: str, password: str, device_name: str) -> IssuedToken:
+def login(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    device_name: str,
+    totp_code: str | None = None,
+    totp_key: bytes | None = None,
+) -> IssuedToken:
+    """A browser token for a right password (and, if the user has one, a right
+    second-factor code; `totp_key` None skips that check, for the CLI)."""
     user = find_user(session, username)
     ok = False
     if user is not None and user.active and user.password_hash:
@@ -304,7 +317,9 @@ def login(session: Session, *, username: str, password: str, device_name: str) -
             "Handhavers koppelen hun telefoon met een koppelcode. Inloggen met een wachtwoord "
             "is voor teamleiders en beheerders.",
         )
-    return issue_device(session, user, name=device_name, kind="browser")
+    if totp_key is not None:
+        totp.check_login(session, user, totp_code, server_key=totp_key)
+    return issue_device(session, user, name=device_name, kind=BROWSER)
 
 
 @cache
@@ -313,7 +328,23 @@ def _dummy_hash() -> str:
     return _hasher.hash("not-a-real-password")
 
 
-def authenticate(session: Session, token: str) -> tuple[Device, User]:
+BROWSER = "browser"
+
+
+def authenticate(
+    session: Session,
+    token: str,
+    *,
+    idle: timedelta | None = None,
+    lifetime: timedelta | None = None,
+) -> tuple[Device, User]:
+    """The device and user of a token, or a ServiceError saying why not.
+
+    A browser's token (a team leader's or beheerder's session) also ends after
+    `idle` without a call and `lifetime` after login: such a session is often on
+    a shared desk. A phone's token lives until it is revoked: the phone is locked
+    with a PIN, and an officer in the field must not be logged out mid-shift.
+    """
     device = session.exec(select(Device).where(Device.token_hash == sha256_hex(token))).first()
     if device is None:
         raise ServiceError(
@@ -324,6 +355,13 @@ def authenticate(session: Session, token: str) -> tuple[Device, User]:
             ErrorCode.TOKEN_REVOKED,
             "De koppeling van dit apparaat is ingetrokken. Koppel het opnieuw.",
         )
+    if device.kind == BROWSER:
+        now = utcnow()
+        last_seen = device.last_seen_at or device.created_at
+        if (lifetime is not None and now - device.created_at > lifetime) or (
+            idle is not None and now - last_seen > idle
+        ):
+            raise ServiceError(ErrorCode.TOKEN_EXPIRED, "Je sessie is verlopen. Log opnieuw in.")
     user = session.get(User, device.user_id)
     if user is None or not user.active:
         raise ServiceError(ErrorCode.TOKEN_REVOKED, "Deze gebruiker is uitgeschakeld.")
@@ -344,7 +382,7 @@ def touch_device(session: Session, device: Device, *, synced: bool = False) -> N
 def revoke_device(session: Session, device_id: str) -> Device:
     device = session.get(Device, device_id)
     if device is None:
-        raise ServiceError(ErrorCode.NOT_FOUND, f"Apparaat '{device_id}' bestaat niet.")
+        raise ServiceError(ErrorCode.NOT_FOUND, "Dit apparaat bestaat niet.")
     if device.revoked_at is None:
         device.revoked_at = utcnow()
         session.add(device)

@@ -91,9 +91,9 @@ def every_district(session: Session) -> list[str]:
 
 def check_filters(session: Session, theme: str | None, kind: str | None) -> None:
     if theme is not None and session.get(Theme, theme) is None:
-        raise ServiceError(ErrorCode.INVALID_REQUEST, f"Onbekend thema: {theme}.")
+        raise ServiceError(ErrorCode.INVALID_REQUEST, "Onbekend thema.")
     if kind is not None and kind not in {k.value for k in RecordKind}:
-        raise ServiceError(ErrorCode.INVALID_REQUEST, f"Onbekende soort: {kind}.")
+        raise ServiceError(ErrorCode.INVALID_REQUEST, "Onbekende soort.")
 
 
 def activity(

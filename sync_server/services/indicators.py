@@ -141,7 +141,7 @@ def programme_years(session: Session) -> list[int]:
 
 def _check_theme(session: Session, theme: str | None) -> None:
     if theme is not None and session.get(Theme, theme) is None:
-        raise ServiceError(ErrorCode.INVALID_REQUEST, f"Onbekend thema: {theme}.")
+        raise ServiceError(ErrorCode.INVALID_REQUEST, "Onbekend thema.")
 
 
 def _imported(

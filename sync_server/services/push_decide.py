@@ -180,12 +180,10 @@ def _decide_one(ctx: Context, plan: Plan, item: Valid, key: bytes) -> None:
         return
     theme = getattr(payload, "theme", None) or KIND_THEMES[item.kind]
     if getattr(payload, "theme", None) and theme not in ctx.themes:
-        _reject(plan, item, ErrorCode.UNKNOWN_THEME, f"Onbekend thema '{theme}'.")
+        _reject(plan, item, ErrorCode.UNKNOWN_THEME, "Onbekend thema.")
         return
     if payload.hotspot and payload.hotspot not in ctx.hotspot_districts:
-        _reject(
-            plan, item, ErrorCode.UNKNOWN_HOTSPOT, f"Onbekende focuslocatie '{payload.hotspot}'."
-        )
+        _reject(plan, item, ErrorCode.UNKNOWN_HOTSPOT, "Onbekende focuslocatie.")
         return
     district = ctx.hotspot_districts.get(payload.hotspot) if payload.hotspot else None
     if district is not None and district not in ctx.districts:

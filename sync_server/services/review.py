@@ -218,7 +218,7 @@ def set_review(
     """Store a review decision and send it to the officer's phone (next pull)."""
     assert reviewer.id is not None
     if state not in set(ReviewState):
-        raise ServiceError(ErrorCode.INVALID_REQUEST, f"Onbekende beoordeling: {state}.")
+        raise ServiceError(ErrorCode.INVALID_REQUEST, "Onbekende beoordeling.")
     state = ReviewState(state).value  # the plain wire value into both tables
     remark = remark.strip() if remark and remark.strip() else None
     if state == ReviewState.TERUG_NAAR_HANDHAVER and remark is None:

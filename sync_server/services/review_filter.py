@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlmodel import Session, col
 
 from sync_protocol import ErrorCode, ReviewState
+from sync_protocol.text import IsoDate
 from sync_server.errors import ServiceError
 from sync_server.models import Hotspot, Record, Theme
 from sync_server.services.audit import safe_cell
@@ -40,17 +41,17 @@ class ReviewFilter(BaseModel):
     state: ReviewState | None = None
     # The same bounds as the query's days (sync_server.api.limits): a saved
     # filter must work when it is used.
-    date_from: date | None = Field(default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31))
-    date_to: date | None = Field(default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31))
+    date_from: IsoDate | None = Field(default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31))
+    date_to: IsoDate | None = Field(default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31))
     # Relative to today, so that a saved filter "laatste 4 weken" stays recent.
     last_days: int | None = Field(default=None, ge=1, le=3660)
 
 
 def check_filter(session: Session, scope: Scope, flt: ReviewFilter) -> None:
     if flt.theme is not None and session.get(Theme, flt.theme) is None:
-        raise ServiceError(ErrorCode.INVALID_REQUEST, f"Onbekend thema: {flt.theme}.")
+        raise ServiceError(ErrorCode.INVALID_REQUEST, "Onbekend thema.")
     if flt.hotspot is not None and session.get(Hotspot, flt.hotspot) is None:
-        raise ServiceError(ErrorCode.INVALID_REQUEST, f"Onbekende focuslocatie: {flt.hotspot}.")
+        raise ServiceError(ErrorCode.INVALID_REQUEST, "Onbekende focuslocatie.")
     if flt.date_from and flt.date_to and flt.date_from > flt.date_to:
         raise ServiceError(ErrorCode.INVALID_REQUEST, "date_from ligt na date_to.")
 

@@ -55,7 +55,7 @@ def save_filter(session: Session, scope: Scope, user: User, body: SavedFilterIn)
         select(SavedFilter).where(SavedFilter.user_id == user.id, SavedFilter.name == body.name)
     ).first()
     if existing is not None:
-        raise ServiceError(ErrorCode.CONFLICT, f"Er is al een filter met de naam '{body.name}'.")
+        raise ServiceError(ErrorCode.CONFLICT, "Er is al een filter met deze naam.")
     row = SavedFilter(
         user_id=user.id,
         name=body.name,

@@ -68,7 +68,7 @@ def manager_scope(
     if district is None:
         return Scope(None, user.role)
     if not known_district(session, district):
-        raise ServiceError(ErrorCode.UNKNOWN_DISTRICT, f"Onbekend stadsdeel: {district}.")
+        raise ServiceError(ErrorCode.UNKNOWN_DISTRICT, "Onbekend stadsdeel.")
     return Scope((district,), user.role)
 
 

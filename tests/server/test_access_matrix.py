@@ -157,8 +157,23 @@ RULES: dict[tuple[str, str], Rule] = {
         everyone(200),
         lambda ctx, who: {"json": {"username": ctx.login_name, "password": PASSWORD}},
     ),
+    # single sign-on (not configured in this server: start says so; the callback
+    # sends the browser back to the app; a made-up one-time code buys nothing)
+    ("GET", "/api/v1/auth/oidc/start"): Rule(everyone(404)),
+    ("GET", "/api/v1/auth/oidc/callback"): Rule(everyone(303)),
+    # (all from one address: after five wrong codes the address is throttled)
+    ("POST", "/api/v1/auth/oidc/exchange"): Rule(
+        everyone(401) | {"tl_other": 429, "beheerder": 429},
+        lambda ctx, who: {"json": {"code": "verzonnen-code-0123456789"}},
+    ),
     ("POST", "/api/v1/auth/logout"): Rule(signed_in(204, 204, 204, 204), use_fresh_token=True),
     ("GET", "/api/v1/auth/me"): Rule(signed_in(200, 200, 200, 200)),
+    # a second factor: for password users (teamleider, beheerder); confirming a
+    # made-up code for the secret just started fails as second_factor_failed
+    ("POST", "/api/v1/auth/totp"): Rule(signed_in(403, 201, 201, 201)),
+    ("POST", "/api/v1/auth/totp/confirm"): Rule(
+        signed_in(403, 401, 401, 401), lambda ctx, who: {"json": {"code": "123456"}}
+    ),
     # ------------------------------------------------ sync: any signed-in device, own data only
     ("POST", "/api/v1/sync/push"): Rule(
         signed_in(200, 200, 200, 200),
@@ -182,7 +197,7 @@ RULES: dict[tuple[str, str], Rule] = {
     # ------------------------------------------------ accounts and devices
     ("GET", "/api/v1/admin/users"): Rule(signed_in(403, 200, 200, 200)),
     ("POST", "/api/v1/admin/users"): Rule(
-        signed_in(403, 403, 403, 201),
+        signed_in(403, 201, 403, 201),
         lambda ctx, who: {
             "json": {
                 "username": f"nieuw{next(_unique)}",
@@ -200,6 +215,23 @@ RULES: dict[tuple[str, str], Rule] = {
         signed_in(403, 200, 403, 200), lambda ctx, who: {"path": {"device_id": ctx.spare_phone()}}
     ),
     ("GET", "/api/v1/devices/unsynced"): Rule(signed_in(403, 200, 200, 200)),
+    ("GET", "/api/v1/admin/throttled"): Rule(signed_in(403, 200, 200, 200)),
+    ("DELETE", "/api/v1/admin/users/{user_id}/totp"): Rule(
+        signed_in(403, 204, 403, 204), lambda ctx, who: {"path": {"user_id": ctx.officer_id}}
+    ),
+    ("PATCH", "/api/v1/admin/users/{user_id}"): Rule(
+        signed_in(403, 200, 403, 200),
+        lambda ctx, who: {"path": {"user_id": ctx.officer_id}, "json": {"display_name": "Ander"}},
+    ),
+    ("GET", "/api/v1/admin/users/{user_id}/devices"): Rule(
+        signed_in(403, 200, 403, 200), lambda ctx, who: {"path": {"user_id": ctx.officer_id}}
+    ),
+    ("POST", "/api/v1/admin/users/{user_id}/unlock"): Rule(
+        signed_in(403, 204, 403, 204), lambda ctx, who: {"path": {"user_id": ctx.officer_id}}
+    ),
+    ("POST", "/api/v1/admin/throttled/addresses/unlock"): Rule(
+        signed_in(403, 403, 403, 204), lambda ctx, who: {"json": {"address": "192.0.2.1"}}
+    ),
     # ------------------------------------------------ indicators
     ("GET", "/api/v1/indicators"): Rule(signed_in(403, 200, 403, 200), _noord()),
     ("GET", "/api/v1/indicators/{code}/months"): Rule(
@@ -389,7 +421,11 @@ def test_access_matrix(server, http, ctx):
                 )
             elif want in (401, 403, 404) and method != "HEAD":
                 body = response.json()
-                code = {401: "token", 403: "forbidden", 404: "not_found"}[want]
+                code = {
+                    401: ("token", "second_factor", "sso_failed"),
+                    403: ("forbidden",),
+                    404: ("not_found", "sso_not_configured"),
+                }[want]
                 if not str(body.get("code", "")).startswith(code):
                     failures.append(f"{method} {path} as {who}: code {body.get('code')}")
     assert not failures, "\n".join(failures)

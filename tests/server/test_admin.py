@@ -12,7 +12,15 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-from factories import assert_error, bearer, browser_token, enrol, make_user
+from factories import (
+    assert_error,
+    bearer,
+    browser_token,
+    enrol,
+    hotspot_in,
+    make_user,
+    waarneming,
+)
 from PIL import Image
 from sqlmodel import Session
 
@@ -97,6 +105,7 @@ def test_beheerder_creates_user(http, engine):
         "display_name": "Nieuwe Handhaver",
         "role": "handhaver",
         "districts": ["centrum"],
+        "active": True,
     }
     listed = http.get(USERS, headers=bearer(token)).json()
     assert created in listed
@@ -131,12 +140,19 @@ def test_creating_user_with_unknown_role(http, engine):
     assert_error(response, 422, "invalid_request")
 
 
-def test_teamleider_may_not_create_users(http, engine):
+def test_teamleider_creates_officers_of_own_districts_only(http, engine):
     token = browser_token(engine, _user(engine, role="teamleider", districts=["centrum"]))
-    assert_error(http.post(USERS, headers=bearer(token), json=_new_user()), 403, "forbidden")
+    response = http.post(USERS, headers=bearer(token), json=_new_user())
+    assert response.status_code == 201, response.text
+    for body in (
+        _new_user(username="elders", districts=["noord"]),
+        _new_user(username="leider", role="teamleider"),
+        _new_user(username="baas", role="beheerder", districts=[]),
+    ):
+        assert_error(http.post(USERS, headers=bearer(token), json=body), 403, "forbidden")
     admin_token = browser_token(engine, _user(engine, role="beheerder"))
-    listed = http.get(USERS, headers=bearer(admin_token)).json()
-    assert "nieuwe.handhaver" not in {u["username"] for u in listed}
+    listed = {u["username"] for u in http.get(USERS, headers=bearer(admin_token)).json()}
+    assert "nieuwe.handhaver" in listed and not {"elders", "leider", "baas"} & listed
 
 
 def test_same_user_created_twice_at_once(server, engine):
@@ -259,3 +275,96 @@ def test_revoking_unknown_device(http, engine):
     token = browser_token(engine, _user(engine, role="beheerder"))
     response = http.post(f"{DEVICES}/{uuid.uuid4()}/revoke", headers=bearer(token))
     assert_error(response, 404, "not_found")
+
+
+# ---------------------------------------------------------------- changing users
+
+
+def test_beheerder_changes_role_and_districts(http, engine):
+    token = browser_token(engine, _user(engine, role="beheerder"))
+    officer = _user(engine, districts=["noord"])
+    response = http.patch(
+        f"{USERS}/{officer.id}",
+        headers=bearer(token),
+        json={
+            "role": "teamleider",
+            "districts": ["noord", "oost"],
+            "display_name": "Nieuwe leider",
+        },
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["role"], body["districts"], body["display_name"]) == (
+        "teamleider",
+        ["noord", "oost"],
+        "Nieuwe leider",
+    )
+    assert_error(
+        http.patch(
+            f"{USERS}/{officer.id}",
+            headers=bearer(token),
+            json={"role": "beheerder", "districts": ["noord"]},
+        ),
+        422,
+        "invalid_request",
+    )
+
+
+def test_deactivating_a_user_revokes_every_device(http, engine, settings):
+    token = browser_token(engine, _user(engine, role="beheerder"))
+    officer = _user(engine, districts=["noord"])
+    phone = enrol(http, engine, settings, officer)
+    response = http.patch(f"{USERS}/{officer.id}", headers=bearer(token), json={"active": False})
+    assert response.status_code == 200 and response.json()["active"] is False
+    assert_error(phone.pull(), 401, "token_revoked")
+    # Switched on again, the old phone stays out: it must enrol anew.
+    http.patch(f"{USERS}/{officer.id}", headers=bearer(token), json={"active": True})
+    assert_error(phone.pull(), 401, "token_revoked")
+    devices = http.get(f"{USERS}/{officer.id}/devices", headers=bearer(token)).json()
+    assert [d["revoked_at"] is not None for d in devices] == [True]
+
+
+def test_nobody_switches_themselves_off_or_changes_own_role(http, engine):
+    admin = _user(engine, role="beheerder")
+    token = browser_token(engine, admin)
+    for change in ({"active": False}, {"role": "teamleider", "districts": ["noord"]}):
+        response = http.patch(f"{USERS}/{admin.id}", headers=bearer(token), json=change)
+        assert_error(response, 403, "forbidden")
+
+
+def test_teamleider_changes_own_officers_within_own_districts(http, engine):
+    leader = _user(engine, role="teamleider", districts=["noord", "oost"])
+    token = bearer(browser_token(engine, leader))
+    officer = _user(engine, districts=["noord"])
+    moved = http.patch(f"{USERS}/{officer.id}", headers=token, json={"districts": ["oost"]})
+    assert moved.status_code == 200 and moved.json()["districts"] == ["oost"]
+    for change in (
+        {"districts": ["centrum"]},
+        {"role": "teamleider"},
+    ):
+        assert_error(
+            http.patch(f"{USERS}/{officer.id}", headers=token, json=change), 403, "forbidden"
+        )
+    stranger = _user(engine, districts=["centrum"])
+    response = http.patch(f"{USERS}/{stranger.id}", headers=token, json={"active": False})
+    assert_error(response, 403, "forbidden")
+    assert_error(http.get(f"{USERS}/{stranger.id}/devices", headers=token), 403, "forbidden")
+
+
+def test_devices_of_one_user_with_last_sync(http, engine, settings):
+    leader = _user(engine, role="teamleider", districts=["noord"])
+    officer = _user(engine, districts=["noord"])
+    phone = enrol(http, engine, settings, officer, name="dienst 7")
+    phone.push_ok([waarneming(hotspot_in(engine, "noord"))])
+    response = http.get(
+        f"{USERS}/{officer.id}/devices", headers=bearer(browser_token(engine, leader))
+    )
+    assert response.status_code == 200, response.text
+    [device] = response.json()
+    assert (device["id"], device["name"], device["kind"]) == (phone.device_id, "dienst 7", "phone")
+    assert device["last_sync_at"] is not None and device["revoked_at"] is None
+
+
+def test_changing_an_unknown_user(http, engine):
+    token = browser_token(engine, _user(engine, role="beheerder"))
+    assert_error(http.patch(f"{USERS}/999999", headers=bearer(token), json={}), 404, "not_found")

@@ -247,13 +247,15 @@ def test_login_throttled_per_user_name(server, engine, settings):
     assert row is not None and row.failures == settings.throttle_max_failures
 
 
-def test_login_throttled_per_client_address(http, engine, settings):
+def test_failures_of_other_names_from_one_address_do_not_lock_an_account(http, engine, settings):
+    """One office behind one address: guesses at other names (or a colleague's
+    typos) count against the address with a much higher limit, so a correct login
+    from the same address still works (per-address limit: tests/server/test_throttle.py)."""
     leader = make_user(engine, role="teamleider")
     for n in range(settings.throttle_max_failures):
         response = http.post(LOGIN, json={"username": f"raden{n}", "password": "fout"})
         assert_error(response, 401, "login_failed")
-    response = http.post(LOGIN, json={"username": leader.username, "password": PASSWORD})
-    assert_error(response, 429, "too_many_attempts")
+    assert login_token(http, leader.username)
 
 
 def test_successful_login_resets_the_failure_count(http, engine, settings):

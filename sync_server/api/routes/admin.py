@@ -6,15 +6,15 @@ import base64
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
-from pydantic import BaseModel, Field, StringConstraints
+from fastapi import APIRouter, Path, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlmodel import Session, col, select
 
 from sync_protocol import ErrorBody, ErrorCode, Role, UserInfo
 from sync_server.api.deps import Beheerder, ReadSessionDep, SessionDep, SettingsDep, TeamLeader
 from sync_server.errors import ServiceError
 from sync_server.models import Device, User, UserDistrict
-from sync_server.services import accounts, qr
+from sync_server.services import accounts, qr, throttle, totp
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
@@ -31,6 +31,25 @@ class NewUser(BaseModel):
         default_factory=list, max_length=10
     )
     password: Annotated[str, StringConstraints(min_length=10, max_length=200)] | None = None
+
+
+class UserChange(BaseModel):
+    """Only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: Annotated[str, StringConstraints(min_length=1, max_length=120)] | None = None
+    role: Role | None = None
+    districts: list[Annotated[str, StringConstraints(max_length=40)]] | None = Field(
+        default=None, max_length=10
+    )
+    active: bool | None = None
+
+
+class AdminUser(UserInfo):
+    """A user as the beheerder screens show it: also whether they may work."""
+
+    active: bool
 
 
 class EnrolmentCodeOut(BaseModel):
@@ -63,17 +82,39 @@ def _visible_user_ids(session: Session, caller: TeamLeader) -> set[int] | None:
     return set(rows)
 
 
-@router.get("/users", response_model=list[UserInfo], responses=_ERRORS)
-def list_users(caller: TeamLeader, session: ReadSessionDep) -> list[UserInfo]:
+def _managed_user(session: Session, caller: TeamLeader, user_id: int) -> User:
+    """The user, if this caller manages them; else not_found or forbidden."""
+    target = session.get(User, user_id)
+    if target is None:
+        raise ServiceError(ErrorCode.NOT_FOUND, "Deze gebruiker bestaat niet.")
+    if not accounts.can_manage_user(session, caller.user, target):
+        raise ServiceError(ErrorCode.FORBIDDEN, "Deze gebruiker valt niet onder jou.")
+    return target
+
+
+def _admin_user(session: Session, user: User) -> AdminUser:
+    return AdminUser(**accounts.user_info(session, user).model_dump(), active=user.active)
+
+
+@router.get("/users", response_model=list[AdminUser], responses=_ERRORS)
+def list_users(caller: TeamLeader, session: ReadSessionDep) -> list[AdminUser]:
     """Users this caller manages: all for a beheerder, the own districts' team for a teamleider."""
     visible = _visible_user_ids(session, caller)
     users = session.exec(select(User).order_by(col(User.username))).all()
-    return [accounts.user_info(session, u) for u in users if visible is None or u.id in visible]
+    return [_admin_user(session, u) for u in users if visible is None or u.id in visible]
 
 
-@router.post("/users", response_model=UserInfo, status_code=201, responses=_ERRORS)
-def create_user(body: NewUser, caller: Beheerder, session: SessionDep) -> UserInfo:
-    """Create an account (beheerder only)."""
+@router.post("/users", response_model=AdminUser, status_code=201, responses=_ERRORS)
+def create_user(body: NewUser, caller: TeamLeader, session: SessionDep) -> AdminUser:
+    """Create an account: any for a beheerder; a teamleider creates officers
+    (handhavers) of their own districts."""
+    if caller.role != Role.BEHEERDER and (
+        body.role != Role.HANDHAVER or not set(body.districts) <= set(caller.districts)
+    ):
+        raise ServiceError(
+            ErrorCode.FORBIDDEN,
+            "Een teamleider maakt alleen handhavers aan, in de eigen stadsdelen.",
+        )
     user = accounts.create_user(
         session,
         username=body.username,
@@ -82,7 +123,43 @@ def create_user(body: NewUser, caller: Beheerder, session: SessionDep) -> UserIn
         districts=body.districts,
         password=body.password,
     )
-    return accounts.user_info(session, user)
+    return _admin_user(session, user)
+
+
+@router.patch("/users/{user_id}", response_model=AdminUser, responses=_ERRORS)
+def change_user(
+    user_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: UserChange,
+    caller: TeamLeader,
+    session: SessionDep,
+) -> AdminUser:
+    """Change a user's name, role, districts, or switch them off (`active: false`
+    also revokes all their devices at once)."""
+    target = _managed_user(session, caller, user_id)
+    actor = session.get(User, caller.user.id)
+    assert actor is not None
+    accounts.update_user(
+        session,
+        actor,
+        target,
+        display_name=body.display_name,
+        role=body.role,
+        districts=body.districts,
+        active=body.active,
+    )
+    return _admin_user(session, target)
+
+
+@router.get("/users/{user_id}/devices", response_model=list[DeviceOut], responses=_ERRORS)
+def user_devices(
+    user_id: Annotated[int, Path(ge=1, le=2**31 - 1)], caller: TeamLeader, session: ReadSessionDep
+) -> list[DeviceOut]:
+    """One user's phones and browser sessions, newest first, with their last sync."""
+    target = _managed_user(session, caller, user_id)
+    devices = session.exec(
+        select(Device).where(Device.user_id == target.id).order_by(col(Device.created_at).desc())
+    ).all()
+    return [_device_out(device, target) for device in devices]
 
 
 @router.post(
@@ -99,11 +176,7 @@ def new_enrolment_code(
     settings: SettingsDep,
 ) -> EnrolmentCodeOut:
     """A one-time code (and QR image) with which the user's phone gets its token."""
-    target = session.get(User, user_id)
-    if target is None:
-        raise ServiceError(ErrorCode.NOT_FOUND, "Deze gebruiker bestaat niet.")
-    if not accounts.can_manage_user(session, caller.user, target):
-        raise ServiceError(ErrorCode.FORBIDDEN, "Deze gebruiker valt niet onder jou.")
+    target = _managed_user(session, caller, user_id)
     new = accounts.create_enrolment_code(
         session, user=target, ttl=settings.enrolment_code_ttl, created_by=caller.user
     )
@@ -160,3 +233,104 @@ def revoke_device(
         raise ServiceError(ErrorCode.FORBIDDEN, "Dit apparaat valt niet onder jou.")
     accounts.revoke_device(session, device_id)
     return _device_out(device, user)
+
+
+# ---------------------------------------------------------------- throttled accounts
+
+
+class LockedAccount(BaseModel):
+    user_id: int
+    username: str
+    failures: int
+    locked_until: datetime
+
+
+class LockedAddress(BaseModel):
+    address: str
+    failures: int
+    locked_until: datetime
+
+
+class Throttled(BaseModel):
+    accounts: list[LockedAccount]
+    addresses: list[LockedAddress]  # the beheerder's view only
+
+
+class AddressUnlock(BaseModel):
+    address: Annotated[str, StringConstraints(min_length=2, max_length=45)]
+
+
+@router.get("/throttled", response_model=Throttled, responses=_ERRORS)
+def list_throttled(caller: TeamLeader, session: ReadSessionDep, settings: SettingsDep) -> Throttled:
+    """Accounts (and, for the beheerder, addresses) that are refused logins now."""
+    visible = _visible_user_ids(session, caller)
+    accounts_out = []
+    for lock in throttle.locks(
+        session,
+        prefix=throttle.LOGIN_USER,
+        limit=settings.throttle_max_failures,
+        window=settings.throttle_window,
+    ):
+        user = accounts.find_user(session, lock.name)
+        if user is None or user.id is None:
+            continue
+        if visible is not None and (
+            user.id not in visible or not accounts.can_manage_user(session, caller.user, user)
+        ):
+            continue
+        accounts_out.append(
+            LockedAccount(
+                user_id=user.id,
+                username=user.username,
+                failures=lock.failures,
+                locked_until=lock.until,
+            )
+        )
+    addresses = (
+        [
+            LockedAddress(address=lock.name, failures=lock.failures, locked_until=lock.until)
+            for lock in throttle.locks(
+                session,
+                prefix=throttle.LOGIN_ADDRESS,
+                limit=settings.throttle_max_failures_per_address,
+                window=settings.throttle_window,
+            )
+        ]
+        if caller.role == Role.BEHEERDER
+        else []
+    )
+    return Throttled(accounts=accounts_out, addresses=addresses)
+
+
+@router.post("/users/{user_id}/unlock", status_code=204, responses=_ERRORS)
+def unlock_user(
+    user_id: Annotated[int, Path(ge=1, le=2**31 - 1)], caller: TeamLeader, session: SessionDep
+) -> Response:
+    """Clear an account's login failures, so that it can log in again at once."""
+    target = _managed_user(session, caller, user_id)
+    throttle.clear_failures(session, [throttle.login_user_key(target.username)])
+    return Response(status_code=204)
+
+
+@router.post("/throttled/addresses/unlock", status_code=204, responses=_ERRORS)
+def unlock_address(body: AddressUnlock, caller: Beheerder, session: SessionDep) -> Response:
+    """Clear an address's login and enrolment failures (beheerder only)."""
+    throttle.clear_failures(
+        session,
+        [
+            throttle.LOGIN_ADDRESS + body.address.strip(),
+            throttle.ENROL_ADDRESS + body.address.strip(),
+        ],
+    )
+    return Response(status_code=204)
+
+
+@router.delete("/users/{user_id}/totp", status_code=204, responses=_ERRORS)
+def reset_totp(
+    user_id: Annotated[int, Path(ge=1, le=2**31 - 1)], caller: TeamLeader, session: SessionDep
+) -> Response:
+    """Remove a user's lost second factor; they log in with the password alone
+    and can enrol a new one."""
+    target = _managed_user(session, caller, user_id)
+    totp.reset(session, target)
+    return Response(status_code=204)

@@ -76,7 +76,7 @@ def metrics_endpoint(
         token.encode(), (settings.metrics_token or "").encode()
     )
     if not allowed:
-        caller = get_caller(engine, authorization)
+        caller = get_caller(engine, settings, authorization)
         if caller.role != "beheerder":
             raise ServiceError(ErrorCode.FORBIDDEN, "Alleen de beheerder ziet de metrics.")
     body = metrics.exposition(database_metrics(session, settings.stale_device_after))
