@@ -81,7 +81,7 @@ def push_records(
                     now=utcnow(),
                 )
                 plan = decide(ctx, valid, key)
-                decided = plan.results | write_plan(
+                written = write_plan(
                     session, ctx, plan, nearest_hotspot_m=nearest_hotspot_m, timing=timing
                 )
             break
@@ -94,5 +94,6 @@ def push_records(
     if timing and os.environ.get(TIMING_ENV) == "1":
         held_ms = (time.time() - timing[0]) * 1000
         log.warning("push-timing records=%d counter_lock_ms=%.2f", len(items), held_ms)
-    results.update(decided)
+    results.update(plan.results)
+    results.update(written)
     return [results[i] for i in sorted(results)]

@@ -234,13 +234,17 @@ def write_plan(
         .where(Device.__table__.c.id == ctx.device_id)  # type: ignore[attr-defined]
         .values(last_sync_at=ctx.now, last_seen_at=ctx.now)
     )
-    record_changes(session, plan.changes, locked_at=timing)
-    return {
+    # The answers are built before the counter is locked: from the counter update
+    # to the commit nothing else runs (in a server process, other pushes' threads
+    # compete for the interpreter while this one holds the lock).
+    answers = {
         item.index: result(
             item, PushStatus.ACCEPTED, card_number=ctx.records[record_id].card_number
         )
         for item, record_id in plan.accepted
     }
+    record_changes(session, plan.changes, locked_at=timing)
+    return answers
 
 
 def _write_photos(session: Session, plan: Plan, made_current: list[str]) -> None:
