@@ -23,6 +23,8 @@ PRODUCTION = {
     "HV_S3_ACCESS_KEY": "access",
     "HV_S3_SECRET_KEY": "secret",
     "HV_LOGIN": "oidc",
+    "HV_OIDC_ISSUER": "https://login.haarlem.example",
+    "HV_OIDC_CLIENT_ID": "handhaving",
 }
 
 
@@ -38,6 +40,18 @@ def test_the_readme_settings_table_is_the_one_made_from_the_settings():
         assert description
 
 
+@pytest.mark.parametrize("missing", ["HV_OIDC_ISSUER", "HV_OIDC_CLIENT_ID"])
+def test_production_with_single_sign_on_needs_its_identity_provider(missing: str, tmp_path: Path):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing} | {"HV_VAR_DIR": str(tmp_path)}
+    with pytest.raises(ConfigError, match="HV_OIDC_ISSUER en HV_OIDC_CLIENT_ID"):
+        load_settings(env)
+
+
+def test_a_trusted_proxy_that_is_no_address_is_refused_with_a_message(tmp_path: Path):
+    with pytest.raises(ConfigError, match="HV_TRUSTED_PROXIES"):
+        load_settings({"HV_VAR_DIR": str(tmp_path), "HV_TRUSTED_PROXIES": "10.0.0.0/8,proxy"})
+
+
 def test_production_starts_with_everything_it_needs(tmp_path: Path):
     settings = load_settings(PRODUCTION | {"HV_VAR_DIR": str(tmp_path)})
     assert settings.env == "production"
@@ -50,6 +64,7 @@ def test_production_starts_with_everything_it_needs(tmp_path: Path):
         True,
     )
     assert settings.login == "oidc"
+    assert settings.oidc_issuer == "https://login.haarlem.example"
     assert "secret" not in repr(settings) and KEY not in repr(settings)
     assert not (tmp_path / "pseudonym.key").exists()  # no key file made in production
 
