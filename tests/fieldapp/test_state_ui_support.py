@@ -341,7 +341,7 @@ def test_rejections_are_listed_with_their_reason(tmp_path, server, engine, setti
     assert "1 geaccepteerd, 1 afgewezen" in lines[1]
     problems = app.problem_items()
     assert [p.id for p in problems] == [bad.id]
-    assert "verouderd" in problems[0].detail and problems[0].status_label == "Afgewezen"
+    assert problems[0].detail == "Onbekend thema." and problems[0].status_label == "Afgewezen"
     assert good.id not in {p.id for p in problems}
     with Session(engine) as session:
         assert session.exec(select(Record.id).where(Record.id == good.id)).first()
