@@ -186,6 +186,7 @@ def create_wijkactie(
 def get_wijkactie(
     caller: TeamLeader, session: ReadSessionDep, action_id: ActionId
 ) -> WijkactieData:
+    """One action of the caller's districts (another district's: 404)."""
     scope = manager_scope(session, caller.user, caller.districts, None)
     return wijkacties.out(wijkacties.get(session, scope, action_id))
 
