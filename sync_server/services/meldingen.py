@@ -93,6 +93,62 @@ def as_geojson(items: list[MeldingOut]) -> dict[str, Any]:
     }
 
 
+class MeldingActivity(BaseModel):
+    """Residents' reports as hot spots and hot times: per hotspot, and a weekday ×
+    hour matrix (0 = maandag, Haarlem time), the same shape as the logs' activity."""
+
+    scope: dict[str, Any]
+    category: str | None
+    date_from: date
+    date_to: date
+    total: int
+    by_hotspot: dict[str, int]  # "" for reports near no hotspot
+    matrix: list[list[int]]
+
+
+def activity(
+    session: Session,
+    scope: Scope,
+    *,
+    date_from: date,
+    date_to: date,
+    category: str | None = None,
+) -> MeldingActivity:
+    if date_from > date_to:
+        raise ServiceError(ErrorCode.INVALID_REQUEST, "date_from ligt na date_to.")
+    where: list[Any] = [
+        col(Melding.local_date) >= date_from,
+        col(Melding.local_date) <= date_to,
+    ]
+    if (district := scope.where(Melding.district_code)) is not None:
+        where.append(district)
+    if category:
+        where.append(col(Melding.category) == category)
+    by_hotspot: dict[str, int] = {}
+    for code, n in session.exec(
+        select(col(Melding.hotspot_code), func.count())
+        .where(*where)
+        .group_by(col(Melding.hotspot_code))
+    ).all():
+        by_hotspot[code or ""] = int(n)
+    matrix = [[0] * 24 for _ in range(7)]
+    for weekday, hour, n in session.exec(
+        select(col(Melding.weekday), col(Melding.hour), func.count())
+        .where(*where)
+        .group_by(col(Melding.weekday), col(Melding.hour))
+    ).all():
+        matrix[weekday][hour] = int(n)
+    return MeldingActivity(
+        scope=scope.describe(),
+        category=category,
+        date_from=date_from,
+        date_to=date_to,
+        total=sum(by_hotspot.values()),
+        by_hotspot=by_hotspot,
+        matrix=matrix,
+    )
+
+
 def count_at(session: Session, hotspots: list[str], start: date, end: date) -> int:
     """Reports at these hotspots with their date in [start, end]."""
     if not hotspots:

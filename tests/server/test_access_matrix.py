@@ -301,6 +301,7 @@ RULES: dict[tuple[str, str], Rule] = {
         },
     ),
     ("GET", "/api/v1/meldingen"): Rule(signed_in(403, 200, 403, 200), _noord()),
+    ("GET", "/api/v1/meldingen/activity"): Rule(signed_in(403, 200, 403, 200), _noord()),
     ("GET", "/api/v1/meldingen.geojson"): Rule(signed_in(403, 200, 403, 200), _noord()),
     # ------------------------------------------------ district actions; another district's is 404
     ("GET", "/api/v1/wijkacties"): Rule(signed_in(403, 200, 403, 200), _noord()),

@@ -358,6 +358,14 @@ def test_meldingen_before_and_during_an_action_at_its_hotspots(http, people, eng
     ).json()
     counts = http.get(f"/api/v1/wijkacties/{made['id']}/result", headers=people["tl"]).json()
     assert counts["meldingen"] == {"days": 10, "before": 2, "during": 1, "after": 1}
+    # The same reports as hot spots and hot times (their own layer): 12:00 +01:00.
+    hot = http.get(
+        "/api/v1/meldingen/activity",
+        headers=people["tl"],
+        params={"district": "noord", "date_from": (start - timedelta(days=5)).isoformat()},
+    ).json()
+    assert hot["total"] == 4 and hot["by_hotspot"] == {spot.code: 4}
+    assert sum(row[12] for row in hot["matrix"]) == 4
 
 
 # ---------------------------------------------------------------- logs as GeoJSON

@@ -5,6 +5,7 @@ GeoJSON export of the logs, and the caching map-tile proxy."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -30,6 +31,7 @@ from sync_server.services import (
     wijkacties,
 )
 from sync_server.services import review_filter as filters
+from sync_server.services.localtime import local_today
 from sync_server.services.scope import manager_scope
 
 router = APIRouter(prefix="/api/v1", tags=["wijk"])
@@ -139,6 +141,23 @@ def list_meldingen(
     return meldingen.list_meldingen(
         session, scope, date_from=date_from, date_to=date_to, category=category
     )
+
+
+@router.get("/meldingen/activity", response_model=meldingen.MeldingActivity, responses=_ERRORS)
+def meldingen_activity(
+    caller: TeamLeader,
+    session: ReadSessionDep,
+    district: DistrictParam = None,
+    date_from: DayQuery = None,
+    date_to: DayQuery = None,
+    category: Annotated[str | None, Query(max_length=120)] = None,
+) -> meldingen.MeldingActivity:
+    """Residents' reports as hot spots and hot times (their own layer): per
+    hotspot and per weekday × hour; without dates the last 8 weeks."""
+    scope = manager_scope(session, caller.user, caller.districts, district)
+    end = date_to or local_today()
+    start = date_from or end - timedelta(days=55)
+    return meldingen.activity(session, scope, date_from=start, date_to=end, category=category)
 
 
 @router.get("/meldingen.geojson", response_class=Response, responses=_file(GEOJSON))
