@@ -37,7 +37,7 @@ from sync_server.services.scope import manager_scope
 router = APIRouter(prefix="/api/v1", tags=["wijk"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody} for status in (401, 403, 404, 409, 422, 503)
+    status: {"model": ErrorBody} for status in (400, 401, 403, 404, 409, 413, 422, 503)
 }
 DISTRICT = r"^[a-z0-9][a-z0-9-]{0,39}$"
 DistrictParam = Annotated[str | None, Query(pattern=DISTRICT)]
@@ -57,7 +57,8 @@ def _geojson(data: dict[str, Any], name: str) -> Response:
 
 
 def _file(media: str) -> dict[int | str, dict[str, Any]]:
-    return {200: {"content": {media: {"schema": {"type": "string"}}}}, **_ERRORS}
+    kind = "object" if media == GEOJSON else "string"
+    return {200: {"content": {media: {"schema": {"type": kind}}}}, **_ERRORS}
 
 
 # ---------------------------------------------------------------- hotspots
