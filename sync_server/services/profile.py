@@ -16,6 +16,7 @@ from sync_server.services.indicators import DefinitionVersion, programme_years
 from sync_server.services.localtime import local_now
 from sync_server.services.scope import Scope
 from sync_server.services.small_counts import WITHHELD, Value, shown
+from sync_server.services.wijkactie_result import WijkactieResult, district_results
 
 YEARS_BACK = 3
 
@@ -58,6 +59,8 @@ class DistrictProfile(BaseModel):
     through_month: int
     indicators: list[ProfileIndicator]
     hot_times: Activity
+    # The district's actions with what each produced (issue 13).
+    wijkacties: list[WijkactieResult] = []
 
 
 def district_profile(
@@ -161,6 +164,7 @@ def district_profile(
         through_month=current.month,
         indicators=indicators,
         hot_times=activity(session, scope, now=now),
+        wijkacties=district_results(session, code),
     )
 
 

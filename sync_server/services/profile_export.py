@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from html import escape
 
+from sync_protocol import RecordKind
 from sync_server.services.audit import safe_cell
 from sync_server.services.localtime import MONTHS
 from sync_server.services.profile import DistrictProfile
 from sync_server.services.small_counts import Value
+from sync_server.services.wijkactie_result import WijkactieResult
+
+RECORD_KINDS = tuple(kind.value for kind in RecordKind)
 
 HEAT_STEPS = ["#FFFFFF", "#DCE8F5", "#A9C7E8", "#6E9FD3", "#2F6DB5", "#0B3A6E"]
 
@@ -113,6 +118,9 @@ def profile_html(profile: DistrictProfile) -> str:
         + "</tr>"
         for day, row in zip(hot.weekdays, hot.matrix, strict=False)
     )
+    actions = "".join(_action_row(r) for r in profile.wijkacties) or (
+        "<tr><td colspan=6 class=muted>Nog geen wijkacties.</td></tr>"
+    )
     busiest = "".join(
         f"<tr><td>{e(h.name)}</td><td class=n>{h.count}</td></tr>"
         for h in sorted(hot.by_hotspot, key=lambda h: -h.count)[:10]
@@ -143,9 +151,81 @@ zou verraden; “–”: geen cijfer.</p>
 <p class=muted>{hot.date_from:%d-%m-%Y} t/m {hot.date_to:%d-%m-%Y}: {hot.total} registraties.
 Hoe donkerder, hoe meer.</p>
 <table class=heat><tr><th></th>{hours}</tr>{grid}</table>
+<h2>Wijkacties</h2>
+<p class=muted>Registraties tegen de actie; meldingen van bewoners op haar focuslocaties
+in evenveel dagen voor, tijdens en na de actie (“–”: de periode erna loopt nog).</p>
+<table><tr><th>Actie</th><th>Periode</th><th>Doel</th><th class=n>Registraties</th>
+<th>Per soort</th><th class=n>Meldingen voor / tijdens / na</th></tr>{actions}</table>
 <h2>Drukste focuslocaties</h2>
 <table><tr><th>Focuslocatie</th><th class=n>Registraties</th></tr>{busiest}</table>
 <h2>Focuslocaties</h2>
 <table><tr><th>Focuslocatie</th><th>Thema's</th><th>Toelichting</th></tr>{spots}</table>
 </body></html>
 """
+
+
+def _action_row(item: WijkactieResult) -> str:
+    e = escape
+    action, counts = item.wijkactie, item.meldingen
+    goal = action.goal + (f" (doel: {action.target})" if action.target is not None else "")
+    kinds = ", ".join(f"{k}: {n}" for k, n in sorted(item.entries.by_kind.items()))
+    after = "–" if counts.after is None else str(counts.after)
+    return (
+        f"<tr><td>{e(action.title)}</td>"
+        f"<td>{e(_day(action.starts_on))} t/m {e(_day(action.ends_on))}</td>"
+        f"<td>{e(goal)}</td><td class=n>{item.entries.total}</td><td>{e(kinds)}</td>"
+        f"<td class=n>{counts.before} / {counts.during} / {e(after)}</td></tr>"
+    )
+
+
+def _day(iso: str) -> str:
+    return f"{date.fromisoformat(iso):%d-%m-%Y}"
+
+
+WIJKACTIE_COLUMNS = (
+    "stadsdeel",
+    "wijkactie",
+    "titel",
+    "van",
+    "tot en met",
+    "thema's",
+    "focuslocaties",
+    "doel",
+    "streefcijfer",
+    "registraties",
+    *(f"registraties {kind}" for kind in RECORD_KINDS),
+    "meldingen voor",
+    "meldingen tijdens",
+    "meldingen na",
+    "dagen per periode",
+)
+
+
+def wijkacties_csv(profile: DistrictProfile) -> str:
+    """One row per district action with what it produced; semicolons and a BOM,
+    so that a Dutch spreadsheet opens it as it is."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(WIJKACTIE_COLUMNS)
+    for item in profile.wijkacties:
+        action, counts = item.wijkactie, item.meldingen
+        writer.writerow(
+            [
+                safe_cell(profile.name),
+                action.id,
+                safe_cell(action.title),
+                action.starts_on,
+                action.ends_on,
+                ",".join(action.themes),
+                ",".join(action.hotspots),
+                safe_cell(action.goal),
+                "" if action.target is None else action.target,
+                item.entries.total,
+                *(item.entries.by_kind.get(kind, 0) for kind in RECORD_KINDS),
+                counts.before,
+                counts.during,
+                "" if counts.after is None else counts.after,
+                counts.days,
+            ]
+        )
+    return "\ufeff" + out.getvalue()

@@ -42,7 +42,8 @@ from sync_protocol import PROTOCOL_VERSION
 from sync_server.api import create_app
 from sync_server.db import session_scope
 from sync_server.models import SavedFilter
-from sync_server.services import accounts
+from sync_server.services import accounts, hotspot_admin, wijkacties
+from sync_server.services.scope import Scope
 
 CALLERS = ("none", "revoked", "handhaver", "hh_other", "tl_own", "tl_other", "beheerder")
 _unique = itertools.count(1)
@@ -61,6 +62,7 @@ class Ctx:
     sha: str
     photo: bytes
     login_name: str
+    action_id: str = ""
 
     def fresh_token(self, who: str) -> str | None:
         """A new token for the same user and kind of device (for calls that use it up)."""
@@ -262,6 +264,72 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/districts/{code}/profile.csv"): Rule(
         signed_in(403, 200, 403, 200), _path(code="noord")
     ),
+    ("GET", "/api/v1/districts/{code}/wijkacties.csv"): Rule(
+        signed_in(403, 200, 403, 200), _path(code="noord")
+    ),
+    # ------------------------------------------------ hotspot management (issue 13): a
+    # teamleider in own districts, the beheerder everywhere
+    ("GET", "/api/v1/hotspots"): Rule(signed_in(403, 200, 403, 200), _noord()),
+    ("POST", "/api/v1/hotspots"): Rule(
+        signed_in(403, 201, 403, 201),
+        lambda ctx, who: {
+            "json": {
+                "name": f"Nieuwe plek {next(_unique)}",
+                "district": "noord",
+                "lat": 52.40,
+                "lon": 4.64,
+            }
+        },
+    ),
+    ("PATCH", "/api/v1/hotspots/{code}"): Rule(
+        signed_in(403, 200, 403, 200),
+        lambda ctx, who: {"path": {"code": _fresh_hotspot(ctx)}, "json": {"note": "verplaatst"}},
+    ),
+    ("POST", "/api/v1/hotspots/{code}/retire"): Rule(
+        signed_in(403, 200, 403, 200), lambda ctx, who: {"path": {"code": _fresh_hotspot(ctx)}}
+    ),
+    # ------------------------------------------------ residents' reports (meldingen)
+    ("POST", "/api/v1/meldingen/import"): Rule(
+        signed_in(403, 200, 422, 200),  # another district's reports: per-row error
+        lambda ctx, who: {
+            "params": {"format": "csv"},
+            "content": (
+                "id;created_at;main_slug;sub_slug;status;lat;lon\n"
+                f"SIG-{next(_unique)};2026-11-01T20:00:00+01:00;afval;grofvuil;o;52.40;4.64\n"
+            ).encode(),
+            "headers": {"Content-Type": "text/csv"},
+        },
+    ),
+    ("GET", "/api/v1/meldingen"): Rule(signed_in(403, 200, 403, 200), _noord()),
+    ("GET", "/api/v1/meldingen/activity"): Rule(signed_in(403, 200, 403, 200), _noord()),
+    ("GET", "/api/v1/meldingen.geojson"): Rule(signed_in(403, 200, 403, 200), _noord()),
+    # ------------------------------------------------ district actions; another district's is 404
+    ("GET", "/api/v1/wijkacties"): Rule(signed_in(403, 200, 403, 200), _noord()),
+    ("POST", "/api/v1/wijkacties"): Rule(
+        signed_in(403, 201, 403, 201), lambda ctx, who: {"json": _action_body()}
+    ),
+    ("GET", "/api/v1/wijkacties/{action_id}"): Rule(
+        signed_in(403, 200, 404, 200), lambda ctx, who: {"path": {"action_id": ctx.action_id}}
+    ),
+    ("PATCH", "/api/v1/wijkacties/{action_id}"): Rule(
+        signed_in(403, 200, 404, 200),
+        lambda ctx, who: {"path": {"action_id": ctx.action_id}, "json": _action_body()},
+    ),
+    ("DELETE", "/api/v1/wijkacties/{action_id}"): Rule(
+        signed_in(403, 204, 404, 204),
+        lambda ctx, who: {"path": {"action_id": _fresh_action(ctx)}},
+    ),
+    ("GET", "/api/v1/wijkacties/{action_id}/result"): Rule(
+        signed_in(403, 200, 404, 200), lambda ctx, who: {"path": {"action_id": ctx.action_id}}
+    ),
+    ("GET", "/api/v1/review/export.geojson"): Rule(
+        signed_in(403, 200, 403, 200), _noord(reden="controle")
+    ),
+    # ------------------------------------------------ map tiles: any signed-in caller (a tile
+    # outside its zoom level is 404 before any upstream call)
+    ("GET", "/api/v1/tiles/{z}/{x}/{y}.png"): Rule(
+        signed_in(404, 404, 404, 404), _path(z=1, x=5, y=0)
+    ),
     # ------------------------------------------------ review; another district's record is 404
     ("GET", "/api/v1/review/records"): Rule(signed_in(403, 200, 403, 200), _noord()),
     ("GET", "/api/v1/review/records/{record_id}"): Rule(
@@ -302,6 +370,31 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/audit"): Rule(signed_in(403, 403, 403, 200)),
     ("GET", "/api/v1/audit/export.csv"): Rule(signed_in(403, 403, 403, 200)),
 }
+
+
+def _fresh_hotspot(ctx: Ctx) -> str:
+    """A hotspot of Noord of its own, for a call that changes or retires it."""
+    body = hotspot_admin.HotspotCreate(
+        name=f"Matrixplek {next(_unique)}", district="noord", lat=52.4, lon=4.64
+    )
+    with session_scope(ctx.engine) as session:
+        return hotspot_admin.create(session, Scope(None, "beheerder"), body).code
+
+
+def _action_body() -> dict[str, Any]:
+    return {
+        "district": "noord",
+        "title": f"Actie {next(_unique)}",
+        "starts_on": "2026-12-01",
+        "ends_on": "2026-12-31",
+        "hot_times": [{"weekday": 4, "start_hour": 20, "end_hour": 23}],
+    }
+
+
+def _fresh_action(ctx: Ctx) -> str:
+    with session_scope(ctx.engine) as session:
+        body = wijkacties.WijkactieIn.model_validate(_action_body())
+        return wijkacties.create(session, Scope(None, "beheerder"), ctx.users["tl_own"], body).id
 
 
 def _own_filter(ctx: Ctx, who: str) -> int:
@@ -363,7 +456,7 @@ def ctx(http, engine, settings) -> Ctx:
         accounts.revoke_device(session, lost.device.id)
     tokens["revoked"] = lost.token
     login_user = make_user(engine, role="teamleider", districts=["noord"])  # with a password
-    return Ctx(
+    made = Ctx(
         engine=engine,
         settings=settings,
         tokens=tokens,
@@ -376,6 +469,8 @@ def ctx(http, engine, settings) -> Ctx:
         photo=photo,
         login_name=login_user.username,
     )
+    made.action_id = _fresh_action(made)
+    return made
 
 
 def test_every_route_has_a_rule(server):

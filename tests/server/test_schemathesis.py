@@ -14,6 +14,7 @@ same time and gives the same answer in CI on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import os
@@ -31,6 +32,7 @@ from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis.errors import Unsatisfiable
 from PIL import Image
+from tile_server import TileServer
 
 from sync_protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 from sync_server.api import create_app
@@ -92,6 +94,24 @@ CALLERS: dict[str, tuple[str, ...]] = {
     "GET /api/v1/districts/{code}/profile.html": MANAGERS,
     "GET /api/v1/districts/{code}/profile.csv": MANAGERS,
     "GET /api/v1/devices/unsynced": MANAGERS,
+    # issue 13 (docs/api-wijk.md)
+    "GET /api/v1/districts/{code}/wijkacties.csv": MANAGERS,
+    "GET /api/v1/hotspots": MANAGERS,
+    "POST /api/v1/hotspots": MANAGERS,
+    "PATCH /api/v1/hotspots/{code}": MANAGERS,
+    "POST /api/v1/hotspots/{code}/retire": MANAGERS,
+    "POST /api/v1/meldingen/import": MANAGERS,
+    "GET /api/v1/meldingen": MANAGERS,
+    "GET /api/v1/meldingen/activity": MANAGERS,
+    "GET /api/v1/meldingen.geojson": MANAGERS,
+    "GET /api/v1/wijkacties": MANAGERS,
+    "POST /api/v1/wijkacties": MANAGERS,
+    "GET /api/v1/wijkacties/{action_id}": MANAGERS,
+    "PATCH /api/v1/wijkacties/{action_id}": MANAGERS,
+    "DELETE /api/v1/wijkacties/{action_id}": MANAGERS,
+    "GET /api/v1/wijkacties/{action_id}/result": MANAGERS,
+    "GET /api/v1/review/export.geojson": MANAGERS,
+    "GET /api/v1/tiles/{z}/{x}/{y}.png": PHONE,
     "GET /api/v1/review/records": MANAGERS,
     "GET /api/v1/review/officers": MANAGERS,
     "GET /api/v1/review/records/{record_id}": MANAGERS,
@@ -171,6 +191,15 @@ def world(http, engine, settings) -> World:
         fresh_token=fresh_token,
         known={"record_id": record["id"], "incident_id": event["id"], "sha256": sha},
     )
+
+
+@pytest.fixture
+def settings(settings):
+    """Map tiles from a tile server on loopback: without one (no internet here)
+    the proxy rightly answers 503, which this test counts as a server error."""
+    tiles = TileServer()
+    yield dataclasses.replace(settings, tile_url_template=tiles.url + "/{z}/{x}/{y}.png")
+    tiles.stop()
 
 
 def test_every_operation_has_callers():

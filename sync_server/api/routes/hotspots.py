@@ -82,16 +82,20 @@ def _profile(caller: Caller, session: Session, code: str) -> profile.DistrictPro
     return profile.district_profile(session, scope, code)
 
 
-def _profile_file(caller: Caller, session: Session, code: str, form: str) -> Response:
+def _profile_file(
+    caller: Caller, session: Session, code: str, form: str, name: str = "wijkprofiel"
+) -> Response:
     district = _profile(caller, session, code)
     if form == "html":
         content, media, how = profile_export.profile_html(district), "text/html", "inline"
+    elif name == "wijkacties":
+        content, media, how = profile_export.wijkacties_csv(district), "text/csv", "attachment"
     else:
         content, media, how = profile_export.profile_csv(district), "text/csv", "attachment"
     return Response(
         content=content,
         media_type=f"{media}; charset=utf-8",
-        headers={"Content-Disposition": f'{how}; filename="wijkprofiel-{code}.{form}"'},
+        headers={"Content-Disposition": f'{how}; filename="{name}-{code}.{form}"'},
     )
 
 
@@ -125,6 +129,20 @@ def district_profile_csv(
 ) -> Response:
     """The district's indicators per year as CSV (semicolons, for Dutch spreadsheets)."""
     return _profile_file(caller, session, code, "csv")
+
+
+@router.get(
+    "/districts/{code}/wijkacties.csv",
+    response_class=Response,
+    responses=_file_responses("text/csv"),
+)
+def district_actions_csv(
+    caller: TeamLeader,
+    session: ReadSessionDep,
+    code: Annotated[str, Path(pattern=DISTRICT_PATTERN)],
+) -> Response:
+    """The district's actions with what each produced, as CSV (semicolons, UTF-8 BOM)."""
+    return _profile_file(caller, session, code, "csv", "wijkacties")
 
 
 @router.get("/devices/unsynced", response_model=list[nightly.StaleDevice], responses=_ERRORS)
