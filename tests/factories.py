@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import os
 import time
@@ -306,3 +308,13 @@ def dump_database(engine: Engine) -> str:
             for row in connection.execute(sa_select(table)):
                 lines.append(f"{table.name}: {tuple(row)!r}")
     return "\n".join(lines)
+
+
+def excel_rows(content: bytes) -> list[dict[str, str]]:
+    """A CSV download read the way Dutch Excel reads it: it must start with a UTF-8
+    byte-order mark and be `;`-separated (a comma-separated file lands in one column)."""
+    assert content.startswith(b"\xef\xbb\xbf"), content[:20]
+    text = content.decode("utf-8-sig")
+    header = text.splitlines()[0]
+    assert ";" in header and "," not in header, header
+    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))

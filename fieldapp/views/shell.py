@@ -24,6 +24,7 @@ from fieldapp.components import style as s
 from fieldapp.kinds import by_route
 from fieldapp.state import READY, AppState
 from fieldapp.views.host import Screen
+from fieldapp.views.night import NightLook
 from fieldapp.views.routes import PHASE_SCREENS, make_screen, route_chain
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class App:
         self._wake: asyncio.Event | None = None
         self._picker: ft.FilePicker | None = None
         self._last_auto_sync = float("-inf")
+        self.night = NightLook(page, self._new_look, self.act)
         self.preset_hotspot: str | None = None
 
     # ------------------------------------------------------------ start and stop
@@ -60,9 +62,7 @@ class App:
     def start(self) -> None:
         page = self.page
         page.title = "Handhaving Haarlem"
-        page.theme = s.theme()
-        page.theme_mode = ft.ThemeMode.LIGHT
-        page.bgcolor = s.PAGE_BG
+        self.night.start()
         page.padding = 0
         page.locale_configuration = ft.LocaleConfiguration(
             supported_locales=[ft.Locale("nl", "NL")], current_locale=ft.Locale("nl", "NL")
@@ -179,7 +179,8 @@ class App:
             color="#FFFFFF",
             toolbar_height=60,
             automatically_imply_leading=back,
-            actions=actions,
+            # the day/night switch on the top screens (never in a form)
+            actions=[*(actions or []), self.night.button()] if not back else actions,
         )
 
     def snack(self, message: str, *, error: bool = False) -> None:
@@ -209,6 +210,16 @@ class App:
             self.snack(message)
 
     # ------------------------------------------------------------ rendering
+
+    def _new_look(self) -> None:
+        """Day/night changed: rebuild the screens in the new colours, but only from
+        home, so an open form keeps its input (and its colours until it closes)."""
+        if self.page.route in ("/", ""):
+            self.screens.clear()
+            self.phase_screen = None
+            self.render()
+        else:
+            self.page.update()
 
     def render(self) -> None:
         phase = self.state.phase()

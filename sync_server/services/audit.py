@@ -7,8 +7,6 @@ record or photo that was read, never its content.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -19,6 +17,7 @@ from sync_protocol import ErrorCode, Role
 from sync_server.db import utcnow
 from sync_server.errors import ServiceError
 from sync_server.models import AuditEntry, User
+from sync_server.services.excel_csv import excel_csv, safe_cell
 from sync_server.services.localtime import LOCAL
 
 RECORD_DETAIL = "record_detail"
@@ -181,26 +180,18 @@ def export_csv(
         .order_by(col(AuditEntry.at), col(AuditEntry.id))
         .limit(max_rows)
     ).all()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([*AUDIT_COLUMNS, "detail"])
-    for row in rows:
-        writer.writerow(
-            [
-                row.id,
-                row.at.isoformat(),
-                row.username,
-                row.role,
-                row.action,
-                row.record_id or "",
-                row.blob_sha256 or "",
-                safe_cell(row.reason),
-                safe_cell(row.detail),
-            ]
-        )
-    return buffer.getvalue(), len(rows)
-
-
-def safe_cell(text: str) -> str:
-    """A spreadsheet must not run a cell as a formula (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    lines = [
+        [
+            row.id,
+            row.at.isoformat(),
+            row.username,
+            row.role,
+            row.action,
+            row.record_id or "",
+            row.blob_sha256 or "",
+            safe_cell(row.reason),
+            safe_cell(row.detail),
+        ]
+        for row in rows
+    ]
+    return excel_csv([*AUDIT_COLUMNS, "detail"], lines), len(rows)

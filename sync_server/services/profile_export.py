@@ -8,13 +8,11 @@ profile holds no personal data; every text from the database is escaped.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from html import escape
 
 from sync_protocol import RecordKind
-from sync_server.services.audit import safe_cell
+from sync_server.services.excel_csv import excel_csv, safe_cell
 from sync_server.services.localtime import MONTHS
 from sync_server.services.profile import DistrictProfile
 from sync_server.services.small_counts import Value
@@ -46,36 +44,34 @@ def _heat(count: int, maximum: int) -> str:
 def profile_csv(profile: DistrictProfile) -> str:
     """One row per indicator: whole years, this year so far and last year's same months."""
     years = sorted({y for i in profile.indicators for y in i.years})
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     through = MONTHS[profile.through_month - 1]
-    writer.writerow(
-        [
-            "stadsdeel",
-            "indicator",
-            "naam",
-            "eenheid",
-            *years,
-            f"{profile.year} t/m {through}",
-            f"{profile.year - 1} t/m {through}",
-            "definitieversie",
-        ]
-    )
+    header = [
+        "stadsdeel",
+        "stadsdeel_naam",
+        "indicator",
+        "naam",
+        "eenheid",
+        *years,
+        f"{profile.year} t/m {through}",
+        f"{profile.year - 1} t/m {through}",
+        "definitieversie",
+    ]
     version = profile.definition.version if profile.definition else ""
-    for item in profile.indicators:
-        writer.writerow(
-            [
-                safe_cell(profile.name),
-                item.code,
-                safe_cell(item.name),
-                safe_cell(item.unit),
-                *[value_text(item.years.get(y)) for y in years],
-                value_text(item.this_year_to_date),
-                value_text(item.last_year_same_period),
-                version,
-            ]
-        )
-    return out.getvalue()
+    rows = [
+        [
+            profile.code,
+            safe_cell(profile.name),
+            item.code,
+            safe_cell(item.name),
+            safe_cell(item.unit),
+            *[value_text(item.years.get(y)) for y in years],
+            value_text(item.this_year_to_date),
+            value_text(item.last_year_same_period),
+            version,
+        ]
+        for item in profile.indicators
+    ]
+    return excel_csv(header, rows)
 
 
 def profile_html(profile: DistrictProfile) -> str:
@@ -204,12 +200,10 @@ WIJKACTIE_COLUMNS = (
 def wijkacties_csv(profile: DistrictProfile) -> str:
     """One row per district action with what it produced; semicolons and a BOM,
     so that a Dutch spreadsheet opens it as it is."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(WIJKACTIE_COLUMNS)
+    rows = []
     for item in profile.wijkacties:
         action, counts = item.wijkactie, item.meldingen
-        writer.writerow(
+        rows.append(
             [
                 safe_cell(profile.name),
                 action.id,
@@ -228,4 +222,4 @@ def wijkacties_csv(profile: DistrictProfile) -> str:
                 counts.days,
             ]
         )
-    return "\ufeff" + out.getvalue()
+    return excel_csv(WIJKACTIE_COLUMNS, rows)

@@ -13,7 +13,7 @@ from sync_protocol import ErrorCode, ReviewState
 from sync_protocol.text import IsoDate
 from sync_server.errors import ServiceError
 from sync_server.models import Hotspot, Record, Theme
-from sync_server.services.audit import safe_cell
+from sync_server.services.excel_csv import safe_cell
 from sync_server.services.localtime import local_today
 from sync_server.services.scope import Scope
 

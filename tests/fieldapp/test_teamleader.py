@@ -174,7 +174,7 @@ def test_paging_saved_filters_export_and_photos(tmp_path, server, engine, settin
     leader.delete_filter(saved.id)
     assert leader.saved_filters() == []
 
-    export = leader.export_csv(query).decode("utf-8")
+    export = leader.export_csv(query).decode("utf-8-sig")
     assert len(export.strip().splitlines()) == 1 + 5
     assert "n3" not in export  # free text stays out of exports
 
@@ -248,8 +248,8 @@ def test_profile_files_and_patrol_suggestion_on_the_phone(tmp_path, server, engi
     leader = _leader(tmp_path, server, engine).teamleader
     page = leader.profile_file("noord", "html").decode("utf-8")
     assert "Wijkprofiel" in page and "<script" not in page
-    sheet = leader.profile_file("noord", "csv").decode("utf-8")
-    assert sheet.startswith("stadsdeel;indicator;")
+    sheet = leader.profile_file("noord", "csv")
+    assert sheet.startswith("\ufeffstadsdeel;stadsdeel_naam;indicator;".encode())
     with pytest.raises(SyncError) as other:
         leader.profile_file("oost", "csv")
     assert other.value.code == "forbidden"

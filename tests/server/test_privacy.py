@@ -12,8 +12,6 @@
 from __future__ import annotations
 
 import base64
-import csv
-import io
 import json
 import logging
 import threading
@@ -24,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from factories import PASSWORD, assert_error, bearer, browser_token, make_user
+from factories import PASSWORD, assert_error, bearer, browser_token, excel_rows, make_user
 from live_server import LiveServer
 from sqlalchemy import MetaData
 from sqlalchemy import select as sa_select
@@ -373,7 +371,7 @@ def test_a_beheerder_must_say_why_and_the_audit_log_answers_who_what_when_why(
         )
         assert export.status_code == 200
         assert export.headers["content-type"].startswith("text/csv")
-        [row] = list(csv.DictReader(io.StringIO(export.text)))
+        [row] = excel_rows(export.content)
         assert (row["username"], row["role"], row["action"], row["record_id"], row["reason"]) == (
             "tl.priv",
             "teamleider",

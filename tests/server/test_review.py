@@ -4,7 +4,6 @@ the CSV export, photos, and the audit log."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import random
@@ -19,6 +18,7 @@ from factories import (
     bearer,
     browser_token,
     enrol,
+    excel_rows,
     gele_kaart,
     hotspot_in,
     incident,
@@ -388,8 +388,20 @@ def test_the_export_has_no_personal_data_and_is_audited(http, engine, team):
     response = http.get(EXPORT, headers=bearer(team["tl_noord"]))
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    rows = excel_rows(response.content)
     assert {r["id"] for r in rows} == set(team["logs"].values())
+    spot_code = hotspot_in(engine, "noord", "jeugd")
+    with Session(engine) as session:
+        from sync_server.models import District, Hotspot
+
+        district = session.get(District, "noord")
+        spot = session.get(Hotspot, spot_code)
+    assert district is not None and spot is not None
+    obs = next(r for r in rows if r["id"] == team["logs"]["obs"])
+    # a code for formulas and a name for people, each in its own column
+    assert (obs["stadsdeel"], obs["stadsdeel_naam"]) == ("noord", district.name)
+    assert (obs["focuslocatie"], obs["focuslocatie_naam"]) == (spot.code, spot.name)
+    assert obs["thema"] and obs["thema_naam"] and obs["thema_naam"] != obs["thema"]
     text = response.text
     officer = team["noord"].user
     for secret in (SECRET_NOTE, YOUTH, officer.display_name, officer.username):
@@ -404,7 +416,7 @@ def test_the_export_has_no_personal_data_and_is_audited(http, engine, team):
     assert entry.action == "export" and entry.detail.startswith("6 regels")
 
     only = http.get(EXPORT, headers=bearer(team["tl_noord"]), params={"kind": "incident"})
-    assert len(list(csv.DictReader(io.StringIO(only.text)))) == 2
+    assert len(excel_rows(only.content)) == 2
     assert "kind=incident" in _audit(engine)[-1].detail
 
 
@@ -469,7 +481,7 @@ def test_the_beheerder_reads_and_exports_the_audit_log(http, engine, team):
 
     csv_response = http.get(f"{AUDIT}/export.csv", headers=bearer(team["admin"]))
     assert csv_response.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(csv_response.text)))
+    rows = excel_rows(csv_response.content)
     assert [r["action"] for r in rows] == ["record_detail", "export", "foto"]
     assert _audit(engine)[-1].action == "audit_export"
 
