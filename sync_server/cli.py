@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from sync_protocol import ErrorCode
-from sync_server.config import ConfigError, Settings, load_settings, settings_table
+from sync_server.config import ConfigError, Settings, load_settings
 from sync_server.db import LockBusy, database_lock, make_engine, session_scope
 from sync_server.errors import ServiceError
 from sync_server.migrate import upgrade
@@ -37,6 +37,7 @@ from sync_server.services.reference_data import (
     load_reference_data,
 )
 from sync_server.services.retention import RetentionConfigError
+from sync_server.settings_table import settings_table
 
 STARTUP_LOCK = "startup"
 # What `serve --workers N` (and gunicorn/uvicorn by hand) starts in each process.

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sync_server.config import ROOT, ConfigError, ServerEnv, load_settings, settings_table
+from sync_server.config import ROOT, ConfigError, ServerEnv, load_settings
+from sync_server.settings_table import settings_table
 
 KEY = "ab" * 32
 PRODUCTION = {
