@@ -306,3 +306,19 @@ def dump_database(engine: Engine) -> str:
             for row in connection.execute(sa_select(table)):
                 lines.append(f"{table.name}: {tuple(row)!r}")
     return "\n".join(lines)
+
+
+def age_browser_tokens(engine, username: str, by: timedelta) -> None:
+    """What 30 minutes without a call does to the server's record of the token."""
+    from sqlmodel import Session, select
+
+    from sync_server.db import utcnow
+    from sync_server.models import Device, User
+
+    with Session(engine) as session:
+        user = session.exec(select(User).where(User.username == username)).one()
+        for device in session.exec(select(Device).where(Device.user_id == user.id)):
+            device.last_seen_at = utcnow() - by
+            device.created_at = min(device.created_at, utcnow() - by)
+            session.add(device)
+        session.commit()

@@ -8,15 +8,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from factories import PASSWORD, make_user
-from sqlmodel import Session, select
+from factories import PASSWORD, age_browser_tokens, make_user
 from test_state_sync import _enrolled_app
 
 from fieldapp.state import ENROL, AppState, SyncError
 from fieldapp.teamleader import ReviewQuery, cell_text, detail_lines, heat_colour
 from fieldapp.teamleader.session import LeaderSession
-from sync_server.db import utcnow
-from sync_server.models import Device, User
 
 
 def _leader(tmp_path, server, engine, username="tl1", district="noord") -> LeaderSession:
@@ -57,22 +54,11 @@ def test_two_sessions_see_their_own_districts_and_log_out_alone(tmp_path, server
     assert noord.client.profile("noord").code == "noord"
 
 
-def _age_browser_tokens(engine, username: str, by: timedelta) -> None:
-    """What 30 minutes without a call does to the server's record of the token."""
-    with Session(engine) as session:
-        user = session.exec(select(User).where(User.username == username)).one()
-        for device in session.exec(select(Device).where(Device.user_id == user.id)):
-            device.last_seen_at = utcnow() - by
-            device.created_at = min(device.created_at, utcnow() - by)
-            session.add(device)
-        session.commit()
-
-
 def test_expired_session_says_so_and_keeps_the_filter(tmp_path, server, engine):
     leader = _leader(tmp_path, server, engine)
     leader.district = "noord"
     leader.review_query = ReviewQuery(last_days=7, kind="waarneming")
-    _age_browser_tokens(engine, "tl1", timedelta(hours=1))
+    age_browser_tokens(engine, "tl1", timedelta(hours=1))
     with pytest.raises(SyncError) as expired:
         leader.client.officers()
     assert expired.value.code == "token_expired"

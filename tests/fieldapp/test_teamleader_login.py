@@ -12,10 +12,9 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pyotp
-from factories import PASSWORD, bearer, login_token, make_user
+from factories import PASSWORD, age_browser_tokens, bearer, login_token, make_user
 from fake_host import FakeHost, texts
 from live_server import LiveServer
-from test_teamleader import _age_browser_tokens
 
 from fieldapp.state import AppState
 from fieldapp.teamleader import ReviewQuery
@@ -109,7 +108,7 @@ def test_expired_session_returns_to_login_with_the_filter(tmp_path, server, engi
     screen = TeamLeaderScreen(host)
     host.run_tasks()
     screen.review.query = ReviewQuery(last_days=7, kind="incident")
-    _age_browser_tokens(engine, "tl1", timedelta(hours=1))
+    age_browser_tokens(engine, "tl1", timedelta(hours=1))
     asyncio.run(screen.load())
     assert host.routes[-1] == "/teamleider" and not host.leader.logged_in
     login = LeaderLoginScreen(host)
