@@ -196,7 +196,7 @@ def test_two_leaders_in_two_browsers_each_see_their_own_district(
         noord.see(officer.display_name)
         # Logging out ends only that browser's session.
         oost.tap(oost.button("Uitloggen"))
-        oost.see("Gebruikersnaam")
+        expect(oost.textbox("Gebruikersnaam")).to_be_visible()
         noord.tap(noord.button("Incidenten", exact=True))
         noord.tap(noord.button("Beoordelen", exact=True))
         noord.see(officer.display_name)
