@@ -186,6 +186,11 @@ class TeamLeader:
     def _call(self, method: str, url: str, **kwargs: Any) -> Any:
         return json_reply(self._reply(method, url, **kwargs))
 
+    def call(self, method: str, url: str, **kwargs: Any) -> Any:
+        """One call for another module of this package (accounts); None for a 204."""
+        response = self._reply(method, url, **kwargs)
+        return None if response.status_code == 204 else json_reply(response)
+
     def _get_bytes(self, url: str, **kwargs: Any) -> bytes:
         """A GET whose answer is a file (CSV, a page, a photo)."""
         return self._reply("GET", url, **kwargs).content

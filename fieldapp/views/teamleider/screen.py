@@ -17,6 +17,7 @@ from fieldapp.components import Banner
 from fieldapp.components import style as s
 from fieldapp.state import SyncError
 from fieldapp.teamleader.client import LAPSED_CODES
+from fieldapp.views.teamleider.accounts import AccountsTab
 from fieldapp.views.teamleider.hot_times import HotTimesTab
 from fieldapp.views.teamleider.incidents import IncidentsTab
 from fieldapp.views.teamleider.indicators import IndicatorsTab
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 
 class TeamLeaderScreen:
-    """Five tabs under one header; the screen is the TabHost of each tab."""
+    """Six tabs under one header; the screen is the TabHost of each tab."""
 
     # The tabs in their order: name → how to make it. Beoordelen comes first and
     # is kept by name too (the incidents board opens a record in it).
@@ -40,6 +41,7 @@ class TeamLeaderScreen:
         "Indicatoren": IndicatorsTab,
         "Hot times": HotTimesTab,
         "Wijkprofiel": ProfileTab,
+        "Accounts": AccountsTab,
     }
 
     def __init__(self, app: Host) -> None:
