@@ -222,3 +222,40 @@ def test_expired_session_asks_to_log_in_again_and_keeps_the_tab(
         tab.fill("Wachtwoord", PASSWORD)  # the name and server are still filled in
         tab.tap(tab.button("Inloggen", exact=True))
         tab.see("Wijkprofiel Noord")  # back where the leader was
+
+
+def test_beheerder_creates_a_user_shows_the_qr_a_phone_enrols_and_is_revoked(
+    browser, fieldapp_web, engine
+):
+    from harness import enrol_and_set_pin, phone_in
+    from sqlmodel import Session, select
+
+    from sync_server.models import Device
+
+    make_user(engine, role="beheerder", districts=[], username="beheer1")
+    address = fieldapp_web.url.rstrip("/") + "/teamleider"
+    with phone_in(browser, address) as desk:
+        _leader_login(desk, "beheer1")
+        desk.tap(desk.button("Accounts", exact=True))
+        desk.see("Nieuw account")
+        desk.fill("Gebruikersnaam", "boa-nieuw")
+        desk.fill("Weergavenaam", "Nieuwe Boa")
+        desk.fill("Stadsdelen (met komma's)", "noord")
+        desk.tap(desk.button("Account maken"))
+        desk.see("Account gemaakt: boa-nieuw")
+        card = desk.page.get_by_role("group", name=re.compile("Nieuwe Boa \\(boa-nieuw\\)"))
+        desk.tap(card.get_by_role("button", name="Koppelcode"))
+        desk.see("Koppelcode voor Nieuwe Boa")
+        expect(desk.page.get_by_role("img").first).to_be_attached()  # the QR image
+        shown = desk.page.locator("body").aria_snapshot()
+        found = re.search(r"\b([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})\b", shown)
+        assert found, shown
+        with phone_in(browser, fieldapp_web.url) as phone:
+            enrol_and_set_pin(phone, found.group(1))
+        desk.tap(card.get_by_role("button", name="Telefoons"))
+        desk.see("laatste sync:")
+        desk.tap(desk.button("Intrekken"))
+        desk.see("Ingetrokken")
+    with Session(engine) as session:
+        phones = [d for d in session.exec(select(Device)) if d.kind != "browser"]
+    assert phones and all(d.revoked_at is not None for d in phones)

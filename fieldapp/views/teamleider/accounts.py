@@ -28,9 +28,13 @@ class AccountsTab:
         self.accounts = Accounts(self.leader.client)
         self.opened: int | None = None  # the user whose phones are shown
         self.code: EnrolmentCode | None = None  # the enrolment code just made
-        self.username = ft.TextField(label="Gebruikersnaam", text_size=s.SMALL)
-        self.display_name = ft.TextField(label="Naam", text_size=s.SMALL)
-        self.districts = ft.TextField(label="Stadsdelen (met komma's)", text_size=s.SMALL)
+        # on_change: a field sends its value to Python as it is typed.
+        typed = self.app.act(lambda: None)
+        self.username = ft.TextField(label="Gebruikersnaam", text_size=s.SMALL, on_change=typed)
+        self.display_name = ft.TextField(label="Weergavenaam", text_size=s.SMALL, on_change=typed)
+        self.districts = ft.TextField(
+            label="Stadsdelen (met komma's)", text_size=s.SMALL, on_change=typed
+        )
         self.role = "handhaver"
 
     def _roles(self) -> dict[str, str]:
@@ -80,7 +84,7 @@ class AccountsTab:
                 [
                     _heading(f"Koppelcode voor {code.display_name}"),
                     ft.Image(src=code.qr_png_base64, width=220, height=220),
-                    ft.Text(code.code, size=28, weight=ft.FontWeight.BOLD, selectable=True),
+                    ft.Text(code.code, size=28, weight=ft.FontWeight.BOLD),
                     note(f"Werkt één keer, tot {code.expires}. Scan of typ hem op de telefoon."),
                 ],
                 horizontal_alignment=ft.CrossAxisAlignment.CENTER,
