@@ -5,8 +5,12 @@ the Accounts tab (fieldapp/views/teamleider/accounts.py)."""
 
 from __future__ import annotations
 
+import base64
+import io
 from dataclasses import dataclass
 from typing import Any
+
+from PIL import Image
 
 from fieldapp.teamleader.client import TeamLeader
 from fieldapp.teamleader.review import local_time
@@ -45,6 +49,15 @@ class EnrolmentCode:
     qr_png_base64: str
     expires: str
     display_name: str
+
+    @property
+    def qr_png(self) -> bytes:
+        """The server's QR image as an 8-bit greyscale PNG: the browser's drawing
+        engine left the server's 1-bit PNG blank."""
+        image = Image.open(io.BytesIO(base64.b64decode(self.qr_png_base64))).convert("L")
+        out = io.BytesIO()
+        image.save(out, "PNG")
+        return out.getvalue()
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ the officers of their own districts (the server enforces it)."""
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -84,8 +83,7 @@ class AccountsTab:
             ft.Column(
                 [
                     _heading(f"Koppelcode voor {code.display_name}"),
-                    # The server's PNG as bytes (a plain base64 string is not drawn).
-                    ft.Image(src=base64.b64decode(code.qr_png_base64), width=220, height=220),
+                    ft.Image(src=code.qr_png, width=220, height=220),
                     ft.Text(code.code, size=28, weight=ft.FontWeight.BOLD),
                     note(f"Werkt één keer, tot {code.expires}. Scan of typ hem op de telefoon."),
                 ],
