@@ -51,12 +51,13 @@ class EnrolmentCode:
     display_name: str
 
     @property
-    def qr_png(self) -> bytes:
-        """The server's QR image as an 8-bit greyscale PNG: the browser's drawing
-        engine left the server's 1-bit PNG blank."""
-        image = Image.open(io.BytesIO(base64.b64decode(self.qr_png_base64))).convert("L")
+    def qr_image(self) -> bytes:
+        """The server's QR image redrawn as an RGB JPEG (the way the app's photos
+        reach the browser, which draws them): the browser left the server's 1-bit
+        PNG blank. Quality 95 keeps the modules' edges sharp enough to scan."""
+        image = Image.open(io.BytesIO(base64.b64decode(self.qr_png_base64))).convert("RGB")
         out = io.BytesIO()
-        image.save(out, "PNG")
+        image.save(out, "JPEG", quality=95)
         return out.getvalue()
 
 

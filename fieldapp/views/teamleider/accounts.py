@@ -83,7 +83,7 @@ class AccountsTab:
             ft.Column(
                 [
                     _heading(f"Koppelcode voor {code.display_name}"),
-                    ft.Image(src=code.qr_png, width=220, height=220),
+                    ft.Image(src=code.qr_image, width=220, height=220),
                     ft.Text(code.code, size=28, weight=ft.FontWeight.BOLD),
                     note(f"Werkt één keer, tot {code.expires}. Scan of typ hem op de telefoon."),
                 ],
