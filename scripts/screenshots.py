@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import sqlite3
 import sys
 import tempfile
@@ -384,6 +385,17 @@ def teamleader_screenshots(out: Path) -> int:
                 desk.tap(desk.button("Wijkprofiel", exact=True))
                 desk.see("Wijkprofiel Noord")
                 shot(desk, "2x-teamleider-12-wijkprofiel-desktop")
+                # Accounts: the officers of the leader's district, an enrolment code as QR.
+                desk.tap(desk.button("Accounts", exact=True))
+                desk.see("Nieuw account")
+                shot(desk, "2x-teamleider-13-accounts-desktop")
+                card = desk.page.get_by_role("group", name=re.compile(r"Jeroen Visser \("))
+                desk.tap(card.get_by_role("button", name="Koppelcode"))
+                desk.see("Koppelcode voor Jeroen Visser")
+                shot(desk, "2x-teamleider-14-koppelcode-desktop")
+                desk.tap(card.get_by_role("button", name="Telefoons"))
+                desk.see("laatste sync:")
+                shot(desk, "2x-teamleider-15-telefoons-desktop")
             finally:
                 context.close()
             browser.close()

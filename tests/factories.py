@@ -318,3 +318,19 @@ def excel_rows(content: bytes) -> list[dict[str, str]]:
     header = text.splitlines()[0]
     assert ";" in header and "," not in header, header
     return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
+
+
+def age_browser_tokens(engine, username: str, by: timedelta) -> None:
+    """What 30 minutes without a call does to the server's record of the token."""
+    from sqlmodel import Session, select
+
+    from sync_server.db import utcnow
+    from sync_server.models import Device, User
+
+    with Session(engine) as session:
+        user = session.exec(select(User).where(User.username == username)).one()
+        for device in session.exec(select(Device).where(Device.user_id == user.id)):
+            device.last_seen_at = utcnow() - by
+            device.created_at = min(device.created_at, utcnow() - by)
+            session.add(device)
+        session.commit()

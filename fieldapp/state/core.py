@@ -17,12 +17,12 @@ from fieldapp.keystore import KeyStore, default_keystore
 from fieldapp.location import LocationProvider, NoLocation, Position
 from fieldapp.store import Store
 from fieldapp.sync import ClientFactory, SyncClient, SyncReport, default_client
-from fieldapp.teamleader import TeamLeader, is_manager
+from fieldapp.teamleader import is_manager
 from sync_protocol.records import Location
 
 
 class StateCore:
-    """The app's parts (store, sync client, team leader's client, position) and
+    """The app's parts (store, sync client, position) and
     what every concept of AppState shares: change notification, activity, the
     enrolment."""
 
@@ -43,7 +43,6 @@ class StateCore:
             open_database(self.folder / DB_NAME), self.folder / "photos", FieldCipher(self.keystore)
         )
         self.sync_client = SyncClient(self.store, self.folder / "sync.lock", client_factory)
-        self.teamleader = TeamLeader(self.store, client_factory)
         self.location: LocationProvider = location or NoLocation()
         self.clock = clock
         self._listeners: list[Callable[[], None]] = []

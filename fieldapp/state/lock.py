@@ -1,4 +1,7 @@
-"""The lock phase: enrolment, the team leader's login, PIN, locking when idle."""
+"""The lock phase: enrolment, PIN, locking when idle.
+
+A team leader's login is not here: it belongs to one browser session
+(fieldapp.teamleader.session), never to the phone's store."""
 
 from __future__ import annotations
 
@@ -12,10 +15,9 @@ from fieldapp.pin import (
 from fieldapp.state.core import StateCore
 from fieldapp.sync import SyncError
 from fieldapp.teamleader import is_manager
-from fieldapp.teamleader import login as teamleader_login
 
 ENROL, SET_PIN, LOCKED, READY = "koppelen", "pincode_instellen", "vergrendeld", "gereed"
-TEAMLEADER = "teamleider"  # a team leader logged in with a password (online only)
+TEAMLEADER = "teamleider"  # the team leader's screen at /teamleider (views.routes)
 
 
 class LockPhase(StateCore):
@@ -27,8 +29,9 @@ class LockPhase(StateCore):
         if enrolment is None:
             return ENROL
         if is_manager(enrolment):
-            # A team leader logs in with a password in every session (no PIN).
-            return TEAMLEADER if self.unlocked else ENROL
+            # A leader's login an older version kept in the store: it is not a
+            # phone's link, so the phone is not linked (see fieldapp.teamleader.session).
+            return ENROL
         if enrolment.pin_hash is None:
             return SET_PIN
         if not self.unlocked or self.idle_expired():
@@ -44,30 +47,6 @@ class LockPhase(StateCore):
         self.sync_client.enroll(server_url, code, device_name)
         self.wipe_notice = None
         self.online = True
-        self.changed()
-
-    def login_teamleader(
-        self, server_url: str, username: str, password: str, device_name: str = "browser"
-    ) -> None:
-        """Password login for a team leader (a handhaver gets the server's 403 text)."""
-        enrolment = self.enrolment
-        if enrolment is not None and not is_manager(enrolment):
-            # Never overwrite an officer's link to the server.
-            raise SyncError("invalid", "Dit apparaat is gekoppeld aan een handhaver.")
-        teamleader_login(
-            self.store, self.sync_client.client_factory, server_url, username, password, device_name
-        )
-        self.unlocked = True
-        self.online = True
-        self.touch()
-        self.changed()
-
-    def logout_teamleader(self) -> None:
-        """Forget the team leader's token here (the server's token simply expires)."""
-        if self.is_teamleader():
-            self.teamleader.logout()
-            self.store.forget_enrolment()
-        self.unlocked = False
         self.changed()
 
     def set_pin(self, pin: str, repeat: str) -> None:

@@ -4,12 +4,15 @@ with a Dutch message, through the request helper the sync client uses too
 (fieldapp.http_client). Nothing here imports flet; the screens are in
 fieldapp/views/teamleider/.
 
-The token is read in one place (`TeamLeader._enrolment`), so keeping it per
-browser session instead of in the shared store changes only that method.
+The token is never stored: it lives in the browser session's LeaderSession
+(fieldapp.teamleader.session), which hands TeamLeader a way to read it. Many
+leaders in many browsers of one app process each have their own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,13 +23,11 @@ from fieldapp.http_client import (
     ClientFactory,
     SyncError,
     checked,
-    enrolment_from_reply,
     error_code,
     json_reply,
     normalise_server_url,
 )
 from fieldapp.labels import KIND_LABELS, REVIEW_LABELS
-from fieldapp.store import Store
 from fieldapp.teamleader.dates import day_text, haarlem_today
 from fieldapp.teamleader.hot_times import HeatMap, heat_map_from
 from fieldapp.teamleader.incidents import FOLLOWUP_KINDS, POLITIE_TEXT, IncidentBoard, IncidentRow
@@ -56,13 +57,40 @@ def is_manager(enrolment: m.Enrolment | None) -> bool:
     return enrolment is not None and enrolment.role in MANAGER_ROLES
 
 
+EXPIRED_MESSAGE = (
+    "Je sessie is verlopen (30 minuten niets gedaan, of langer dan 12 uur ingelogd). "
+    "Log opnieuw in; je filter blijft bewaard."
+)
+# 401s of the login itself: the server's own Dutch message is shown as it is.
+_LOGIN_REFUSALS = ("login_failed", "second_factor_required", "second_factor_failed")
+# Replies that end the session: the screen asks to log in again.
+LAPSED_CODES = ("token_invalid", "token_expired")
+
+
+@dataclass(frozen=True)
+class LeaderLogin:
+    """A team leader's or beheerder's login: the token and who it is for. Held in
+    memory by one browser session only (never in the phone's store)."""
+
+    server_url: str
+    token: str
+    user_id: str
+    username: str
+    display_name: str
+    role: str
+    districts: tuple[str, ...]
+
+
 def _manager_problem(response: httpx.Response) -> SyncError | None:
-    """A server failure, or a login that lapsed (any 401 but a wrong password)."""
+    """A server failure, or a login that lapsed (any 401 but a refused login)."""
     if response.status_code >= 500:
         return SyncError(
             "teamleider_server_error", "De server heeft een storing. Probeer het later opnieuw."
         )
-    if response.status_code == 401 and error_code(response) != "login_failed":
+    code = error_code(response)
+    if response.status_code == 401 and code == "token_expired":
+        return SyncError("token_expired", EXPIRED_MESSAGE)
+    if response.status_code == 401 and code not in _LOGIN_REFUSALS:
         return SyncError(
             "token_invalid", "Je bent niet meer ingelogd. Log opnieuw in als teamleider."
         )
@@ -80,53 +108,73 @@ def _response(client: httpx.Client, method: str, url: str, **kwargs: Any) -> htt
     )
 
 
-def _request(client: httpx.Client, method: str, url: str, **kwargs: Any) -> Any:
+def manager_request(client: httpx.Client, method: str, url: str, **kwargs: Any) -> Any:
     return json_reply(_response(client, method, url, **kwargs))
 
 
 def login(
-    store: Store,
     client_factory: ClientFactory,
     server_url: str,
     username: str,
     password: str,
     device_name: str = "browser",
-) -> m.Enrolment:
-    """Password login; the token is kept in the Enrolment row (role teamleider)."""
+    totp_code: str = "",
+) -> LeaderLogin:
+    """Password login (plus the authenticator code when the account has one); the
+    caller keeps the returned login in its own session."""
     if not server_url.strip():
         raise SyncError("invalid", "Vul het adres van de server in.")
     if not username.strip() or not password:
         raise SyncError("invalid", "Vul je gebruikersnaam en wachtwoord in.")
     url = normalise_server_url(server_url)
+    payload: dict[str, Any] = {
+        "username": username.strip(),
+        "password": password,
+        "device_name": device_name,
+    }
+    if totp_code.strip():
+        payload["totp_code"] = totp_code.strip()
     with client_factory(url) as client:
-        body = _request(
-            client,
-            "POST",
-            "/api/v1/auth/login",
-            json={"username": username.strip(), "password": password, "device_name": device_name},
+        body = manager_request(client, "POST", "/api/v1/auth/login", json=payload)
+    return login_from_reply(url, body)
+
+
+def login_from_reply(server_url: str, body: dict[str, Any]) -> LeaderLogin:
+    """The session's login from the server's login reply (only managers get one)."""
+    try:
+        user = body["user"]
+        login = LeaderLogin(
+            server_url=server_url,
+            token=str(body["token"]),
+            user_id=str(user["id"]),
+            username=str(user["username"]),
+            display_name=str(user["display_name"]),
+            role=str(user["role"]),
+            districts=tuple(user["districts"]),
         )
-    user = body["user"]
-    if user["role"] not in MANAGER_ROLES:
+    except (KeyError, TypeError) as exc:
+        raise SyncError("bad_reply") from exc
+    if login.role not in MANAGER_ROLES:
         raise SyncError("forbidden", "Dit account is geen teamleider.")
-    enrolment = enrolment_from_reply(url, body)
-    store.save_enrolment(enrolment)
-    return enrolment
+    return login
 
 
 class TeamLeader:
-    """The team leader's calls to the server, with the token of the Enrolment row."""
+    """The team leader's calls to the server, with the token of the session's login."""
 
-    def __init__(self, store: Store, client_factory: ClientFactory) -> None:
-        self.store = store
+    def __init__(
+        self, credentials: Callable[[], LeaderLogin | None], client_factory: ClientFactory
+    ) -> None:
+        self.credentials = credentials
         self.client_factory = client_factory
         self.names: dict[str, str] = {}  # theme and hotspot codes → names, for display
         self.hotspot_names: dict[str, str] = {}  # of the leader's districts, for the filter
 
-    def _enrolment(self) -> m.Enrolment:
-        enrolment = self.store.enrolment()
-        if enrolment is None or not is_manager(enrolment):
-            raise SyncError("not_enrolled", "Log in als teamleider.")
-        return enrolment
+    def _enrolment(self) -> LeaderLogin:
+        login = self.credentials()
+        if login is None:
+            raise SyncError("token_invalid", "Log in als teamleider.")
+        return login
 
     def _reply(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """One call with the leader's token; a reply of 400 or more raises."""
@@ -137,6 +185,11 @@ class TeamLeader:
 
     def _call(self, method: str, url: str, **kwargs: Any) -> Any:
         return json_reply(self._reply(method, url, **kwargs))
+
+    def call(self, method: str, url: str, **kwargs: Any) -> Any:
+        """One call for another module of this package (accounts); None for a 204."""
+        response = self._reply(method, url, **kwargs)
+        return None if response.status_code == 204 else json_reply(response)
 
     def _get_bytes(self, url: str, **kwargs: Any) -> bytes:
         """A GET whose answer is a file (CSV, a page, a photo)."""

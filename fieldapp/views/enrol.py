@@ -40,43 +40,11 @@ class EnrolScreen:
         if message:
             self.banner.show(message, "error")
         self.button = big_button("Koppelen", app.act(self._enrol), icon=ft.Icons.LINK)
-        # Team leaders log in with a password (online only); handhavers get the
-        # server's explanation that they use a koppelcode.
-        enrolment = self.state.enrolment
-        self.username = text_field(
-            "Gebruikersnaam",
-            enrolment.username if self.state.is_teamleader() and enrolment else "",
-            autocorrect=False,
-            enable_suggestions=False,
-            on_change=app.act(lambda: None),
-        )
-        self.password = text_field(
-            "Wachtwoord",
-            password=True,
-            can_reveal_password=True,
-            on_change=app.act(lambda: None),
-            on_submit=app.act(self._login),
-        )
-        self.login_button = big_button("Inloggen", app.act(self._login), icon=ft.Icons.LOGIN)
-        self.login_form = ft.Column(
-            [
-                ft.Text(
-                    "Voor teamleiders: registraties beoordelen, indicatoren en hot times. "
-                    "Werkt alleen met verbinding.",
-                    size=s.TEXT,
-                    color=s.INK,
-                ),
-                self.username,
-                self.password,
-                ft.Row([self.login_button]),
-            ],
-            spacing=18,
-            visible=False,
-            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
-        )
+        # Team leaders and beheerders log in at /teamleider (a login of their own
+        # browser session, never this phone's link).
         self.switch_button = ft.TextButton(
             content=ft.Text("Inloggen als teamleider", size=s.TEXT, color=s.PRIMARY),
-            on_click=app.act(self._toggle),
+            on_click=app.act(lambda: app.go("/teamleider")),
         )
         self.enrol_form = ft.Column(
             [
@@ -101,60 +69,13 @@ class EnrolScreen:
             [
                 self.banner.control,
                 self.enrol_form,
-                self.login_form,
                 ft.Row([self.switch_button]),
             ],
             spacing=18,
         )
 
-        if self.state.is_teamleader():
-            self._toggle()
-
     def view(self) -> ft.View:
         return self._view
-
-    def _toggle(self) -> None:
-        """Switch between koppelen (handhaver) and inloggen (teamleider)."""
-        leader = not self.login_form.visible
-        self.login_form.visible = leader
-        # The server address is needed for both: it moves along with the form.
-        (self.enrol_form if not leader else self.login_form).controls.insert(1, self._take_server())
-        self.switch_button.content = ft.Text(
-            "Telefoon koppelen als handhaver" if leader else "Inloggen als teamleider",
-            size=s.TEXT,
-            color=s.PRIMARY,
-        )
-        self.enrol_form.visible = not leader
-        self._view.appbar = self.app.appbar(
-            "Inloggen als teamleider" if leader else "Telefoon koppelen", back=False
-        )
-        self.banner.hide()
-
-    def _take_server(self) -> ft.TextField:
-        for form in (self.enrol_form, self.login_form):
-            if self.server in form.controls:
-                form.controls.remove(self.server)
-        return self.server
-
-    async def _login(self) -> None:
-        url = (self.server.value or "").strip()
-        username, password = (self.username.value or "").strip(), self.password.value or ""
-        set_field_error(self.server, None if url else "Vul het adres van de server in.")
-        set_field_error(self.username, None if username else "Vul je gebruikersnaam in.")
-        set_field_error(self.password, None if password else "Vul je wachtwoord in.")
-        if not (url and username and password):
-            return
-        self.banner.hide()
-        self.login_button.disabled = True
-        self.app.update()
-        try:
-            await asyncio.to_thread(
-                self.state.login_teamleader, url, username, password, "Veldapp (teamleider)"
-            )
-        except SyncError as exc:
-            self.banner.show(exc.message, "error")
-        finally:
-            self.login_button.disabled = False
 
     def refresh(self) -> None:
         """Nothing here follows the sync state (the shell calls this on every screen)."""

@@ -3,8 +3,8 @@ never on the app shell (views/shell.py), so the shell can import every screen
 through the route table (views/routes.py) without a cycle, and a test can hand a
 screen a fake host and check it without a browser.
 
-A future host (a per-browser-session back office, issue 11) implements the same
-protocol; a screen does not know which one it runs in.
+Each host has its own `leader` (fieldapp.teamleader.session): a team leader's
+login belongs to one browser session, never to the app process.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import flet as ft
 
 from fieldapp.components.host import Handler, WidgetHost
 from fieldapp.components.status_bar import StatusBar
+from fieldapp.teamleader.session import LeaderSession
 
 __all__ = ["Handler", "Host", "Screen"]
 
@@ -33,6 +34,8 @@ class Screen(Protocol):
 class Host(WidgetHost, Protocol):
     # A message for the next phase screen (e.g. why the phone was unlinked).
     flash: str | None
+    # This browser session's team-leader or beheerder login (never shared).
+    leader: LeaderSession
 
     @property
     def route(self) -> str:
@@ -57,6 +60,9 @@ class Host(WidgetHost, Protocol):
 
     def go(self, route: str) -> None:
         """Show the screen of `route`."""
+
+    def open_url(self, url: str) -> None:
+        """Send this browser tab to another address (the single sign-on)."""
 
     def start_form(self, route: str, *, hotspot: str | None = None) -> None:
         """Open a new, empty form (optionally at a focus location tapped on home)."""

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from fieldapp.kinds import by_route
-from fieldapp.state import ENROL, LOCKED, SET_PIN, TEAMLEADER
+from fieldapp.state import ENROL, LOCKED, SET_PIN
 from fieldapp.views import forms
 from fieldapp.views.enrol import EnrolScreen
 from fieldapp.views.home import HomeScreen
@@ -21,19 +22,41 @@ from fieldapp.views.log import LogScreen
 from fieldapp.views.pin import SetPinScreen, UnlockScreen
 from fieldapp.views.sync import SyncScreen
 from fieldapp.views.teamleider import TeamLeaderScreen
+from fieldapp.views.teamleider.login import LeaderLoginScreen
 
 if TYPE_CHECKING:
     from fieldapp.views.host import Host, Screen
 
-__all__ = ["PHASE_SCREENS", "SCREENS", "ENTRY_PREFIX", "make_screen", "route_chain"]
+__all__ = [
+    "ENTRY_PREFIX",
+    "LEADER_ROUTE",
+    "PHASE_SCREENS",
+    "SCREENS",
+    "leader_phase",
+    "make_screen",
+    "route_chain",
+]
 
 # The screen of each phase before the officer is in (READY shows the routes).
 PHASE_SCREENS: dict[str, Callable[[Host], Screen]] = {
     ENROL: lambda host: EnrolScreen(host, message=host.flash or host.state.wipe_notice),
     SET_PIN: SetPinScreen,
     LOCKED: UnlockScreen,
-    TEAMLEADER: TeamLeaderScreen,
+    # /teamleider, whatever the phone part is doing: the login of this browser
+    # session (fieldapp.teamleader.session), or the leader's screen once logged in.
+    "teamleider_inloggen": LeaderLoginScreen,
+    "teamleider": TeamLeaderScreen,
 }
+LEADER_ROUTE = "/teamleider"
+
+
+def leader_phase(route: str, logged_in: bool) -> str | None:
+    """The team leader's phase for a route ("/teamleider", also with the query the
+    single sign-on comes back with), None for the phone's routes."""
+    if urlsplit(route).path.rstrip("/") != LEADER_ROUTE:
+        return None
+    return "teamleider" if logged_in else "teamleider_inloggen"
+
 
 # Screens by route once unlocked; every kind's route opens its (new, empty) form.
 SCREENS: dict[str, Callable[[Host], Screen]] = {

@@ -23,9 +23,10 @@ from fieldapp.components import StatusBar
 from fieldapp.components import style as s
 from fieldapp.kinds import by_route
 from fieldapp.state import READY, AppState
+from fieldapp.teamleader.session import LeaderSession
 from fieldapp.views.host import Screen
 from fieldapp.views.night import NightLook
-from fieldapp.views.routes import PHASE_SCREENS, make_screen, route_chain
+from fieldapp.views.routes import PHASE_SCREENS, leader_phase, make_screen, route_chain
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ class App:
         tick_seconds: float = TICK_SECONDS,
     ) -> None:
         self.page, self.state = page, state
+        # This browser session's team-leader login: never in the shared store.
+        self.leader = LeaderSession(state.sync_client.client_factory)
         self.auto_sync_seconds, self.tick_seconds = auto_sync_seconds, tick_seconds
         self.screens: dict[str, Screen] = {}
         self.phase_screen: tuple[str, Screen] | None = None
@@ -221,8 +224,20 @@ class App:
         else:
             self.page.update()
 
+    def phase(self) -> str:
+        """The phone's phase, or the team leader's at /teamleider."""
+        return leader_phase(self.page.route, self.leader.logged_in) or self.state.phase()
+
+    def open_url(self, url: str) -> None:
+        """Send this browser tab to another address (the single sign-on)."""
+
+        async def launch() -> None:
+            await ft.UrlLauncher().launch_url(url, web_only_window_name="_self")
+
+        self.page.run_task(launch)
+
     def render(self) -> None:
-        phase = self.state.phase()
+        phase = self.phase()
         self.shown_phase = phase
         if phase != READY:
             views = [self._phase_screen(phase).view()]
@@ -286,7 +301,7 @@ class App:
         self.post(self._refresh)
 
     def _refresh(self) -> None:
-        if self.state.phase() != self.shown_phase:
+        if self.phase() != self.shown_phase:
             self.render()
             return
         for view in list(self.page.views):
@@ -318,7 +333,7 @@ class App:
         sync what waits (no PIN needed, so it also runs while locked)."""
         self._wake = asyncio.Event()
         while not self.closed.is_set():
-            if self.state.phase() != self.shown_phase:
+            if self.phase() != self.shown_phase:
                 self.render()
             if time.monotonic() - self._last_auto_sync >= self.auto_sync_seconds:
                 self._last_auto_sync = time.monotonic()

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from factories import PASSWORD, make_user
+from factories import PASSWORD, age_browser_tokens, make_user
 from harness import Phone, RestartableServer, enrolment_code
 from playwright.sync_api import expect
 from sqlalchemy.engine import Engine
@@ -159,3 +159,103 @@ def test_leader_saves_a_filter_follows_up_an_incident_and_reads_chart_and_profil
     phone.tap(phone.button("Wijkprofiel", exact=True))
     phone.see("Wijkprofiel Noord")
     phone.see("Afdrukpagina")
+
+
+def _leader_login(tab: Phone, username: str) -> None:
+    """The login at /teamleider, opened directly (no phone part involved)."""
+    tab.see("Inloggen als teamleider")
+    tab.fill("Gebruikersnaam", username)
+    tab.fill("Wachtwoord", PASSWORD)
+    tab.tap(tab.button("Inloggen", exact=True))
+    tab.see("Ingelogd als")
+
+
+def test_two_leaders_in_two_browsers_each_see_their_own_district(
+    browser, fieldapp_web, tmp_path: Path, live: RestartableServer, engine, settings, officer
+):
+    from harness import phone_in
+
+    field = officer_phone(tmp_path, live, engine, settings, officer)  # a noord officer
+    spot = field.hotspots()[0]
+    field.save("waarneming", {"theme": "afval", "hotspot": spot.code, "action": "aanspreken"})
+    assert field.sync_now().accepted == 1
+    make_user(engine, role="teamleider", districts=["noord"], username="tl-noord")
+    make_user(engine, role="teamleider", districts=["oost"], username="tl-oost")
+
+    address = fieldapp_web.url.rstrip("/") + "/teamleider"
+    with phone_in(browser, address) as noord, phone_in(browser, address) as oost:
+        _leader_login(noord, "tl-noord")
+        noord.see(officer.display_name)
+        _leader_login(oost, "tl-oost")
+        oost.see("Oost")
+        oost.see("Geen registraties met deze filters")
+        expect(oost.shown(officer.display_name)).to_have_count(0)
+        # The other leader logging in changed nothing for the first.
+        noord.tap(noord.button("Hot times", exact=True))
+        noord.tap(noord.button("Beoordelen", exact=True))
+        noord.see(officer.display_name)
+        # Logging out ends only that browser's session.
+        oost.tap(oost.button("Uitloggen"))
+        expect(oost.textbox("Gebruikersnaam")).to_be_visible()
+        noord.tap(noord.button("Incidenten", exact=True))
+        noord.tap(noord.button("Beoordelen", exact=True))
+        noord.see(officer.display_name)
+        noord.see("Ingelogd als")
+
+
+def test_expired_session_asks_to_log_in_again_and_keeps_the_tab(
+    browser, fieldapp_web, engine, officer
+):
+    from datetime import timedelta
+
+    from harness import phone_in
+
+    make_user(engine, role="teamleider", districts=["noord"], username="tl-noord")
+    address = fieldapp_web.url.rstrip("/") + "/teamleider"
+    with phone_in(browser, address) as tab:
+        _leader_login(tab, "tl-noord")
+        tab.tap(tab.button("Hot times", exact=True))
+        tab.see("Hot times: weekdag × uur")
+        age_browser_tokens(engine, "tl-noord", timedelta(minutes=31))  # 30 min idle
+        tab.tap(tab.button("Wijkprofiel", exact=True))
+        tab.see("Je sessie is verlopen")
+        tab.fill("Wachtwoord", PASSWORD)  # the name and server are still filled in
+        tab.tap(tab.button("Inloggen", exact=True))
+        tab.see("Wijkprofiel Noord")  # back where the leader was
+
+
+def test_beheerder_creates_a_user_shows_the_qr_a_phone_enrols_and_is_revoked(
+    browser, fieldapp_web, engine
+):
+    from harness import enrol_and_set_pin, phone_in
+    from sqlmodel import Session, select
+
+    from sync_server.models import Device
+
+    make_user(engine, role="beheerder", districts=[], username="beheer1")
+    address = fieldapp_web.url.rstrip("/") + "/teamleider"
+    with phone_in(browser, address) as desk:
+        _leader_login(desk, "beheer1")
+        desk.tap(desk.button("Accounts", exact=True))
+        desk.see("Nieuw account")
+        desk.fill("Gebruikersnaam", "boa-nieuw")
+        desk.fill("Weergavenaam", "Nieuwe Boa")
+        desk.fill("Stadsdelen (met komma's)", "noord")
+        desk.tap(desk.button("Account maken"))
+        desk.see("Account gemaakt: boa-nieuw")
+        card = desk.page.get_by_role("group", name=re.compile("Nieuwe Boa \\(boa-nieuw\\)"))
+        desk.tap(card.get_by_role("button", name="Koppelcode"))
+        desk.see("Koppelcode voor Nieuwe Boa")
+        expect(desk.page.get_by_role("img").first).to_be_attached()  # the QR image
+        shown = desk.page.locator("body").aria_snapshot()
+        found = re.search(r"\b([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})\b", shown)
+        assert found, shown
+        with phone_in(browser, fieldapp_web.url) as phone:
+            enrol_and_set_pin(phone, found.group(1))
+        desk.tap(card.get_by_role("button", name="Telefoons"))
+        desk.see("laatste sync:")
+        desk.tap(desk.button("Intrekken"))
+        desk.see("Ingetrokken")
+    with Session(engine) as session:
+        phones = [d for d in session.exec(select(Device)) if d.kind != "browser"]
+    assert phones and all(d.revoked_at is not None for d in phones)

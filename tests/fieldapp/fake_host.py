@@ -17,12 +17,15 @@ from phone_reference import REFERENCE
 
 from fieldapp.components import StatusBar
 from fieldapp.state import AppState
+from fieldapp.teamleader.session import LeaderSession
 from fieldapp.views.host import Screen
 
 
 class FakeHost:
     def __init__(self, state: AppState, *, route: str = "/", width: float = 390) -> None:
         self.state = state
+        self.leader = LeaderSession(state.sync_client.client_factory)
+        self.opened_urls: list[str] = []
         self.flash: str | None = None
         self.route, self.width, self.is_web = route, width, True
         self.snacks: list[tuple[str, bool]] = []
@@ -67,6 +70,9 @@ class FakeHost:
 
     def post(self, fn: Callable[[], None]) -> None:
         fn()
+
+    def open_url(self, url: str) -> None:
+        self.opened_urls.append(url)
 
     def go(self, route: str) -> None:
         self.routes.append(route)

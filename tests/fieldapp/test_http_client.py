@@ -109,8 +109,8 @@ def test_sync_client_sends_the_protocol_version(store, tmp_path):
 
 def login_error(store: Store, handler: Handler) -> SyncError:
     with pytest.raises(SyncError) as exc:
-        login(store, factory(handler), "http://server.test", "tl1", "geheim")
-    assert store.enrolment() is None
+        login(factory(handler), "http://server.test", "tl1", "geheim")
+    assert store.enrolment() is None  # a leader's login never reaches the store
     return exc.value
 
 
@@ -123,7 +123,8 @@ def login_error(store: Store, handler: Handler) -> SyncError:
             reply(401, {"code": "login_failed", "message": "Naam of wachtwoord klopt niet."}),
             "login_failed",
         ),
-        (reply(401, {"code": "token_expired", "message": "x"}), "token_invalid"),
+        (reply(401, {"code": "token_expired", "message": "x"}), "token_expired"),
+        (reply(401, {"code": "token_revoked", "message": "x"}), "token_invalid"),
         (reply(403, {"code": "forbidden", "message": "Gebruik de koppelcode."}), "forbidden"),
         (reply(200, raw=b"{"), "bad_reply"),
     ],
@@ -153,8 +154,8 @@ def test_team_leader_calls_carry_the_token_and_map_errors_too(store):
         calls.append(request)
         return answers[len(calls) - 1]
 
-    login(store, factory(handler), "http://server.test", "tl1", "geheim")
-    leader = TeamLeader(store, factory(handler))
+    new = login(factory(handler), "http://server.test", "tl1", "geheim")
+    leader = TeamLeader(lambda: new, factory(handler))
     assert leader.delete_filter(5) == 5
     with pytest.raises(SyncError) as missing:
         leader.delete_filter(6)
@@ -162,7 +163,7 @@ def test_team_leader_calls_carry_the_token_and_map_errors_too(store):
     assert leader.profile_file("noord", "csv") == b"id;soort\n"
     with pytest.raises(SyncError) as lapsed:
         leader.officers()
-    assert lapsed.value.code == "token_invalid"
+    assert lapsed.value.code == "token_expired" and "filter blijft bewaard" in lapsed.value.message
     assert [c.method for c in calls[1:]] == ["DELETE", "DELETE", "GET", "GET"]
     assert all(c.headers["Authorization"] == "Bearer " + "t" * 40 for c in calls[1:])
 

@@ -1,53 +1,97 @@
-"""The team leader's client (fieldapp.teamleader) and AppState's login, against the
-real server on loopback: review round trip to the officer's phone, indicators,
-hot times, and the Dutch messages for a handhaver and an unreachable server."""
+"""The team leader's client (fieldapp.teamleader) and the per-browser-session login
+(LeaderSession), against the real server on loopback: review round trip to the
+officer's phone, indicators, hot times, and the Dutch messages for a handhaver,
+an unreachable server and an expired session."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
-from factories import PASSWORD, make_user
+from factories import PASSWORD, age_browser_tokens, make_user
 from test_state_sync import _enrolled_app
 
-from fieldapp.state import ENROL, TEAMLEADER, AppState, SyncError
-from fieldapp.teamleader import cell_text, detail_lines, heat_colour
+from fieldapp.state import ENROL, AppState, SyncError
+from fieldapp.teamleader import ReviewQuery, cell_text, detail_lines, heat_colour
+from fieldapp.teamleader.session import LeaderSession
 
 
-def _leader(tmp_path, server, engine, username="tl1", district="noord") -> AppState:
+def _leader(tmp_path, server, engine, username="tl1", district="noord") -> LeaderSession:
     make_user(engine, role="teamleider", districts=[district], username=username)
-    app = AppState(tmp_path / "leader")
-    app.login_teamleader(server.url, username, PASSWORD)
-    return app
+    leader = LeaderSession()
+    leader.log_in(server.url, username, PASSWORD)
+    return leader
 
 
-def test_login_stores_token_and_phase(tmp_path, server, engine):
-    app = _leader(tmp_path, server, engine)
-    assert app.phase() == TEAMLEADER
-    assert app.enrolment is not None and app.enrolment.role == "teamleider"
-    assert app.districts == ["noord"]
-    # Another session on the same data folder must log in itself.
-    other = AppState(tmp_path / "leader")
-    assert other.phase() == ENROL
-    app.logout_teamleader()
-    assert app.enrolment is None and app.phase() == ENROL
+def test_login_lives_in_the_session_only(tmp_path, server, engine):
+    phone = AppState(tmp_path / "app")
+    leader = _leader(tmp_path, server, engine)
+    assert leader.logged_in and leader.role == "teamleider"
+    assert leader.districts == ["noord"]
+    # Nothing reaches the app process's store: the phone part is not linked.
+    assert phone.enrolment is None and phone.phase() == ENROL
+    # Another browser session of the same process must log in itself.
+    other = LeaderSession()
+    assert not other.logged_in
+    with pytest.raises(SyncError):
+        other.client.officers()
+    leader.log_out()
+    assert not leader.logged_in
+
+
+def test_two_sessions_see_their_own_districts_and_log_out_alone(tmp_path, server, engine):
+    noord = _leader(tmp_path, server, engine, "tl-noord", "noord")
+    oost = _leader(tmp_path, server, engine, "tl-oost", "oost")
+    assert set(noord.client.themes(noord.districts)) and noord.districts == ["noord"]
+    assert oost.districts == ["oost"]
+    with pytest.raises(SyncError):
+        noord.client.profile("oost")  # the server keeps a leader to their districts
+    oost.log_out()
+    assert not oost.logged_in
+    # The other session's token was not touched by the log-out.
+    assert noord.client.profile("noord").code == "noord"
+    noord.log_in(noord.server_url, "tl-noord", PASSWORD)
+    assert noord.client.profile("noord").code == "noord"
+
+
+def test_expired_session_says_so_and_keeps_the_filter(tmp_path, server, engine):
+    leader = _leader(tmp_path, server, engine)
+    leader.district = "noord"
+    leader.review_query = ReviewQuery(last_days=7, kind="waarneming")
+    age_browser_tokens(engine, "tl1", timedelta(hours=1))
+    with pytest.raises(SyncError) as expired:
+        leader.client.officers()
+    assert expired.value.code == "token_expired"
+    assert "verlopen" in expired.value.message and "filter blijft bewaard" in expired.value.message
+    leader.lapsed(expired.value.message)
+    assert not leader.logged_in and leader.notice == expired.value.message
+    leader.log_in(server.url, "tl1", PASSWORD)
+    assert leader.notice is None
+    assert leader.review_query == ReviewQuery(last_days=7, kind="waarneming")
+    assert leader.district == "noord"
+    assert leader.client.officers() is not None
+    # Another user logging in to this browser session starts from the defaults.
+    make_user(engine, role="teamleider", districts=["oost"], username="tl-ander")
+    leader.log_in(server.url, "tl-ander", PASSWORD)
+    assert leader.review_query is None and leader.district == "oost"
 
 
 def test_wrong_password_and_handhaver_get_dutch_messages(tmp_path, server, engine):
     make_user(engine, role="teamleider", districts=["noord"], username="tl2")
     make_user(engine, districts=["noord"], username="veld9")
-    app = AppState(tmp_path / "x")
+    leader = LeaderSession()
     with pytest.raises(SyncError) as wrong:
-        app.login_teamleader(server.url, "tl2", "fout-wachtwoord")
+        leader.log_in(server.url, "tl2", "fout-wachtwoord")
     assert "klopt niet" in wrong.value.message
     with pytest.raises(SyncError) as officer:
-        app.login_teamleader(server.url, "veld9", PASSWORD)
+        leader.log_in(server.url, "veld9", PASSWORD)
     assert "koppelcode" in officer.value.message
-    assert app.enrolment is None
+    assert not leader.logged_in
 
 
-def test_unreachable_server_says_online_only(tmp_path):
-    app = AppState(tmp_path / "x")
+def test_unreachable_server_says_online_only():
     with pytest.raises(SyncError) as exc:
-        app.login_teamleader("http://127.0.0.1:9", "tl", "pw")
+        LeaderSession().log_in("http://127.0.0.1:9", "tl", "pw")
     assert "alleen online" in exc.value.message
 
 
@@ -62,18 +106,18 @@ def test_review_round_trip_reaches_the_officer(tmp_path, server, engine, setting
     assert phone.sync_now().accepted == 1
 
     leader = _leader(tmp_path, server, engine)
-    rows = leader.teamleader.review_rows(period_days=7, state="nieuw")
+    rows = leader.client.review_rows(period_days=7, state="nieuw")
     assert [row.id for row in rows] == [entry.id]
     assert rows[0].state_label == "Nieuw" and "Waarneming" in rows[0].title
-    detail = leader.teamleader.detail(entry.id)
+    detail = leader.client.detail(entry.id)
     lines = dict(detail_lines(detail))
     assert lines["Soort"] == "Waarneming" and "naam" not in lines
 
     with pytest.raises(SyncError) as missing:
-        leader.teamleader.review(entry.id, "terug_naar_handhaver", " ")
+        leader.client.review(entry.id, "terug_naar_handhaver", " ")
     assert "opmerking" in missing.value.message.lower()
-    leader.teamleader.review(entry.id, "terug_naar_handhaver", "Welke container?")
-    assert leader.teamleader.review_rows(state="nieuw") == []
+    leader.client.review(entry.id, "terug_naar_handhaver", "Welke container?")
+    assert leader.client.review_rows(state="nieuw") == []
 
     assert phone.sync_now().ok
     item = next(i for i in phone.log() if i.id == entry.id)
@@ -82,12 +126,12 @@ def test_review_round_trip_reaches_the_officer(tmp_path, server, engine, setting
 
 def test_indicators_and_heat_map(tmp_path, server, engine):
     leader = _leader(tmp_path, server, engine)
-    years, lines, counted = leader.teamleader.indicator_lines()
+    years, lines, counted = leader.client.indicator_lines()
     assert "nacht" in counted
     assert years[:4] == [2019, 2020, 2021, 2022]
     cards = next(line for line in lines if line.name == "Uitgedeelde gele kaarten")
     assert cards.cells[0] == "62"
-    heat = leader.teamleader.heat_map("noord")
+    heat = leader.client.heat_map("noord")
     assert len(heat.matrix) == 7 and all(len(row) == 24 for row in heat.matrix)
     assert heat.weekdays[0] == "ma"
 
@@ -105,16 +149,18 @@ def test_cell_text_and_colours():
 
 def test_themes_of_the_district(tmp_path, server, engine):
     leader = _leader(tmp_path, server, engine)
-    themes = leader.teamleader.themes(["noord"])
+    themes = leader.client.themes(["noord"])
     assert themes and all(isinstance(name, str) and name for name in themes.values())
 
 
-def test_login_never_replaces_an_officers_enrolment(tmp_path, server, engine, settings):
+def test_leader_login_leaves_the_officers_phone_alone(tmp_path, server, engine, settings):
     phone, _officer = _enrolled_app(tmp_path, server, engine, settings)
     make_user(engine, role="teamleider", districts=["noord"], username="tl3")
-    with pytest.raises(SyncError):
-        phone.login_teamleader(server.url, "tl3", PASSWORD)
+    leader = LeaderSession(phone.sync_client.client_factory)
+    leader.log_in(server.url, "tl3", PASSWORD)
     assert phone.enrolment is not None and phone.enrolment.role == "handhaver"
+    leader.log_out()
+    assert phone.enrolment is not None and phone.sync_now().ok
 
 
 def _jpeg() -> bytes:
@@ -129,7 +175,6 @@ def _jpeg() -> bytes:
 
 def test_paging_saved_filters_export_and_photos(tmp_path, server, engine, settings):
     from fieldapp.photos import process_photo
-    from fieldapp.teamleader import ReviewQuery
 
     phone, _officer = _enrolled_app(tmp_path, server, engine, settings)
     phone.set_pin("48213", "48213")
@@ -149,7 +194,7 @@ def test_paging_saved_filters_export_and_photos(tmp_path, server, engine, settin
     )
     assert phone.sync_now().ok
 
-    leader = _leader(tmp_path, server, engine).teamleader
+    leader = _leader(tmp_path, server, engine).client
     query = ReviewQuery(last_days=7, kind="waarneming")
     first = leader.review_page(query, limit=2)
     assert first.total == 5 and len(first.rows) == 2
@@ -199,7 +244,7 @@ def test_incident_board_and_followup(tmp_path, server, engine, settings):
     )
     assert phone.sync_now().ok
 
-    leader = _leader(tmp_path, server, engine).teamleader
+    leader = _leader(tmp_path, server, engine).client
     board = leader.incident_board()
     row = next(r for r in board.rows if r.id == entry.id)
     assert board.open == 1 and row.bot_open and row.politie_open
@@ -216,7 +261,7 @@ def test_incident_board_and_followup(tmp_path, server, engine, settings):
 
 
 def test_trends_keep_the_baseline_apart(tmp_path, server, engine):
-    leader = _leader(tmp_path, server, engine).teamleader
+    leader = _leader(tmp_path, server, engine).client
     trends = leader.trends()
     cards = next(t for t in trends if t.name == "Uitgedeelde gele kaarten")
     baseline = [p for p in cards.points if p.baseline]
@@ -245,7 +290,7 @@ def test_profile_files_and_patrol_suggestion_on_the_phone(tmp_path, server, engi
     later = phone.patrol_suggestion(now=datetime.now(UTC) + timedelta(days=1))
     assert later is not None and not later.current and "eerdere dienst" in later.note
 
-    leader = _leader(tmp_path, server, engine).teamleader
+    leader = _leader(tmp_path, server, engine).client
     page = leader.profile_file("noord", "html").decode("utf-8")
     assert "Wijkprofiel" in page and "<script" not in page
     sheet = leader.profile_file("noord", "csv")
@@ -258,7 +303,7 @@ def test_profile_files_and_patrol_suggestion_on_the_phone(tmp_path, server, engi
 def test_profile_view_model(tmp_path, server, engine, settings):
     from sync_server.services import nightly
 
-    leader = _leader(tmp_path, server, engine).teamleader
+    leader = _leader(tmp_path, server, engine).client
     assert leader.profile("noord").lines == []  # not counted yet
     nightly.run_nightly(engine, settings)
     profile = leader.profile("noord")
@@ -280,7 +325,7 @@ def test_indicators_by_theme_and_by_month(tmp_path, server, engine, settings):
         phone.save("waarneming", {"theme": "afval", "hotspot": spot.code, "action": "aanspreken"})
     assert phone.sync_now().ok
     nightly.run_nightly(engine, settings)
-    leader = _leader(tmp_path, server, engine).teamleader
+    leader = _leader(tmp_path, server, engine).client
     waste = next(t for t in leader.trends("noord") if t.points[-1].value)
     this_year = waste.points[-1].year
     months = leader.months(waste.code, this_year, "noord")

@@ -17,9 +17,8 @@ from fieldapp.views.teamleider import TeamLeaderScreen
 
 def _screen(tmp_path, server, engine) -> TeamLeaderScreen:
     make_user(engine, role="teamleider", districts=["noord"], username="tl1")
-    state = AppState(tmp_path / "leader")
-    state.login_teamleader(server.url, "tl1", PASSWORD)
-    host = FakeHost(state)
+    host = FakeHost(AppState(tmp_path / "leader"))
+    host.leader.log_in(server.url, "tl1", PASSWORD)
     screen = TeamLeaderScreen(host)
     assert texts(screen.body) == ["Laden…"]
     host.run_tasks()  # the first tab loads on the page's event loop

@@ -161,6 +161,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     # single sign-on (not configured in this server: start says so; the callback
     # sends the browser back to the app; a made-up one-time code buys nothing)
+    # which login methods there are (two yes/no answers, for the app's login screen)
+    ("GET", "/api/v1/auth/methods"): Rule(everyone(200)),
     ("GET", "/api/v1/auth/oidc/start"): Rule(everyone(404)),
     ("GET", "/api/v1/auth/oidc/callback"): Rule(everyone(303)),
     # (all from one address: after five wrong codes the address is throttled)

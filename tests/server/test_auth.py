@@ -352,3 +352,10 @@ def test_logout_revokes_own_token_only(http, engine, settings):
     assert_error(phone.pull(), 401, "token_revoked")
     assert http.get(ME, headers=other.headers).status_code == 200
     assert other.pull().status_code == 200
+
+
+def test_login_methods_tell_the_app_whether_sso_is_there(http):
+    """The app's login screen offers single sign-on only where it is configured."""
+    response = http.get("/api/v1/auth/methods")
+    assert response.status_code == 200
+    assert response.json() == {"password": True, "oidc": False}

@@ -17,10 +17,10 @@ if TYPE_CHECKING:
 
 class HotTimesTab:
     def __init__(self, screen: TabHost) -> None:
-        self.screen, self.state = screen, screen.state
+        self.screen, self.leader = screen, screen.leader
 
     def build(self) -> list[ft.Control]:
-        heat = self.state.teamleader.heat_map(self.screen.district)
+        heat = self.leader.client.heat_map(self.screen.district)
         return [
             self.screen.district_filter(everything="Al mijn stadsdelen"),
             note(

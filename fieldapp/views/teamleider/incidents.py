@@ -27,10 +27,10 @@ FOLLOWUP_DONE = {
 
 class IncidentsTab:
     def __init__(self, screen: TabHost) -> None:
-        self.screen, self.app, self.state = screen, screen.app, screen.state
+        self.screen, self.app, self.leader = screen, screen.app, screen.leader
 
     def build(self) -> list[ft.Control]:
-        board = self.state.teamleader.incident_board(self.screen.district)
+        board = self.leader.client.incident_board(self.screen.district)
         summary = (
             f"{board.open} met open opvolging, {board.overdue} te laat "
             f"(termijn: {board.working_days} werkdagen na het incident)."
@@ -47,7 +47,7 @@ class IncidentsTab:
     def _followup(self, row: IncidentRow, kind: str) -> Callable[..., Any]:
         async def handler() -> None:
             try:
-                await asyncio.to_thread(self.state.teamleader.add_followup, row.id, kind)
+                await asyncio.to_thread(self.leader.client.add_followup, row.id, kind)
             except SyncError as exc:
                 self.screen.banner.show(exc.message, "error")
                 return

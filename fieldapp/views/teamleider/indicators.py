@@ -41,7 +41,7 @@ def nice_top(maximum: float) -> tuple[float, float]:
 
 class IndicatorsTab:
     def __init__(self, screen: TabHost) -> None:
-        self.screen, self.app, self.state = screen, screen.app, screen.state
+        self.screen, self.app, self.leader = screen, screen.app, screen.leader
         self.mode = "tabel"  # or "grafiek"
         self.chosen: str | None = None  # indicator code in the chart
         self.theme: str | None = None  # only logs of this theme (table and chart)
@@ -95,9 +95,7 @@ class IndicatorsTab:
     # ------------------------------------------------------------ table
 
     def _table(self) -> list[ft.Control]:
-        years, lines, counted = self.state.teamleader.indicator_lines(
-            self.screen.district, self.theme
-        )
+        years, lines, counted = self.leader.client.indicator_lines(self.screen.district, self.theme)
         table = ft.DataTable(
             columns=[
                 ft.DataColumn(label=label_text("Indicator", size=s.SMALL)),
@@ -146,7 +144,7 @@ class IndicatorsTab:
     # ------------------------------------------------------------ chart
 
     def _chart(self) -> list[ft.Control]:
-        trends = self.state.teamleader.trends(self.screen.district, self.theme)
+        trends = self.leader.client.trends(self.screen.district, self.theme)
         if not trends:
             return [note("Nog geen cijfers om te tonen.")]
         codes = [t.code for t in trends]
@@ -163,7 +161,7 @@ class IndicatorsTab:
         by_month: list[ft.Control] = []
         if counted:
             try:
-                months = self.state.teamleader.months(
+                months = self.leader.client.months(
                     trend.code, counted[-1].year, self.screen.district, self.theme
                 )
                 by_month = [trend_chart(months, height=200)]

@@ -20,16 +20,16 @@ if TYPE_CHECKING:
 
 class ProfileTab:
     def __init__(self, screen: TabHost) -> None:
-        self.screen, self.app, self.state = screen, screen.app, screen.state
+        self.screen, self.app, self.leader = screen, screen.app, screen.leader
 
     def _district(self) -> str:
         """A profile is of one district: the chosen one, else the first of the leader's."""
-        return self.screen.district or self.state.districts[0]
+        return self.screen.district or self.leader.districts[0]
 
     def build(self) -> list[ft.Control]:
-        if not self.state.districts:
+        if not self.leader.districts:
             return [note("Er is geen stadsdeel aan je account gekoppeld.")]
-        profile = self.state.teamleader.profile(self._district())
+        profile = self.leader.client.profile(self._district())
         return [
             self._choice(),
             ft.Text(
@@ -102,7 +102,7 @@ class ProfileTab:
             self.screen.district = e.control.value
             await self.screen.load()
 
-        options = {d: d.capitalize() for d in self.state.districts}
+        options = {d: d.capitalize() for d in self.leader.districts}
         return dropdown("Stadsdeel", options, self._district(), self.app.act(handler))
 
     def _figures(self, profile: Profile) -> list[ft.Control]:
@@ -136,7 +136,7 @@ class ProfileTab:
 
     def _download(self, profile: Profile, form: str) -> Callable[..., Any]:
         async def handler() -> None:
-            data = await self.screen.attempt(self.state.teamleader.profile_file, profile.code, form)
+            data = await self.screen.attempt(self.leader.client.profile_file, profile.code, form)
             if data is None:
                 return
             picker = self.app.file_picker()

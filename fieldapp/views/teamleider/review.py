@@ -40,8 +40,7 @@ def _chosen(value: str | None) -> str | None:
 
 class ReviewTab:
     def __init__(self, screen: TabHost) -> None:
-        self.screen, self.app, self.state = screen, screen.app, screen.state
-        self.query = ReviewQuery(last_days=28)
+        self.screen, self.app, self.leader = screen, screen.app, screen.leader
         self.offset = 0
         self.opened: str | None = None  # the record whose detail is shown
         self.saved: list[SavedFilter] = []
@@ -50,6 +49,15 @@ class ReviewTab:
         # On a tablet or desktop the filters are always in view; on a phone they fold away.
         self.filters_open = self.app.width >= WIDE
 
+    @property
+    def query(self) -> ReviewQuery:
+        """The filter in use, kept in the browser session (it survives a re-login)."""
+        return self.leader.review_query or ReviewQuery(last_days=28)
+
+    @query.setter
+    def query(self, value: ReviewQuery) -> None:
+        self.leader.review_query = value
+
     def open(self, record_id: str | None) -> None:
         self.opened = record_id
 
@@ -57,8 +65,8 @@ class ReviewTab:
         if self.opened is not None:
             return self._detail(self.opened)
         self.screen.themes()  # also the names of hotspots, for the rows
-        self.saved = self.state.teamleader.saved_filters()
-        page = self.state.teamleader.review_page(self.query, offset=self.offset, limit=PAGE_SIZE)
+        self.saved = self.leader.client.saved_filters()
+        page = self.leader.client.review_page(self.query, offset=self.offset, limit=PAGE_SIZE)
         return [*self._filters(), *self._rows(page), *self._pager(page)]
 
     # ------------------------------------------------------------ filters
@@ -150,7 +158,7 @@ class ReviewTab:
         ]
 
     def _hotspots(self) -> dict[str, str]:
-        names = self.state.teamleader.hotspot_names
+        names = self.leader.client.hotspot_names
         return dict(sorted(names.items(), key=lambda pair: pair[1]))
 
     def _saved_row(self) -> ft.Control:
@@ -170,7 +178,7 @@ class ReviewTab:
             chosen = next((f for f in self.saved if str(f.id) == self.chosen_filter), None)
             if chosen is None:
                 return
-            if await self.screen.attempt(self.state.teamleader.delete_filter, chosen.id) is None:
+            if await self.screen.attempt(self.leader.client.delete_filter, chosen.id) is None:
                 return
             self.app.snack(f"Filter verwijderd: {chosen.name}")
             self.chosen_filter = ALL
@@ -209,7 +217,7 @@ class ReviewTab:
         async def save() -> None:
             try:
                 saved = await asyncio.to_thread(
-                    self.state.teamleader.save_filter, name.value or "", self.query
+                    self.leader.client.save_filter, name.value or "", self.query
                 )
             except SyncError as exc:
                 self.screen.banner.show(exc.message, "error")
@@ -234,7 +242,7 @@ class ReviewTab:
         ]
 
     async def _export(self) -> None:
-        data = await self.screen.attempt(self.state.teamleader.export_csv, self.query)
+        data = await self.screen.attempt(self.leader.client.export_csv, self.query)
         if data is None:
             return
         lines = max(0, len(data.decode("utf-8", "replace").strip().splitlines()) - 1)
@@ -318,7 +326,7 @@ class ReviewTab:
                 shown.append(note("Foto nog niet ontvangen (komt bij de volgende synchronisatie)."))
                 continue
             try:
-                data = self.state.teamleader.photo(photo["sha256"])
+                data = self.leader.client.photo(photo["sha256"])
             except SyncError as exc:
                 shown.append(note(f"Foto niet te laden: {exc.message}"))
                 continue
@@ -334,7 +342,7 @@ class ReviewTab:
         return shown
 
     def _detail(self, record_id: str) -> list[ft.Control]:
-        detail = self.state.teamleader.detail(record_id)
+        detail = self.leader.client.detail(record_id)
         remark = text_field(
             "Opmerking voor de handhaver",
             multiline=True,
@@ -349,7 +357,7 @@ class ReviewTab:
             async def handler() -> None:
                 try:
                     await asyncio.to_thread(
-                        self.state.teamleader.review, record_id, state, remark.value or ""
+                        self.leader.client.review, record_id, state, remark.value or ""
                     )
                 except SyncError as exc:
                     result.show(exc.message, "error")
@@ -368,7 +376,7 @@ class ReviewTab:
                 ],
                 vertical_alignment=ft.CrossAxisAlignment.START,
             )
-            for label, text in detail_lines(detail, self.state.teamleader.names)
+            for label, text in detail_lines(detail, self.leader.client.names)
         ]
         photos = self._photos(detail)
         return [

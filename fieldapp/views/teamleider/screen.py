@@ -16,6 +16,8 @@ import flet as ft
 from fieldapp.components import Banner
 from fieldapp.components import style as s
 from fieldapp.state import SyncError
+from fieldapp.teamleader.client import LAPSED_CODES
+from fieldapp.views.teamleider.accounts import AccountsTab
 from fieldapp.views.teamleider.hot_times import HotTimesTab
 from fieldapp.views.teamleider.incidents import IncidentsTab
 from fieldapp.views.teamleider.indicators import IndicatorsTab
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
 
 
 class TeamLeaderScreen:
-    """Five tabs under one header; the screen is the TabHost of each tab."""
+    """Six tabs under one header; the screen is the TabHost of each tab."""
 
     # The tabs in their order: name → how to make it. Beoordelen comes first and
     # is kept by name too (the incidents board opens a record in it).
@@ -39,22 +41,21 @@ class TeamLeaderScreen:
         "Indicatoren": IndicatorsTab,
         "Hot times": HotTimesTab,
         "Wijkprofiel": ProfileTab,
+        "Accounts": AccountsTab,
     }
 
     def __init__(self, app: Host) -> None:
-        self.app, self.state = app, app.state
-        self.route = "/"
+        self.app, self.leader = app, app.leader
+        self.route = "/teamleider"
         self.banner = Banner()
         self.tab_row = ft.Row(spacing=6, run_spacing=6, wrap=True)
         self.body = ft.Column(spacing=12)
-        self.district = self.state.districts[0] if self.state.districts else None
         self._themes: dict[str, str] = {}
         self._officers: dict[str, str] = {}
         self.tabs: dict[str, Tab] = {name: make(self) for name, make in self.TABS.items()}
         review = self.tabs["Beoordelen"]
         assert isinstance(review, ReviewTab)
         self.review = review
-        self.tab = "Beoordelen"
         self._view = ft.View(
             route=self.route,
             appbar=app.appbar(
@@ -73,8 +74,8 @@ class TeamLeaderScreen:
                     ft.Column(
                         [
                             ft.Text(
-                                f"Ingelogd als {self.state.officer_name()} · "
-                                f"{', '.join(d.capitalize() for d in self.state.districts)}"
+                                f"Ingelogd als {self.leader.name} · "
+                                f"{', '.join(d.capitalize() for d in self.leader.districts)}"
                                 " · werkt alleen online",
                                 size=s.SMALL,
                                 color=s.MUTED,
@@ -102,6 +103,23 @@ class TeamLeaderScreen:
 
     def view(self) -> ft.View:
         return self._view
+
+    # What the tabs show lives in the browser session, so a re-login keeps it.
+    @property
+    def tab(self) -> str:
+        return self.leader.tab if self.leader.tab in self.TABS else "Beoordelen"
+
+    @tab.setter
+    def tab(self, name: str) -> None:
+        self.leader.tab = name
+
+    @property
+    def district(self) -> str | None:
+        return self.leader.district
+
+    @district.setter
+    def district(self, value: str | None) -> None:
+        self.leader.district = value
 
     def refresh(self) -> None:
         """Nothing here follows the sync state (the shell calls this on every screen)."""
@@ -156,8 +174,10 @@ class TeamLeaderScreen:
 
     def _failed(self, exc: SyncError) -> None:
         self.banner.show(exc.message, "error")
-        if exc.code == "token_invalid":
-            self.state.logout_teamleader()
+        if exc.code in LAPSED_CODES:
+            # Back to the login screen with the reason; the filter stays in the session.
+            self.leader.lapsed(exc.message)
+            self.app.go("/teamleider")
 
     async def show_record(self, record_id: str) -> None:
         """Open a log's detail in Beoordelen (from the incidents board)."""
@@ -166,19 +186,20 @@ class TeamLeaderScreen:
         self._draw_tabs()
         await self.load()
 
-    def _logout(self) -> None:
-        self.state.logout_teamleader()
+    async def _logout(self) -> None:
+        await asyncio.to_thread(self.leader.log_out)
+        self.app.go("/teamleider")
 
     # ------------------------------------------------------------ shared by tabs
 
     def officers(self) -> dict[str, str]:
         if not self._officers:
-            self._officers = self.state.teamleader.officers()
+            self._officers = self.leader.client.officers()
         return self._officers
 
     def themes(self) -> dict[str, str]:
         if not self._themes:
-            self._themes = self.state.teamleader.themes(self.state.districts)
+            self._themes = self.leader.client.themes(self.leader.districts)
         return self._themes
 
     def district_filter(self, *, everything: str) -> ft.Control:
@@ -187,5 +208,5 @@ class TeamLeaderScreen:
             self.district = None if value == ALL else value
             await self.load()
 
-        options = {ALL: everything, **{d: d.capitalize() for d in self.state.districts}}
+        options = {ALL: everything, **{d: d.capitalize() for d in self.leader.districts}}
         return dropdown("Stadsdeel", options, self.district or ALL, self.app.act(handler))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 import flet as ft
 
 from fieldapp.components import Banner
-from fieldapp.state import AppState
+from fieldapp.teamleader.session import LeaderSession
 
 if TYPE_CHECKING:
     from fieldapp.views.host import Host
@@ -25,7 +25,7 @@ class Tab(Protocol):
 
 class TabHost(Protocol):
     app: Host
-    state: AppState
+    leader: LeaderSession  # this browser session's login and filters
     banner: Banner
     # The district the tabs show (None: all of the leader's districts).
     district: str | None

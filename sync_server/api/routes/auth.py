@@ -157,6 +157,18 @@ def me(caller: CurrentCaller, transaction: TransactionsDep) -> MeResponse:
     return MeResponse(user=info, device_id=caller.device.id, device_name=caller.device.name)
 
 
+class LoginMethods(BaseModel):
+    password: bool
+    oidc: bool
+
+
+@router.get("/methods", response_model=LoginMethods)
+def login_methods(settings: SettingsDep) -> LoginMethods:
+    """How staff can log in here, so the app's login screen offers single sign-on
+    only where it is configured (no secrets: two yes/no answers)."""
+    return LoginMethods(password=True, oidc=bool(settings.oidc_issuer and settings.oidc_client_id))
+
+
 # ---------------------------------------------------------------- second factor
 
 
