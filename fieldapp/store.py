@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import delete, func, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from fieldapp import local_reference, pull_apply, wiping
@@ -239,15 +240,24 @@ class Store:
         *,
         identity: dict[str, str] | None = None,
         photos: list[ProcessedPhoto] | None = None,
+        entry_id: str | None = None,
     ) -> m.Entry:
-        """Save a new entry and queue it for sending, in one transaction."""
+        """Save a new entry and queue it for sending, in one transaction.
+
+        A form passes the `entry_id` it got when it opened: saving it again (a
+        second tap, a retry, a race between two taps) returns the entry already
+        saved instead of a second one, so one form can only ever make one entry."""
         kind = RecordKind(kind)
+        if entry_id is not None:
+            existing = self.entry(entry_id)
+            if existing is not None:
+                return existing
         photos = photos or []
         if photos:
             payload = payload | {"photos": [p.sha256 for p in photos]}
         self._check(kind, payload, identity)
         now = utcnow()
-        entry_id = new_record_id()
+        entry_id = entry_id or new_record_id()
         entry = m.Entry(
             id=entry_id,
             kind=kind.value,
@@ -257,15 +267,24 @@ class Store:
             created_at=now,
             updated_at=now,
         )
-        with self.transaction() as session:
-            session.add(entry)
-            session.flush()
-            self._store_photos(session, entry.id, photos)
-            if identity is not None:
-                session.add(m.PendingIdentity(**self._sealed_identity(entry.id, identity)))
-            session.add(
-                m.Outbox(entry_id=entry.id, version=1, priority=PUSH_PRIORITY[kind], queued_at=now)
-            )
+        try:
+            with self.transaction() as session:
+                session.add(entry)
+                session.flush()
+                self._store_photos(session, entry.id, photos)
+                if identity is not None:
+                    session.add(m.PendingIdentity(**self._sealed_identity(entry.id, identity)))
+                session.add(
+                    m.Outbox(
+                        entry_id=entry.id, version=1, priority=PUSH_PRIORITY[kind], queued_at=now
+                    )
+                )
+        except IntegrityError:
+            # Two saves of the same form raced past the check above: the first won.
+            saved = self.entry(entry_id)
+            if saved is None:
+                raise
+            return saved
         return entry
 
     def update_entry(

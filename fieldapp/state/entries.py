@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp import models as m
+from fieldapp.ids import new_record_id
 from fieldapp.kinds import EntryKind, kind_of
 from fieldapp.labels import FIELD_LABELS, KIND_LABELS, REVIEW_LABELS, STATUS_LABELS
 from fieldapp.photos import ProcessedPhoto
@@ -52,8 +53,18 @@ class Entries(StateCore):
             moment = moment.astimezone()  # the phone's local time zone
         return moment.isoformat()
 
+    @staticmethod
+    def new_entry_id() -> str:
+        """The id a new form holds from the moment it opens (see `save`'s `new_id`)."""
+        return new_record_id()
+
     def save(
-        self, kind: RecordKind | str, fields: Mapping[str, Any], *, entry_id: str | None = None
+        self,
+        kind: RecordKind | str,
+        fields: Mapping[str, Any],
+        *,
+        entry_id: str | None = None,
+        new_id: str | None = None,
     ) -> m.Entry:
         """Save an entry of any kind from a form's fields; with `entry_id`, change one.
 
@@ -68,7 +79,10 @@ class Entries(StateCore):
         it, the store makes it a new version (a correction). The place where it
         happened does not move with the officer: the stored position is kept, and
         so are the photos already attached (new ones are added). A yellow card's
-        identity is only replaced when all its identity fields are given."""
+        identity is only replaced when all its identity fields are given.
+
+        A new entry saved with `new_id` (the form's id, from `new_entry_id`) is
+        saved exactly once: saving the same id again returns the first entry."""
         spec = kind_of(kind)
         values = dict(fields)
         for name, default in spec.defaults.items():
@@ -90,7 +104,9 @@ class Entries(StateCore):
         self.touch()
         try:
             if entry_id is None:
-                entry = self.store.save_entry(spec.kind, payload, identity=identity, photos=photos)
+                entry = self.store.save_entry(
+                    spec.kind, payload, identity=identity, photos=photos, entry_id=new_id
+                )
             else:
                 entry = self._update(entry_id, payload, identity=identity, photos=photos)
         except EntryInvalid as exc:

@@ -40,7 +40,11 @@ EMPTY_PROBLEMS = {
         "• Focuslocatie: kies een focuslocatie",
     ],
     RecordKind.GELE_KAART: ["• Naam: is verplicht", "• Geboortedatum: is verplicht"],
-    RecordKind.INCIDENT: ["• Soort incident: kies er minstens één"],
+    # Nothing is preselected without a trusted position (issue 12): the place is asked.
+    RecordKind.INCIDENT: [
+        "• Soort incident: kies er minstens één",
+        "• Focuslocatie: kies een focuslocatie",
+    ],
     RecordKind.ADRESCONTROLE: ["• Uitkomst: is verplicht"],
     RecordKind.SIGNAAL_ONDERMIJNING: [
         "• Categorie: is verplicht",

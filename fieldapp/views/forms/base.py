@@ -3,6 +3,7 @@ the fields, and editing an entry from "Mijn log"."""
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import datetime
@@ -60,6 +61,11 @@ class EntryForm(ABC):
         self.route = f"/log/{entry.id}" if entry is not None else self.spec.route
         self.payload: dict[str, Any] = dict(entry.payload) if entry is not None else {}
         self.preset_hotspot = hotspot
+        # The id this form's entry will have, from the moment it opens: a second
+        # tap on save, a retry or a race can only ever save this one entry.
+        self.new_id = self.state.new_entry_id() if entry is None else None
+        self._saving = threading.Lock()  # taps may arrive on two threads at once
+        self._saved = False
         self.fields: dict[str, HasError] = {}
         self.problems = Banner()
         self.status = app.status_bar()
@@ -89,8 +95,9 @@ class EntryForm(ABC):
         theme: Callable[[], str | None] | None = None,
     ) -> HotspotField:
         """Pre-selected honestly: the saved one when editing, the one tapped on home,
-        the nearest when the position is known, and (for incidents) otherwise the
-        last used or first of the district; the reason is shown under the name."""
+        or the nearest when a position is known and it is close enough to trust
+        (see AppState.default_hotspot); the reason is shown under the name.
+        `always_default` is kept for callers; it no longer widens the rule."""
         code, reason = None, ""
         if self.entry is not None:
             code, reason = self.payload.get("hotspot"), "opgeslagen"
@@ -98,7 +105,7 @@ class EntryForm(ABC):
             code, reason = self.preset_hotspot, "gekozen op het beginscherm"
         else:
             default = self.state.default_hotspot()
-            if default is not None and (always_default or default[0].distance_m is not None):
+            if default is not None:
                 code, reason = default[0].code, default[1]
         return HotspotField(
             self.app, label=label, code=code, reason=reason, theme=theme, optional=optional
@@ -201,6 +208,15 @@ class EntryForm(ABC):
         self.status.refresh()
 
     def save(self) -> None:
+        if self._saved or not self._saving.acquire(blocking=False):
+            return  # a second tap while (or after) the first one saves
+        try:
+            if not self._saved:
+                self._save()
+        finally:
+            self._saving.release()
+
+    def _save(self) -> None:
         self.problems.hide()
         for field in self.fields.values():
             field.set_error(None)
@@ -209,12 +225,13 @@ class EntryForm(ABC):
         if not problems:
             try:
                 entry_id = self.entry.id if self.entry is not None else None
-                self.state.save(self.kind, values, entry_id=entry_id)
+                self.state.save(self.kind, values, entry_id=entry_id, new_id=self.new_id)
             except EntryInvalid as exc:
                 problems = exc.problems
         if problems:
             self.show_problems(problems)
             return
+        self._saved = True
         self.app.close_screen(self, SAVED)
         self.app.wake()  # online? then it goes out right away
 

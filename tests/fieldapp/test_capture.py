@@ -1,0 +1,177 @@
+"""Capture on patrol (issue 12): one form saves exactly one entry however fast the
+officer taps, a focus location is only suggested when it is close enough to
+trust, and one sync runs at a time on every platform (filelock)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from fake_host import FakeHost, phone_state, texts
+from test_views_forms import fill_waarneming
+
+from fieldapp.location import FixedLocation, Position
+from fieldapp.state.places import fix_text
+from fieldapp.store import Store
+from fieldapp.sync import SyncError
+from fieldapp.views import forms
+from fieldapp.views.forms.base import SAVED
+from sync_protocol import RecordKind
+
+# Noord-a (Marsmanplein) in tests/fieldapp/phone_reference.py is at 52.397, 4.652.
+MARSMANPLEIN = (52.397, 4.652)
+
+
+@pytest.fixture
+def host(tmp_path) -> FakeHost:
+    return FakeHost(phone_state(tmp_path / "phone"))
+
+
+def _payload() -> dict[str, Any]:
+    return {
+        "observed_at": datetime.now(UTC).isoformat(),
+        "theme": "afval",
+        "hotspot": "noord-a",
+        "persons": 1,
+        "action": "aanspreken",
+    }
+
+
+# ---------------------------------------------------------------- exactly once
+
+
+def test_the_store_saves_one_id_once(host):
+    store: Store = host.state.store
+    entry_id = host.state.new_entry_id()
+    first = store.save_entry("waarneming", _payload(), entry_id=entry_id)
+    again = store.save_entry("waarneming", _payload() | {"persons": 7}, entry_id=entry_id)
+    assert first.id == again.id == entry_id
+    [entry] = store.entries()
+    assert entry.payload["persons"] == 1  # the retry changed nothing
+    assert store.pending_count() == 1
+
+
+def test_two_saves_racing_on_two_threads_make_one_entry(host):
+    store: Store = host.state.store
+    entry_id = host.state.new_entry_id()
+    start = threading.Barrier(2)
+    results: list[str] = []
+
+    def tap() -> None:
+        start.wait()
+        results.append(store.save_entry("waarneming", _payload(), entry_id=entry_id).id)
+
+    threads = [threading.Thread(target=tap) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [entry_id, entry_id]
+    assert [e.id for e in store.entries()] == [entry_id]
+    assert store.pending_count() == 1
+
+
+def test_a_form_has_its_id_when_it_opens_and_two_taps_save_once(host):
+    form = forms.new_form(host, RecordKind.WAARNEMING)
+    assert form is not None and form.new_id is not None
+    form.view()
+    fill_waarneming(form)
+    start = threading.Barrier(2)
+
+    def tap() -> None:
+        start.wait()
+        form.save()
+
+    threads = [threading.Thread(target=tap) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    form.save()  # and a third, late tap
+    assert [e.id for e in host.state.store.entries()] == [form.new_id]
+    assert host.closed == [(form, SAVED)]
+
+
+def test_two_forms_make_two_entries(host):
+    for _ in range(2):
+        form = forms.new_form(host, RecordKind.WAARNEMING)
+        assert form is not None
+        form.view()
+        fill_waarneming(form)
+        form.save()
+    assert len(host.state.store.entries()) == 2
+
+
+# ---------------------------------------------------------------- place
+
+
+def _at(host: FakeHost, lat: float, lon: float, accuracy: float | None = None, **kw: Any) -> None:
+    host.state.location = FixedLocation(Position(lat, lon, accuracy, **kw))
+
+
+def test_no_position_and_no_history_preselects_nothing(host):
+    assert host.state.default_hotspot() is None
+    host.state.save("waarneming", _payload() | {"observed_at": None})
+    assert host.state.default_hotspot() is None  # not "last used" either
+    form = forms.new_form(host, RecordKind.INCIDENT)
+    assert form is not None
+    form.view()
+    assert form.hotspot.value is None
+
+
+def test_a_far_position_preselects_nothing(host):
+    _at(host, 52.381, 4.637, 10.0)  # Haarlem station, ~2 km from Noord's spots
+    assert host.state.hotspots()[0].distance_m is not None
+    assert host.state.default_hotspot() is None
+    for kind in (RecordKind.WAARNEMING, RecordKind.INCIDENT):
+        form = forms.new_form(host, kind)
+        assert form is not None
+        form.view()
+        assert form.hotspot.value is None
+
+
+def test_a_near_position_is_suggested_with_distance_accuracy_and_age(host):
+    now = datetime.now(UTC)
+    lat, lon = MARSMANPLEIN
+    _at(host, lat + 0.001, lon, 12.0, taken_at=now - timedelta(minutes=3))  # ~110 m
+    suggestion = host.state.default_hotspot(now=now)
+    assert suggestion is not None
+    choice, reason = suggestion
+    assert choice.code == "noord-a"
+    assert reason == "dichtstbij (110 m, GPS ±12 m, 3 min oud)"
+    form = forms.new_form(host, RecordKind.WAARNEMING)
+    assert form is not None
+    form.view()
+    assert form.hotspot.value == "noord-a"
+    assert any("dichtstbij (110 m, GPS ±12 m" in t for t in texts(form.hotspot.control))
+
+
+def test_the_trusted_distance_is_configurable(host):
+    lat, lon = MARSMANPLEIN
+    _at(host, lat + 0.001, lon)  # ~110 m
+    host.state.nearest_hotspot_m = 100.0
+    assert host.state.default_hotspot() is None
+    host.state.nearest_hotspot_m = 250.0
+    assert host.state.default_hotspot() is not None
+
+
+def test_fix_text_without_accuracy_or_age():
+    assert fix_text(1234.0, None) == "1,2 km"
+    fresh = Position(1.0, 2.0, None, datetime.now(UTC))
+    assert fix_text(40.0, fresh) == "40 m, net bepaald"
+
+
+# ---------------------------------------------------------------- one sync at a time
+
+
+def test_a_second_sync_is_refused_while_one_runs(host):
+    client = host.state.sync_client
+    with client._lock(wait=False):
+        with pytest.raises(SyncError) as excinfo:
+            with client._lock(wait=False):
+                pass
+        assert excinfo.value.code == "sync_busy"
+    with client._lock(wait=False):  # released: free again
+        pass
