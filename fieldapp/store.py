@@ -198,6 +198,13 @@ class Store:
             raise EntryInvalid(problems_of(exc)) from exc
         if kind is RecordKind.GELE_KAART and identity is None:
             raise EntryInvalid({"jongere": "naam en geboortedatum zijn verplicht"})
+        if kind is RecordKind.ADRESCONTROLE and not (
+            str(payload.get("address") or "").strip()
+            or payload.get("location")
+            or payload.get("hotspot")
+        ):
+            # A check nobody can place is worth nothing to the team leader.
+            raise EntryInvalid({"address": "vul een adres in, of kies een focuslocatie"})
         if session is None:
             with Session(self.engine) as own:
                 self._check_references(own, payload)

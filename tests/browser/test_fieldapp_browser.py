@@ -274,7 +274,7 @@ def test_my_log_delete_and_edit_before_sending(
     for address in ("Zaanenlaan 1", "Zaanenlaan 2"):
         phone.tap(phone.button("Adrescontrole", exact=True))
         phone.tap(phone.chip("Geen hit"))
-        phone.fill("Adres (optioneel)", address)
+        phone.fill("Adres (of een focuslocatie)", address)
         phone.tap(phone.button("Opslaan", exact=True))
         phone.see("Opgeslagen — wordt verzonden zodra er verbinding is")
     phone.see("2 wachten op verzenden")
@@ -289,7 +289,7 @@ def test_my_log_delete_and_edit_before_sending(
 
     phone.tap(phone.button("Zaanenlaan 1"))
     phone.see("Nog niet verzonden. Je wijziging vervangt wat er stond.")
-    phone.fill("Adres (optioneel)", "Zaanenlaan 11")
+    phone.fill("Adres (of een focuslocatie)", "Zaanenlaan 11")
     phone.tap(phone.button("Opslaan", exact=True))
     phone.see("Tik op een invoer om die aan te passen.")  # back in Mijn log
     phone.see("Zaanenlaan 11")

@@ -5,16 +5,17 @@ trust, and one sync runs at a time on every platform (filelock)."""
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from fake_host import FakeHost, phone_state, texts
 from test_views_forms import fill_waarneming
 
+from fieldapp.dates import parse_birth_date, parse_moment
 from fieldapp.location import FixedLocation, Position
 from fieldapp.state.places import fix_text
-from fieldapp.store import Store
+from fieldapp.store import EntryInvalid, Store
 from fieldapp.sync import SyncError
 from fieldapp.views import forms
 from fieldapp.views.forms.base import SAVED
@@ -175,3 +176,83 @@ def test_a_second_sync_is_refused_while_one_runs(host):
         assert excinfo.value.code == "sync_busy"
     with client._lock(wait=False):  # released: free again
         pass
+
+
+# ---------------------------------------------------------------- what the team leader sees
+
+
+def test_the_team_leader_sees_free_text_exactly_as_typed():
+    from fieldapp.teamleader import detail_lines
+
+    detail = {
+        "kind": "waarneming",
+        "officer_name": "H. Handhaver",
+        "observed_at": "2026-03-01T21:15:00+00:00",
+        "district": "noord",
+        "review_state": "nieuw",
+        "payload": {
+            "note": "Auto AB-123-C, eigenaar van De Zwarte_Kat",
+            "address": "Kleverparkweg 1a",
+            "action": "proces_verbaal",
+            "hotspot": "noord-a",
+        },
+    }
+    lines = dict(detail_lines(detail, {"noord-a": "Marsmanplein", "noord": "Noord"}))
+    assert lines["Notitie"] == "Auto AB-123-C, eigenaar van De Zwarte_Kat"
+    assert "Kleverparkweg 1a" in lines.values()
+    assert "Marsmanplein" in lines.values()
+    assert "proces_verbaal" not in lines.values()  # codes still get their label
+
+
+# ---------------------------------------------------------------- validation and wording
+
+
+def _born(years_ago: int, today: date) -> str:
+    return f"{today.day:02d}-{today.month:02d}-{today.year - years_ago}"
+
+
+def test_a_yellow_card_refuses_an_implausible_age():
+    today = date(2026, 6, 15)
+    assert parse_birth_date(_born(12, today), today) == "2014-06-15"
+    assert parse_birth_date(_born(23, today), today) == "2003-06-15"
+    for years, age in ((2, 2), (11, 11), (24, 24), (40, 40)):
+        with pytest.raises(EntryInvalid) as excinfo:
+            parse_birth_date(_born(years, today), today)
+        message = excinfo.value.problems["geboortedatum"]
+        assert message.startswith(f"geeft een leeftijd van {age} jaar")
+        assert "12 tot en met 23" in message
+
+
+def test_a_day_that_does_not_exist_is_named_so():
+    for text in ("31-02-2010", "30-02-2012", "31-04-2010", "00-01-2010"):
+        with pytest.raises(EntryInvalid) as excinfo:
+            parse_birth_date(text, date(2026, 6, 15))
+        assert excinfo.value.problems == {"geboortedatum": "deze datum bestaat niet"}
+    with pytest.raises(EntryInvalid) as excinfo:
+        parse_moment("31-02-2026", "12:00")
+    assert excinfo.value.problems == {"observed_at": "deze datum bestaat niet"}
+    with pytest.raises(EntryInvalid) as excinfo:
+        parse_moment("gisteren", "12:00")
+    assert excinfo.value.problems == {"observed_at": "typ de datum als dd-mm-jjjj"}
+
+
+def test_too_long_says_the_limit(host):
+    with pytest.raises(EntryInvalid) as excinfo:
+        host.state.save("adrescontrole", {"uitkomst": "hit", "address": "x" * 501})
+    assert excinfo.value.problems == {"address": "is te lang (max 500 tekens)"}
+    assert host.state.pending_count() == 0
+
+
+def test_an_address_check_needs_an_address_or_a_place(host):
+    with pytest.raises(EntryInvalid) as excinfo:
+        host.state.save("adrescontrole", {"uitkomst": "hit", "address": "   "})
+    assert excinfo.value.problems == {"address": "vul een adres in, of kies een focuslocatie"}
+    assert host.state.pending_count() == 0
+    host.state.save("adrescontrole", {"uitkomst": "hit", "hotspot": "noord-a"})
+    _at(host, *MARSMANPLEIN, 8.0)
+    host.state.save("adrescontrole", {"uitkomst": "geen_hit"})  # the position places it
+    assert host.state.pending_count() == 2
+    form = forms.new_form(host, RecordKind.ADRESCONTROLE)
+    assert form is not None
+    form.view()
+    assert any("Adres" in t for t in texts(form.address))
