@@ -45,6 +45,8 @@ class App:
     ) -> None:
         self.page, self.state = page, state
         self.auto_sync_seconds, self.tick_seconds = auto_sync_seconds, tick_seconds
+        state.backoff.base_seconds = auto_sync_seconds
+        self._next_auto_sync_in = auto_sync_seconds
         self.screens: dict[str, Screen] = {}
         self.phase_screen: tuple[str, Screen] | None = None
         self.shown_phase: str | None = None
@@ -83,7 +85,7 @@ class App:
         """The platform's connectivity events make the next check come at once;
         the health check against the server (the ticker) stays the ground truth."""
         try:
-            ft.Connectivity(on_change=lambda _e: self.wake())
+            ft.Connectivity(on_change=lambda _e: self._connection_changed())
         except Exception:
             log.info("no connectivity service", exc_info=True)
 
@@ -295,6 +297,11 @@ class App:
         """A new position: re-sort the focus locations shown (from any thread)."""
         self.post(self._refresh)
 
+    def _connection_changed(self) -> None:
+        """The network came (back): try at once, and forget the backoff."""
+        self.state.connection_returned()
+        self.wake()
+
     def wake(self) -> None:
         """Check the connection (and sync) now instead of at the next tick."""
         event = self._wake
@@ -309,9 +316,11 @@ class App:
         while not self.closed.is_set():
             if self.state.phase() != self.shown_phase:
                 self.render()
-            if time.monotonic() - self._last_auto_sync >= self.auto_sync_seconds:
+            if time.monotonic() - self._last_auto_sync >= self._next_auto_sync_in:
                 self._last_auto_sync = time.monotonic()
                 await asyncio.to_thread(self._auto_sync)
+                # Backoff with jitter after failures (fieldapp/state/backoff.py).
+                self._next_auto_sync_in = self.state.next_auto_sync_in()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.tick_seconds)
                 self._last_auto_sync = float("-inf")  # woken: check right away

@@ -256,3 +256,71 @@ def test_an_address_check_needs_an_address_or_a_place(host):
     assert form is not None
     form.view()
     assert any("Adres" in t for t in texts(form.address))
+
+
+# ---------------------------------------------------------------- sync timing
+
+
+def test_backoff_grows_with_jitter_and_resets_when_the_connection_returns():
+    from fieldapp.state.backoff import Backoff
+
+    low = Backoff(20.0, cap_seconds=600.0, rand=lambda: 0.0)
+    high = Backoff(20.0, cap_seconds=600.0, rand=lambda: 0.999)
+    assert 18.0 <= low.delay() <= high.delay() < 20.0  # all well: the interval
+    waits = []
+    for _ in range(8):
+        low.failed()
+        high.failed()
+        waits.append((low.delay(), high.delay()))
+    # Doubling per failure, a random half to all of it, up to the cap.
+    assert waits[0] == (20.0, pytest.approx(39.98))
+    assert waits[1] == (40.0, pytest.approx(79.96))
+    assert waits[-1] == (300.0, pytest.approx(599.7))
+    low.reset()
+    assert 18.0 <= low.delay() < 20.0
+
+
+def test_phones_do_not_retry_in_lockstep():
+    from fieldapp.state.backoff import Backoff
+
+    phones = [Backoff(20.0) for _ in range(50)]
+    for phone in phones:
+        for _ in range(3):
+            phone.failed()
+    waits = {round(phone.delay(), 3) for phone in phones}
+    assert len(waits) > 40 and min(waits) >= 80.0 and max(waits) <= 160.0
+
+
+def test_an_offline_turn_backs_off_and_a_returning_connection_resets(tmp_path):
+    from fake_host import phone_state
+
+    state = phone_state(tmp_path / "phone")
+    state.store.save_enrolment(_offline_enrolment())
+    state.backoff.base_seconds = 20.0
+    assert state.auto_sync() is None and state.online is False
+    assert state.auto_sync() is None
+    assert state.backoff.failures == 2 and state.next_auto_sync_in() >= 40.0
+    state.connection_returned()
+    assert state.backoff.failures == 0 and state.next_auto_sync_in() < 20.0
+
+
+def _offline_enrolment() -> Any:
+    """An enrolment with a server on a loopback port nobody listens on."""
+    import socket
+
+    from fieldapp import models as m
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return m.Enrolment(
+        server_url=f"http://127.0.0.1:{port}",
+        device_id="dev-1",
+        token="t",
+        user_id=1,
+        username="h",
+        display_name="H",
+        role="handhaver",
+        districts=["noord"],
+        enrolled_at=datetime.now(UTC),
+    )
