@@ -17,6 +17,8 @@ from fieldapp.state.core import StateCore
 from fieldapp.store import EntryInvalid
 from sync_protocol import RecordKind
 
+SENT_BACK = "terug_naar_handhaver"  # the review state of an entry sent back with a remark
+
 
 @dataclass(frozen=True)
 class LogItem:
@@ -203,9 +205,11 @@ class Entries(StateCore):
                     status_label=STATUS_LABELS.get(entry.status, entry.status),
                     detail=" · ".join(details),
                     can_delete=entry.status == m.WACHT and self.store.can_delete(entry.id),
-                    needs_attention=entry.review_state == "terug_naar_handhaver",
+                    needs_attention=entry.review_state == SENT_BACK,
                 )
             )
+        # Sent back by the team leader: first, so a remark is not missed (stable sort).
+        items.sort(key=lambda item: not item.needs_attention)
         return items
 
     def problem_items(self) -> list[LogItem]:

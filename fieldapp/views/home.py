@@ -10,7 +10,7 @@ import flet as ft
 from fieldapp.components import big_button, icon_button
 from fieldapp.components import style as s
 from fieldapp.kinds import KINDS
-from fieldapp.state import distance_text
+from fieldapp.state import distance_text, remark_text
 from sync_protocol import RecordKind
 
 if TYPE_CHECKING:
@@ -69,6 +69,26 @@ class HomeScreen:
             ],
             spacing=10,
         )
+        # The badge: entries the team leader sent back, hard to miss, one tap away.
+        self.remarks_text = ft.Text("", size=s.BUTTON, weight=ft.FontWeight.BOLD)
+        self.remarks = ft.Row(
+            [
+                ft.Button(
+                    content=self.remarks_text,
+                    icon=ft.Icons.MARK_CHAT_UNREAD,
+                    on_click=app.act(lambda: app.go("/log")),
+                    height=56,
+                    expand=True,
+                    style=ft.ButtonStyle(
+                        bgcolor="#FFE2B8",
+                        color="#6B3500",
+                        icon_color="#6B3500",
+                        shape=ft.RoundedRectangleBorder(radius=12),
+                    ),
+                )
+            ],
+            visible=False,
+        )
         self._view = ft.View(
             route="/",
             appbar=app.appbar(
@@ -89,6 +109,7 @@ class HomeScreen:
                 ft.ListView(
                     [
                         ft.Column([self.who, self.district], spacing=0),
+                        self.remarks,
                         *buttons,
                         secondary,
                         ft.Container(height=4),
@@ -122,6 +143,9 @@ class HomeScreen:
         self.who.value = self.state.officer_name()
         districts = self.state.district_names()
         self.district.value = f"Stadsdeel {districts}" if districts else ""
+        remarks = self.state.remark_count()
+        self.remarks.visible = remarks > 0
+        self.remarks_text.value = remark_text(remarks) if remarks else ""
         self._refresh_patrol()
         spots = self.state.nearby_hotspots(5)
         near = bool(spots) and spots[0].distance_m is not None

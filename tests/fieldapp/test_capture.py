@@ -324,3 +324,55 @@ def _offline_enrolment() -> Any:
         districts=["noord"],
         enrolled_at=datetime.now(UTC),
     )
+
+
+# ---------------------------------------------------------------- remarks
+
+
+def _send_back(state: Any, entry_id: str, remark: str) -> None:
+    """What a pulled review does to the phone's row (see fieldapp/pull_apply.py)."""
+    from sqlmodel import Session
+
+    from fieldapp import models as m
+
+    with Session(state.store.engine) as session:
+        row = session.get(m.Entry, entry_id)
+        assert row is not None
+        row.review_state, row.review_remark = "terug_naar_handhaver", remark
+        session.add(row)
+        session.commit()
+
+
+def test_a_remark_shows_on_home_first_in_my_log_and_in_the_sync_result(host):
+    from fieldapp.sync import SyncReport
+    from fieldapp.views.home import HomeScreen
+
+    state = host.state
+    older = state.save("waarneming", _payload() | {"observed_at": None})
+    for _ in range(2):
+        state.save("waarneming", _payload() | {"observed_at": None})
+    home = HomeScreen(host)
+    home.refresh()
+    assert not home.remarks.visible and state.remark_count() == 0
+    _send_back(state, older.id, "Welk adres?")
+    assert state.remark_count() == 1
+    first = state.log()[0]
+    assert first.id == older.id and first.needs_attention
+    assert "Opmerking teamleider: Welk adres?" in first.detail
+    home.refresh()
+    assert home.remarks.visible
+    assert home.remarks_text.value == "1 opmerking van je teamleider"
+    lines = state.sync_summary(SyncReport())
+    assert "1 opmerking van je teamleider: zie Mijn log." in lines
+
+
+def test_no_stale_success_while_offline_with_entries_waiting(host):
+    from fieldapp.sync import SyncReport
+
+    state = host.state
+    assert state.sync_summary(SyncReport())[0] == "Synchronisatie gelukt."
+    state.save("waarneming", _payload() | {"observed_at": None})
+    state.online = False
+    lines = state.sync_summary(SyncReport())
+    assert lines[0] == "Nu geen verbinding. De vorige synchronisatie was gelukt."
+    assert "Synchronisatie gelukt." not in lines
