@@ -376,3 +376,14 @@ def test_no_stale_success_while_offline_with_entries_waiting(host):
     lines = state.sync_summary(SyncReport())
     assert lines[0] == "Nu geen verbinding. De vorige synchronisatie was gelukt."
     assert "Synchronisatie gelukt." not in lines
+
+
+def test_the_remark_is_on_the_edit_screen(host):
+    from fieldapp.views.routes import make_screen
+
+    entry = host.state.save("waarneming", _payload() | {"observed_at": None})
+    _send_back(host.state, entry.id, "Welk adres precies?")
+    form = make_screen(host, f"/log/{entry.id}")
+    assert form is not None
+    shown = texts(form.view())
+    assert "Opmerking teamleider: Welk adres precies?" in shown

@@ -202,7 +202,13 @@ class EntryForm(ABC):
             )
         else:
             banner.show("Nog niet verzonden. Je wijziging vervangt wat er stond.", "info")
-        return ft.Column([heading, banner.control], spacing=10)
+        parts: list[ft.Control] = [heading, banner.control]
+        if entry.review_remark:
+            # The team leader's remark where the officer fixes the entry.
+            remark = Banner()
+            remark.show(f"Opmerking teamleider: {entry.review_remark}", "error")
+            parts.insert(1, remark.control)
+        return ft.Column(parts, spacing=10)
 
     def refresh(self) -> None:
         self.status.refresh()
