@@ -115,7 +115,24 @@ def _step2_outbox_send_order(db: Connection) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS ix_outbox_send_order ON outbox (priority, queued_at)")
 
 
-STEPS: list[Step] = [_step1_initial, _step2_outbox_send_order]
+def _step3_drafts(db: Connection) -> None:
+    """Forms kept as they are filled (fieldapp/store_drafts.py): `data` is the
+    form's values as JSON, sealed with the key of the personal fields."""
+    _run(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS draft (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            data TEXT NOT NULL,
+            updated_at DATETIME NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_draft_updated ON draft (updated_at)
+        """,
+    )
+
+
+STEPS: list[Step] = [_step1_initial, _step2_outbox_send_order, _step3_drafts]
 
 
 def current_version(db: Connection) -> int:

@@ -38,6 +38,7 @@ from fieldapp.local_reference import HotspotChoice
 from fieldapp.outbox import OutgoingRecord
 from fieldapp.photos import ProcessedPhoto
 from fieldapp.pull_apply import PageInvalid
+from fieldapp.store_drafts import DraftStore
 from sync_protocol import Change, RecordKind, validate_payload
 from sync_protocol.records import PUSH_PRIORITY
 
@@ -58,6 +59,7 @@ class Store:
         # Personal fields are sealed at rest (fieldapp/encryption.py); without an
         # injected cipher the key is kept in a file of the data folder.
         self.cipher = cipher or FieldCipher(default_keystore(photo_dir.parent))
+        self.drafts = DraftStore(engine, self.cipher)
         self.seal_plain_rows()
 
     @contextmanager
@@ -102,6 +104,7 @@ class Store:
         rebuilt and the write-ahead log emptied."""
         with self.transaction() as session:
             wiping.clear_tables(session)
+        self.drafts.clear()
         self.cipher.forget_key()
         wiping.compact(self.engine)
         wiping.remove_app_files(self.engine, self.photo_dir.parent)

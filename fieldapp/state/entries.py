@@ -15,6 +15,7 @@ from fieldapp.labels import FIELD_LABELS, KIND_LABELS, REVIEW_LABELS, STATUS_LAB
 from fieldapp.photos import ProcessedPhoto
 from fieldapp.state.core import StateCore
 from fieldapp.store import EntryInvalid
+from fieldapp.store_drafts import Draft
 from sync_protocol import RecordKind
 
 SENT_BACK = "terug_naar_handhaver"  # the review state of an entry sent back with a remark
@@ -117,8 +118,28 @@ class Entries(StateCore):
                 # The model checks the place only once every field is valid: say it now.
                 problems.setdefault("hotspot", "kies een focuslocatie")
             raise EntryInvalid(problems) from exc
+        if new_id is not None:
+            self.store.drafts.drop(new_id)  # saved: the draft has done its work
         self.changed()
         return entry
+
+    # ------------------------------------------------------------ drafts
+
+    def keep_draft(self, draft_id: str, kind: RecordKind | str, values: dict[str, Any]) -> None:
+        """Keep a form's values as typed (sealed), under the form's entry id."""
+        self.touch()
+        self.store.drafts.keep(draft_id, RecordKind(kind).value, values)
+
+    def draft(self, draft_id: str) -> Draft | None:
+        return self.store.drafts.get(draft_id)
+
+    def drafts(self, kind: RecordKind | str | None = None) -> list[Draft]:
+        """Unsaved forms, newest first (listed on home, reopened from there)."""
+        return self.store.drafts.all(None if kind is None else RecordKind(kind).value)
+
+    def drop_draft(self, draft_id: str) -> None:
+        self.store.drafts.drop(draft_id)
+        self.changed()
 
     def update_entry(self, entry_id: str, **fields: Any) -> m.Entry:
         """Change an entry from "Mijn log" with the fields its form gives (see `save`)."""

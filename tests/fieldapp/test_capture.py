@@ -387,3 +387,40 @@ def test_the_remark_is_on_the_edit_screen(host):
     assert form is not None
     shown = texts(form.view())
     assert "Opmerking teamleider: Welk adres precies?" in shown
+
+
+# ---------------------------------------------------------------- drafts
+
+
+def test_a_draft_is_kept_sealed_survives_a_restart_and_goes_once_saved(tmp_path):
+    import sqlite3
+
+    from fake_host import phone_state
+
+    from fieldapp.state import AppState
+
+    state = phone_state(tmp_path / "phone")
+    draft_id = state.new_entry_id()
+    values = {"naam": "Sam de Vries", "geboortedatum": "05-03-2010", "aanleiding": ["x"]}
+    state.keep_draft(draft_id, "gele_kaart", values)
+    state.keep_draft(draft_id, "gele_kaart", values | {"note": "bij de bank"})  # as it is filled
+    raw = sqlite3.connect(tmp_path / "phone" / "handhaving.db").execute("SELECT data FROM draft")
+    [(data,)] = raw.fetchall()
+    assert "Sam" not in data and "2010" not in data  # sealed at rest
+
+    again = AppState(tmp_path / "phone")  # the app killed and started again
+    [draft] = again.drafts()
+    assert draft.id == draft_id and draft.kind == "gele_kaart"
+    assert draft.values == values | {"note": "bij de bank"}
+    assert again.drafts("waarneming") == []
+
+    again.save(
+        "waarneming", _payload() | {"observed_at": None}, new_id=draft_id
+    )  # saved under the form's id: the draft is gone
+    assert again.draft(draft_id) is None and again.drafts() == []
+
+
+def test_a_wipe_removes_drafts(host):
+    host.state.keep_draft(host.state.new_entry_id(), "waarneming", {"note": "x"})
+    host.state.store.wipe()
+    assert host.state.store.drafts.all() == []
