@@ -23,6 +23,7 @@ from fieldapp.components import StatusBar
 from fieldapp.components import style as s
 from fieldapp.kinds import by_route
 from fieldapp.state import READY, AppState
+from fieldapp.views.forms.base import EntryForm
 from fieldapp.views.host import Screen
 from fieldapp.views.routes import PHASE_SCREENS, make_screen, route_chain
 
@@ -254,8 +255,11 @@ class App:
         return make_screen(self, route, hotspot=preset)
 
     def start_form(self, route: str, *, hotspot: str | None = None) -> None:
-        """Open a new, empty form (optionally at a focus location tapped on home)."""
-        self.screens.pop(route, None)
+        """Open a new form (optionally at a focus location tapped on home); the
+        kind's newest draft, if any, is reopened in it."""
+        old = self.screens.pop(route, None)
+        if isinstance(old, EntryForm):
+            old.keep_draft()
         self.preset_hotspot = hotspot
         self.go(route)
 
@@ -264,12 +268,53 @@ class App:
         self.render()
 
     def _view_popped(self, e: ft.ViewPopEvent) -> None:
-        """The back arrow or Android's back button: forget the screen's input and go
-        to the screen below (home, or "Mijn log" under an entry opened from it)."""
+        """The back arrow or Android's back button: go to the screen below (home, or
+        "Mijn log" under an entry opened from it). A new form with input first asks
+        whether to keep it as a draft; nothing typed is thrown away unasked."""
         route = e.view.route if e.view is not None else self.page.route
+        screen = self.screens.get(route)
+        if isinstance(screen, EntryForm) and screen.has_input():
+            screen.keep_draft()  # kept until the officer says otherwise
+            self.show_dialog(self._leave_dialog(screen, route))
+            return
+        self._leave(route)
+
+    def _leave(self, route: str) -> None:
         self.screens.pop(route, None)
         chain = route_chain(route)
         self.go(chain[-2] if len(chain) > 1 else "/")
+
+    def _leave_dialog(self, form: EntryForm, route: str) -> ft.AlertDialog:
+        def keep() -> None:
+            self.close_dialog()
+            form.keep_draft()
+            self._leave(route)
+            self.snack("Concept bewaard. Je vindt het op het beginscherm.")
+
+        def discard() -> None:
+            self.close_dialog()
+            form.discard_draft()
+            self._leave(route)
+
+        return ft.AlertDialog(
+            modal=True,
+            title=ft.Text("Formulier verlaten?"),
+            content=ft.Text("Je hebt al iets ingevuld. Wil je het als concept bewaren?"),
+            actions=[
+                ft.TextButton("Weggooien", on_click=self.act(discard)),
+                ft.FilledButton("Concept bewaren", on_click=self.act(keep)),
+            ],
+        )
+
+    def _keep_drafts(self) -> None:
+        """Every open form with input is kept as a draft: a reload, the lock or an
+        app killed by the phone then loses at most a few seconds of typing."""
+        for screen in list(self.screens.values()):
+            if isinstance(screen, EntryForm):
+                try:
+                    screen.keep_draft()
+                except Exception:  # never let the background loop die
+                    log.exception("keeping a draft failed")
 
     # ------------------------------------------------------------ state and background
 
@@ -314,6 +359,7 @@ class App:
         sync what waits (no PIN needed, so it also runs while locked)."""
         self._wake = asyncio.Event()
         while not self.closed.is_set():
+            await asyncio.to_thread(self._keep_drafts)
             if self.state.phase() != self.shown_phase:
                 self.render()
             if time.monotonic() - self._last_auto_sync >= self._next_auto_sync_in:

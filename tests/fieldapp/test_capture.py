@@ -424,3 +424,68 @@ def test_a_wipe_removes_drafts(host):
     host.state.keep_draft(host.state.new_entry_id(), "waarneming", {"note": "x"})
     host.state.store.wipe()
     assert host.state.store.drafts.all() == []
+
+
+def test_a_form_is_kept_as_it_is_filled_and_reopens_as_it_was(tmp_path):
+    from fake_host import phone_state
+    from test_views_forms import fill_gele_kaart
+
+    from fieldapp.state import AppState
+
+    host = FakeHost(phone_state(tmp_path / "phone"))
+    form = forms.new_form(host, RecordKind.GELE_KAART)
+    assert form is not None
+    form.view()
+    assert not form.has_input() and not form.keep_draft()  # nothing typed: no draft
+    fill_gele_kaart(form)
+    form.note.value = "Bij de bank"
+    assert form.has_input() and form.keep_draft()
+    [kept] = host.state.drafts()
+    assert kept.id == form.new_id
+
+    # The app killed and opened again: the next form of the kind is the draft.
+    again = FakeHost(AppState(tmp_path / "phone"))
+    reopened = forms.new_form(again, RecordKind.GELE_KAART)
+    assert reopened is not None
+    reopened.view()
+    assert reopened.new_id == form.new_id
+    assert reopened.naam.value == "Sam de Vries"
+    assert reopened.geboortedatum.value == "05-03-2010"
+    assert reopened.aanleiding.values == ["hinderlijk_gedrag"]
+    assert reopened.hotspot.value == "noord-a"
+    assert reopened.note.value == "Bij de bank"
+    assert "Je concept is teruggezet." in texts(reopened.problems.control)
+    reopened.save()
+    assert not reopened.problems.control.visible or "Controleer" not in str(
+        reopened.problems.text.value
+    )
+    [entry] = again.state.store.entries()
+    assert entry.id == form.new_id and again.state.drafts() == []
+    other = forms.new_form(again, RecordKind.GELE_KAART)
+    assert other is not None and other.new_id != form.new_id  # a fresh form now
+
+
+def test_a_discarded_draft_is_gone(host):
+    form = forms.new_form(host, RecordKind.WAARNEMING)
+    assert form is not None
+    form.view()
+    fill_waarneming(form)
+    form.keep_draft()
+    assert len(host.state.drafts()) == 1
+    form.discard_draft()
+    assert host.state.drafts() == []
+
+
+def test_drafts_are_listed_on_home_and_open_their_form(host):
+    from fieldapp.views.home import HomeScreen
+
+    home = HomeScreen(host)
+    home.refresh()
+    assert not home.drafts_title.visible and home.drafts.controls == []
+    host.state.keep_draft(host.state.new_entry_id(), "incident", {"place": {"text": "Station"}})
+    home.refresh()
+    assert home.drafts_title.visible
+    [tile] = home.drafts.controls
+    assert "Incident tegen handhaver" in texts(tile)
+    tile.on_click(None)
+    assert host.forms[-1][0] == "/incident"

@@ -16,6 +16,7 @@ from fieldapp.components import Banner, HotspotField, big_button, problems_text
 from fieldapp.components import style as s
 from fieldapp.kinds import kind_of
 from fieldapp.state import EntryInvalid
+from fieldapp.views.forms import draft
 from sync_protocol import RecordKind
 
 if TYPE_CHECKING:
@@ -64,6 +65,14 @@ class EntryForm(ABC):
         # The id this form's entry will have, from the moment it opens: a second
         # tap on save, a retry or a race can only ever save this one entry.
         self.new_id = self.state.new_entry_id() if entry is None else None
+        # A new form reopens the kind's newest draft (after ←, a reload, the lock
+        # or an app kill), with that draft's id: saving it saves that entry once.
+        self._resume: dict[str, Any] | None = None
+        self._kept: dict[str, Any] | None = None
+        if entry is None:
+            drafts = self.state.drafts(self.kind)
+            if drafts:
+                self.new_id, self._resume = drafts[0].id, drafts[0].values
         self._saving = threading.Lock()  # taps may arrive on two threads at once
         self._saved = False
         self.fields: dict[str, HasError] = {}
@@ -131,6 +140,9 @@ class EntryForm(ABC):
             if intro is not None:
                 body.append(intro)
             body.extend(self.build())
+            if self._resume:
+                draft.restore(self, self._resume)
+                self.problems.show("Je concept is teruggezet.", "info")
             save = big_button(
                 self.save_text, self.app.act(self.save), icon=ft.Icons.SAVE, bgcolor=self.accent
             )
@@ -212,6 +224,32 @@ class EntryForm(ABC):
 
     def refresh(self) -> None:
         self.status.refresh()
+
+    # ------------------------------------------------------------ drafts
+
+    def has_input(self) -> bool:
+        """Whether leaving would lose something the officer typed or chose."""
+        return (
+            self.entry is None
+            and self._view is not None
+            and not self._saved
+            and draft.has_input(draft.snapshot(self))
+        )
+
+    def keep_draft(self) -> bool:
+        """Keep what is filled in as a draft (the shell calls this every few
+        seconds, on ← and before the lock); False when there is nothing to keep."""
+        if self.new_id is None or not self.has_input():
+            return False
+        values = draft.snapshot(self)
+        if values != self._kept:  # unchanged since the last time: no write
+            self.state.keep_draft(self.new_id, self.kind, values)
+            self._kept = values
+        return True
+
+    def discard_draft(self) -> None:
+        if self.new_id is not None:
+            self.state.drop_draft(self.new_id)
 
     def save(self) -> None:
         if self._saved or not self._saving.acquire(blocking=False):
