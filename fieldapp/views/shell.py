@@ -269,42 +269,20 @@ class App:
 
     def _view_popped(self, e: ft.ViewPopEvent) -> None:
         """The back arrow or Android's back button: go to the screen below (home, or
-        "Mijn log" under an entry opened from it). A new form with input first asks
-        whether to keep it as a draft; nothing typed is thrown away unasked."""
+        "Mijn log" under an entry opened from it). A new form with input is kept as
+        a draft first (listed on home, reopened with the next form of its kind):
+        nothing typed is thrown away by ←.
+
+        (A "Concept bewaren / weggooien" dialog here stayed on screen in the web
+        build after either choice, so ← keeps and says so instead.)"""
         route = e.view.route if e.view is not None else self.page.route
         screen = self.screens.get(route)
-        if isinstance(screen, EntryForm) and screen.has_input():
-            screen.keep_draft()  # kept until the officer says otherwise
-            self.show_dialog(self._leave_dialog(screen, route))
-            return
-        self._leave(route)
-
-    def _leave(self, route: str) -> None:
+        kept = isinstance(screen, EntryForm) and screen.keep_draft()
         self.screens.pop(route, None)
         chain = route_chain(route)
         self.go(chain[-2] if len(chain) > 1 else "/")
-
-    def _leave_dialog(self, form: EntryForm, route: str) -> ft.AlertDialog:
-        def keep() -> None:
-            self.close_dialog()
-            form.keep_draft()
-            self._leave(route)
+        if kept:
             self.snack("Concept bewaard. Je vindt het op het beginscherm.")
-
-        def discard() -> None:
-            self.close_dialog()
-            form.discard_draft()
-            self._leave(route)
-
-        return ft.AlertDialog(
-            modal=True,
-            title=ft.Text("Formulier verlaten?"),
-            content=ft.Text("Je hebt al iets ingevuld. Wil je het als concept bewaren?"),
-            actions=[
-                ft.TextButton("Weggooien", on_click=self.act(discard)),
-                ft.FilledButton("Concept bewaren", on_click=self.act(keep)),
-            ],
-        )
 
     def _keep_drafts(self) -> None:
         """Every open form with input is kept as a draft: a reload, the lock or an
