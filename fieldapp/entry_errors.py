@@ -48,6 +48,11 @@ def problems_of(error: ValidationError) -> dict[str, str]:
         loc = [str(p) for p in item["loc"] if not isinstance(p, int)]
         field = loc[-1] if loc else "formulier"
         message = _PYDANTIC_NL.get(item["type"])
+        limit = (item.get("ctx") or {}).get("max_length")
+        if limit is not None and item["type"] == "string_too_long":
+            message = f"is te lang (max {limit} tekens)"  # the officer can shorten to fit
+        elif limit is not None and item["type"] == "too_long":
+            message = f"te veel gekozen (max {limit})"
         if message is None:
             text = str(item.get("msg", ""))
             message = text.removeprefix("Value error, ") if "Value error" in text else "klopt niet"

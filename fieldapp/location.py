@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 
@@ -17,6 +18,7 @@ class Position:
     lat: float
     lon: float
     accuracy_m: float | None = None
+    taken_at: datetime | None = None  # when the fix was made (aware), if the platform says
 
 
 class LocationProvider(Protocol):

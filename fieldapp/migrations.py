@@ -143,10 +143,28 @@ def _step3_hotspot_period_and_wijkacties(db: Connection) -> None:
     )
 
 
+def _step4_drafts(db: Connection) -> None:
+    """Forms kept as they are filled (fieldapp/store_drafts.py): `data` is the
+    form's values as JSON, sealed with the key of the personal fields."""
+    _run(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS draft (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            data TEXT NOT NULL,
+            updated_at DATETIME NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_draft_updated ON draft (updated_at)
+        """,
+    )
+
+
 STEPS: list[Step] = [
     _step1_initial,
     _step2_outbox_send_order,
     _step3_hotspot_period_and_wijkacties,
+    _step4_drafts,
 ]
 
 

@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import delete, func, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from fieldapp import local_reference, local_wijkacties, pull_apply, wiping
@@ -37,6 +38,7 @@ from fieldapp.local_reference import HotspotChoice
 from fieldapp.outbox import OutgoingRecord
 from fieldapp.photos import ProcessedPhoto
 from fieldapp.pull_apply import PageInvalid
+from fieldapp.store_drafts import DraftStore
 from sync_protocol import Change, RecordKind, validate_payload
 from sync_protocol.records import PUSH_PRIORITY
 
@@ -57,6 +59,7 @@ class Store:
         # Personal fields are sealed at rest (fieldapp/encryption.py); without an
         # injected cipher the key is kept in a file of the data folder.
         self.cipher = cipher or FieldCipher(default_keystore(photo_dir.parent))
+        self.drafts = DraftStore(engine, self.cipher)
         self.seal_plain_rows()
 
     @contextmanager
@@ -101,6 +104,7 @@ class Store:
         rebuilt and the write-ahead log emptied."""
         with self.transaction() as session:
             wiping.clear_tables(session)
+        self.drafts.clear()
         self.cipher.forget_key()
         wiping.compact(self.engine)
         wiping.remove_app_files(self.engine, self.photo_dir.parent)
@@ -208,6 +212,13 @@ class Store:
             raise EntryInvalid(problems_of(exc)) from exc
         if kind is RecordKind.GELE_KAART and identity is None:
             raise EntryInvalid({"jongere": "naam en geboortedatum zijn verplicht"})
+        if kind is RecordKind.ADRESCONTROLE and not (
+            str(payload.get("address") or "").strip()
+            or payload.get("location")
+            or payload.get("hotspot")
+        ):
+            # A check nobody can place is worth nothing to the team leader.
+            raise EntryInvalid({"address": "vul een adres in, of kies een focuslocatie"})
         if session is None:
             with Session(self.engine) as own:
                 self._check_references(own, payload)
@@ -253,15 +264,24 @@ class Store:
         *,
         identity: dict[str, str] | None = None,
         photos: list[ProcessedPhoto] | None = None,
+        entry_id: str | None = None,
     ) -> m.Entry:
-        """Save a new entry and queue it for sending, in one transaction."""
+        """Save a new entry and queue it for sending, in one transaction.
+
+        A form passes the `entry_id` it got when it opened: saving it again (a
+        second tap, a retry, a race between two taps) returns the entry already
+        saved instead of a second one, so one form can only ever make one entry."""
         kind = RecordKind(kind)
+        if entry_id is not None:
+            existing = self.entry(entry_id)
+            if existing is not None:
+                return existing
         photos = photos or []
         if photos:
             payload = payload | {"photos": [p.sha256 for p in photos]}
         self._check(kind, payload, identity)
         now = utcnow()
-        entry_id = new_record_id()
+        entry_id = entry_id or new_record_id()
         entry = m.Entry(
             id=entry_id,
             kind=kind.value,
@@ -271,15 +291,24 @@ class Store:
             created_at=now,
             updated_at=now,
         )
-        with self.transaction() as session:
-            session.add(entry)
-            session.flush()
-            self._store_photos(session, entry.id, photos)
-            if identity is not None:
-                session.add(m.PendingIdentity(**self._sealed_identity(entry.id, identity)))
-            session.add(
-                m.Outbox(entry_id=entry.id, version=1, priority=PUSH_PRIORITY[kind], queued_at=now)
-            )
+        try:
+            with self.transaction() as session:
+                session.add(entry)
+                session.flush()
+                self._store_photos(session, entry.id, photos)
+                if identity is not None:
+                    session.add(m.PendingIdentity(**self._sealed_identity(entry.id, identity)))
+                session.add(
+                    m.Outbox(
+                        entry_id=entry.id, version=1, priority=PUSH_PRIORITY[kind], queued_at=now
+                    )
+                )
+        except IntegrityError:
+            # Two saves of the same form raced past the check above: the first won.
+            saved = self.entry(entry_id)
+            if saved is None:
+                raise
+            return saved
         return entry
 
     def update_entry(

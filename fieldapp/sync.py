@@ -13,8 +13,6 @@ file next to the database.
 
 from __future__ import annotations
 
-import fcntl
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from filelock import FileLock, Timeout
 
 from fieldapp import models as m
 from fieldapp import patrol
@@ -138,16 +137,18 @@ class SyncClient:
 
     @contextmanager
     def _lock(self, wait: bool) -> Iterator[None]:
+        """One sync at a time per phone folder (the app and `python -m fieldapp
+        sync`), with a lock that works on every platform, Windows too."""
         self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        lock = FileLock(self.lock_path, mode=0o600)
         try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-            except BlockingIOError as exc:
-                raise SyncError("sync_busy") from exc
+            lock.acquire(timeout=-1 if wait else 0)
+        except Timeout as exc:
+            raise SyncError("sync_busy") from exc
+        try:
             yield
         finally:
-            os.close(fd)  # closing releases the lock
+            lock.release()
 
     def _push(
         self, client: httpx.Client, enrolment: m.Enrolment, report: SyncReport, say: Progress

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import flet as ft
@@ -28,7 +29,12 @@ def _position(raw: Any) -> Position | None:
     if lat is None or lon is None:
         return None
     accuracy = getattr(raw, "accuracy", None)
-    return Position(float(lat), float(lon), float(accuracy) if accuracy is not None else None)
+    return Position(
+        float(lat),
+        float(lon),
+        float(accuracy) if accuracy is not None else None,
+        datetime.now(UTC),  # heard now: the age shown on a form counts from here
+    )
 
 
 def start_geolocation(

@@ -21,7 +21,7 @@ from fieldapp.state.entries import Entries, LogItem
 from fieldapp.state.lock import ENROL, LOCKED, READY, SET_PIN, TEAMLEADER, LockPhase
 from fieldapp.state.places import Places, distance_text
 from fieldapp.state.syncing import Syncing
-from fieldapp.state.texts import ScreenTexts, moment_texts
+from fieldapp.state.texts import ScreenTexts, moment_texts, remark_text
 from fieldapp.store import EntryInvalid, EntryLocked
 from fieldapp.sync import SyncError
 from sync_protocol import RecordKind
@@ -41,6 +41,7 @@ __all__ = [
     "SyncError",
     "distance_text",
     "moment_texts",
+    "remark_text",
     "parse_birth_date",
     "parse_date",
     "parse_moment",

@@ -15,6 +15,7 @@ from fieldapp.db import DB_NAME, data_dir, open_database
 from fieldapp.encryption import FieldCipher
 from fieldapp.keystore import KeyStore, default_keystore
 from fieldapp.location import LocationProvider, NoLocation, Position
+from fieldapp.state.backoff import AUTO_SYNC_SECONDS, Backoff
 from fieldapp.store import Store
 from fieldapp.sync import ClientFactory, SyncClient, SyncReport, default_client
 from fieldapp.teamleader import is_manager
@@ -47,6 +48,8 @@ class StateCore:
         self.clock = clock
         self._listeners: list[Callable[[], None]] = []
         self._sync_lock = threading.Lock()
+        # When the background loop tries again (the shell sets its interval).
+        self.backoff = Backoff(AUTO_SYNC_SECONDS)
         self.unlocked = False
         self.last_activity = clock()
         self.online: bool | None = None

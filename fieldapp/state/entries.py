@@ -9,12 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp import models as m
+from fieldapp.ids import new_record_id
 from fieldapp.kinds import EntryKind, kind_of
 from fieldapp.labels import FIELD_LABELS, KIND_LABELS, REVIEW_LABELS, STATUS_LABELS
 from fieldapp.photos import ProcessedPhoto
 from fieldapp.state.core import StateCore
 from fieldapp.store import EntryInvalid
+from fieldapp.store_drafts import Draft
 from sync_protocol import RecordKind
+
+SENT_BACK = "terug_naar_handhaver"  # the review state of an entry sent back with a remark
 
 
 @dataclass(frozen=True)
@@ -52,8 +56,18 @@ class Entries(StateCore):
             moment = moment.astimezone()  # the phone's local time zone
         return moment.isoformat()
 
+    @staticmethod
+    def new_entry_id() -> str:
+        """The id a new form holds from the moment it opens (see `save`'s `new_id`)."""
+        return new_record_id()
+
     def save(
-        self, kind: RecordKind | str, fields: Mapping[str, Any], *, entry_id: str | None = None
+        self,
+        kind: RecordKind | str,
+        fields: Mapping[str, Any],
+        *,
+        entry_id: str | None = None,
+        new_id: str | None = None,
     ) -> m.Entry:
         """Save an entry of any kind from a form's fields; with `entry_id`, change one.
 
@@ -68,7 +82,10 @@ class Entries(StateCore):
         it, the store makes it a new version (a correction). The place where it
         happened does not move with the officer: the stored position is kept, and
         so are the photos already attached (new ones are added). A yellow card's
-        identity is only replaced when all its identity fields are given."""
+        identity is only replaced when all its identity fields are given.
+
+        A new entry saved with `new_id` (the form's id, from `new_entry_id`) is
+        saved exactly once: saving the same id again returns the first entry."""
         spec = kind_of(kind)
         values = dict(fields)
         for name, default in spec.defaults.items():
@@ -90,7 +107,9 @@ class Entries(StateCore):
         self.touch()
         try:
             if entry_id is None:
-                entry = self.store.save_entry(spec.kind, payload, identity=identity, photos=photos)
+                entry = self.store.save_entry(
+                    spec.kind, payload, identity=identity, photos=photos, entry_id=new_id
+                )
             else:
                 entry = self._update(entry_id, payload, identity=identity, photos=photos)
         except EntryInvalid as exc:
@@ -99,8 +118,28 @@ class Entries(StateCore):
                 # The model checks the place only once every field is valid: say it now.
                 problems.setdefault("hotspot", "kies een focuslocatie")
             raise EntryInvalid(problems) from exc
+        if new_id is not None:
+            self.store.drafts.drop(new_id)  # saved: the draft has done its work
         self.changed()
         return entry
+
+    # ------------------------------------------------------------ drafts
+
+    def keep_draft(self, draft_id: str, kind: RecordKind | str, values: dict[str, Any]) -> None:
+        """Keep a form's values as typed (sealed), under the form's entry id."""
+        self.touch()
+        self.store.drafts.keep(draft_id, RecordKind(kind).value, values)
+
+    def draft(self, draft_id: str) -> Draft | None:
+        return self.store.drafts.get(draft_id)
+
+    def drafts(self, kind: RecordKind | str | None = None) -> list[Draft]:
+        """Unsaved forms, newest first (listed on home, reopened from there)."""
+        return self.store.drafts.all(None if kind is None else RecordKind(kind).value)
+
+    def drop_draft(self, draft_id: str) -> None:
+        self.store.drafts.drop(draft_id)
+        self.changed()
 
     def update_entry(self, entry_id: str, **fields: Any) -> m.Entry:
         """Change an entry from "Mijn log" with the fields its form gives (see `save`)."""
@@ -187,9 +226,11 @@ class Entries(StateCore):
                     status_label=STATUS_LABELS.get(entry.status, entry.status),
                     detail=" · ".join(details),
                     can_delete=entry.status == m.WACHT and self.store.can_delete(entry.id),
-                    needs_attention=entry.review_state == "terug_naar_handhaver",
+                    needs_attention=entry.review_state == SENT_BACK,
                 )
             )
+        # Sent back by the team leader: first, so a remark is not missed (stable sort).
+        items.sort(key=lambda item: not item.needs_attention)
         return items
 
     def problem_items(self) -> list[LogItem]:

@@ -90,10 +90,28 @@ class Syncing(StateCore):
         if self.enrolment is None or self.syncing:
             return None
         online = self.check_online()
+        if not online:
+            self.backoff.failed()
         if self.is_teamleader():  # nothing to send: a team leader works online
             self.changed()
             return None
         self.changed()
         if online and self.needs_sync(max_age_s):
-            return self.sync_now()
+            report = self.sync_now()
+            if report.error is not None and report.error.code in ("offline", "server_error"):
+                self.backoff.failed()
+            elif report.error is None:
+                self.backoff.succeeded()
+            return report
+        if online:
+            self.backoff.succeeded()
         return None
+
+    def next_auto_sync_in(self) -> float:
+        """Seconds until the background loop's next turn (see state/backoff.py)."""
+        return self.backoff.delay()
+
+    def connection_returned(self) -> None:
+        """The platform says the network is back: the next turn goes at once, with
+        the normal interval after it."""
+        self.backoff.reset()

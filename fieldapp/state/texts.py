@@ -6,11 +6,17 @@ from datetime import UTC, datetime, timedelta
 
 from fieldapp.dates import aware
 from fieldapp.state.core import StateCore
+from fieldapp.state.entries import SENT_BACK
 from fieldapp.sync import SyncReport
 
 
 class ScreenTexts(StateCore):
     """The sentences the status bar and the sync screen show, in Dutch."""
+
+    def remark_count(self) -> int:
+        """Entries the team leader sent back with a remark: the badge on home and
+        the line in the sync result."""
+        return sum(1 for entry in self.store.entries() if entry.review_state == SENT_BACK)
 
     def sync_summary(self, report: SyncReport) -> list[str]:
         """What a sync did, in the officer's words (the first line is the verdict)."""
@@ -33,9 +39,15 @@ class ScreenTexts(StateCore):
         if report.rejected or report.conflicts:
             lines.append("Tik hieronder op wat niet is aangenomen om het aan te passen.")
         lines.extend(f"Foto: {problem}" for problem in report.photo_errors)
+        remarks = self.remark_count()
+        if remarks:
+            lines.append(remark_text(remarks) + ": zie Mijn log.")
         waiting = self.pending_count()
         if waiting:
             lines.append(f"{self.pending_text()}.")
+            if report.error is None and self.online is False:
+                # An old success is no news while offline with entries waiting.
+                lines[0] = "Nu geen verbinding. De vorige synchronisatie was gelukt."
         return lines
 
     def officer_name(self) -> str:
@@ -72,3 +84,7 @@ def moment_texts(moment: datetime | None = None) -> tuple[str, str]:
     """A moment as the form shows it: ("dd-mm-jjjj", "uu:mm") in local time."""
     local = (moment or datetime.now(UTC)).astimezone()
     return f"{local:%d-%m-%Y}", f"{local:%H:%M}"
+
+
+def remark_text(count: int) -> str:
+    return f"{count} {'opmerking' if count == 1 else 'opmerkingen'} van je teamleider"

@@ -93,6 +93,11 @@ def local_time(moment: str) -> str:
     return f"{when:%d-%m-%Y %H:%M}"
 
 
+# Payload fields the officer types (sync_protocol.records): notes, addresses,
+# licence plates and business names must reach the team leader unaltered.
+FREE_TEXT = frozenset({"note", "place", "description", "address", "branche", "footage_reference"})
+
+
 def detail_lines(
     detail: dict[str, Any], names: dict[str, str] | None = None
 ) -> list[tuple[str, str]]:
@@ -122,9 +127,14 @@ def detail_lines(
     for key, value in detail.get("payload", {}).items():
         if key in ("observed_at", "location", "photos") or value in (None, "", []):
             continue
-        mapping = choice_labels.get(key, names)
         values = value if isinstance(value, list) else [value]
-        text = ", ".join(mapping.get(str(v), str(v).replace("_", " ").capitalize()) for v in values)
+        if key in FREE_TEXT:  # typed by the officer: shown exactly as typed
+            text = ", ".join(str(v) for v in values)
+        else:  # a code: its label or name, or the code made readable
+            mapping = choice_labels.get(key, names)
+            text = ", ".join(
+                mapping.get(str(v), str(v).replace("_", " ").capitalize()) for v in values
+            )
         if isinstance(value, bool):
             text = "Ja" if value else "Nee"
         lines.append((labels.FIELD_LABELS.get(key, key.replace("_", " ").capitalize()), text))

@@ -9,8 +9,8 @@ import flet as ft
 
 from fieldapp.components import big_button, icon_button
 from fieldapp.components import style as s
-from fieldapp.kinds import KINDS
-from fieldapp.state import distance_text
+from fieldapp.kinds import KINDS, kind_of
+from fieldapp.state import distance_text, remark_text
 from sync_protocol import RecordKind
 
 if TYPE_CHECKING:
@@ -69,6 +69,31 @@ class HomeScreen:
             ],
             spacing=10,
         )
+        # The badge: entries the team leader sent back, hard to miss, one tap away.
+        self.remarks_text = ft.Text("", size=s.BUTTON, weight=ft.FontWeight.BOLD)
+        self.remarks = ft.Row(
+            [
+                ft.Button(
+                    content=self.remarks_text,
+                    icon=ft.Icons.MARK_CHAT_UNREAD,
+                    on_click=app.act(lambda: app.go("/log")),
+                    height=56,
+                    expand=True,
+                    style=ft.ButtonStyle(
+                        bgcolor="#FFE2B8",
+                        color="#6B3500",
+                        icon_color="#6B3500",
+                        shape=ft.RoundedRectangleBorder(radius=12),
+                    ),
+                )
+            ],
+            visible=False,
+        )
+        # Unsaved forms (drafts), one tap back into each.
+        self.drafts_title = ft.Text(
+            "Concepten (nog niet opgeslagen)", size=s.LABEL, weight=ft.FontWeight.BOLD, color=s.INK
+        )
+        self.drafts = ft.Column(spacing=0)
         self._view = ft.View(
             route="/",
             appbar=app.appbar(
@@ -89,6 +114,9 @@ class HomeScreen:
                 ft.ListView(
                     [
                         ft.Column([self.who, self.district], spacing=0),
+                        self.remarks,
+                        self.drafts_title,
+                        self.drafts,
                         *buttons,
                         secondary,
                         ft.Container(height=4),
@@ -122,6 +150,24 @@ class HomeScreen:
         self.who.value = self.state.officer_name()
         districts = self.state.district_names()
         self.district.value = f"Stadsdeel {districts}" if districts else ""
+        drafts = self.state.drafts()
+        self.drafts_title.visible = bool(drafts)
+        self.drafts.controls = [
+            ft.ListTile(
+                leading=ft.Icon(ft.Icons.EDIT_NOTE, color=s.PRIMARY),
+                title=ft.Text(kind_of(d.kind).label, size=s.TEXT, color=s.INK),
+                subtitle=ft.Text(
+                    f"Concept van {d.updated_at.astimezone():%d-%m %H:%M}",
+                    size=s.SMALL,
+                    color=s.MUTED,
+                ),
+                on_click=self.app.act(self._open(kind_of(d.kind).route)),
+            )
+            for d in drafts
+        ]
+        remarks = self.state.remark_count()
+        self.remarks.visible = remarks > 0
+        self.remarks_text.value = remark_text(remarks) if remarks else ""
         self._refresh_patrol()
         spots = self.state.nearby_hotspots(5)
         near = bool(spots) and spots[0].distance_m is not None

@@ -24,6 +24,7 @@ from fieldapp.components import style as s
 from fieldapp.kinds import by_route
 from fieldapp.state import READY, AppState
 from fieldapp.teamleader.session import LeaderSession
+from fieldapp.views.forms.base import EntryForm
 from fieldapp.views.host import Screen
 from fieldapp.views.night import NightLook
 from fieldapp.views.routes import PHASE_SCREENS, leader_phase, make_screen, route_chain
@@ -49,6 +50,8 @@ class App:
         # This browser session's team-leader login: never in the shared store.
         self.leader = LeaderSession(state.sync_client.client_factory)
         self.auto_sync_seconds, self.tick_seconds = auto_sync_seconds, tick_seconds
+        state.backoff.base_seconds = auto_sync_seconds
+        self._next_auto_sync_in = auto_sync_seconds
         self.screens: dict[str, Screen] = {}
         self.phase_screen: tuple[str, Screen] | None = None
         self.shown_phase: str | None = None
@@ -86,7 +89,7 @@ class App:
         """The platform's connectivity events make the next check come at once;
         the health check against the server (the ticker) stays the ground truth."""
         try:
-            ft.Connectivity(on_change=lambda _e: self.wake())
+            ft.Connectivity(on_change=lambda _e: self._connection_changed())
         except Exception:
             log.info("no connectivity service", exc_info=True)
 
@@ -278,8 +281,11 @@ class App:
         return make_screen(self, route, hotspot=preset)
 
     def start_form(self, route: str, *, hotspot: str | None = None) -> None:
-        """Open a new, empty form (optionally at a focus location tapped on home)."""
-        self.screens.pop(route, None)
+        """Open a new form (optionally at a focus location tapped on home); the
+        kind's newest draft, if any, is reopened in it."""
+        old = self.screens.pop(route, None)
+        if isinstance(old, EntryForm):
+            old.keep_draft()
         self.preset_hotspot = hotspot
         self.go(route)
 
@@ -288,12 +294,31 @@ class App:
         self.render()
 
     def _view_popped(self, e: ft.ViewPopEvent) -> None:
-        """The back arrow or Android's back button: forget the screen's input and go
-        to the screen below (home, or "Mijn log" under an entry opened from it)."""
+        """The back arrow or Android's back button: go to the screen below (home, or
+        "Mijn log" under an entry opened from it). A new form with input is kept as
+        a draft first (listed on home, reopened with the next form of its kind):
+        nothing typed is thrown away by ←.
+
+        (A "Concept bewaren / weggooien" dialog here stayed on screen in the web
+        build after either choice, so ← keeps and says so instead.)"""
         route = e.view.route if e.view is not None else self.page.route
+        screen = self.screens.get(route)
+        kept = isinstance(screen, EntryForm) and screen.keep_draft()
         self.screens.pop(route, None)
         chain = route_chain(route)
         self.go(chain[-2] if len(chain) > 1 else "/")
+        if kept:
+            self.snack("Concept bewaard. Je vindt het op het beginscherm.")
+
+    def _keep_drafts(self) -> None:
+        """Every open form with input is kept as a draft: a reload, the lock or an
+        app killed by the phone then loses at most a few seconds of typing."""
+        for screen in list(self.screens.values()):
+            if isinstance(screen, EntryForm):
+                try:
+                    screen.keep_draft()
+                except Exception:  # never let the background loop die
+                    log.exception("keeping a draft failed")
 
     # ------------------------------------------------------------ state and background
 
@@ -321,6 +346,11 @@ class App:
         """A new position: re-sort the focus locations shown (from any thread)."""
         self.post(self._refresh)
 
+    def _connection_changed(self) -> None:
+        """The network came (back): try at once, and forget the backoff."""
+        self.state.connection_returned()
+        self.wake()
+
     def wake(self) -> None:
         """Check the connection (and sync) now instead of at the next tick."""
         event = self._wake
@@ -333,11 +363,14 @@ class App:
         sync what waits (no PIN needed, so it also runs while locked)."""
         self._wake = asyncio.Event()
         while not self.closed.is_set():
+            await asyncio.to_thread(self._keep_drafts)
             if self.phase() != self.shown_phase:
                 self.render()
-            if time.monotonic() - self._last_auto_sync >= self.auto_sync_seconds:
+            if time.monotonic() - self._last_auto_sync >= self._next_auto_sync_in:
                 self._last_auto_sync = time.monotonic()
                 await asyncio.to_thread(self._auto_sync)
+                # Backoff with jitter after failures (fieldapp/state/backoff.py).
+                self._next_auto_sync_in = self.state.next_auto_sync_in()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.tick_seconds)
                 self._last_auto_sync = float("-inf")  # woken: check right away

@@ -202,16 +202,16 @@ def test_delete_only_before_any_send(tmp_path, server, engine, settings):
 # ---------------------------------------------------------------- focus locations
 
 
-def test_default_hotspot_nearest_then_last_used_then_first(tmp_path, server, engine, settings):
+def test_default_hotspot_only_the_nearest_within_trusted_distance(
+    tmp_path, server, engine, settings
+):
     app = _ready_app(tmp_path, server, engine, settings)
     choices = app.hotspots()
-    first, reason = app.default_hotspot()  # type: ignore[misc]
-    assert first == choices[0] and reason == "eerste van je stadsdeel"
+    assert app.default_hotspot() is None  # no position: no first of the district
 
     other = choices[3]
     app.save("incident", {"types": ["verbaal"], "hotspot": other.code, "bodycam_on": True})
-    chosen, reason = app.default_hotspot()  # type: ignore[misc]
-    assert chosen.code == other.code and reason == "laatst gebruikt"
+    assert app.default_hotspot() is None  # nor the last used
 
     target = next(c for c in choices if c.code != other.code)
     with Session(app.store.engine) as session:
@@ -221,7 +221,7 @@ def test_default_hotspot_nearest_then_last_used_then_first(tmp_path, server, eng
     app.location = FixedLocation(Position(lat + 0.0001, lon, 10.0))
     chosen, reason = app.default_hotspot()  # type: ignore[misc]
     assert chosen.code == target.code
-    assert reason.startswith("dichtstbij (") and reason.endswith(" m)")
+    assert reason.startswith("dichtstbij (") and reason.endswith(" m, GPS ±10 m)")
     assert app.nearby_hotspots(3)[0].code == target.code
 
 

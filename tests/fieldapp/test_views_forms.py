@@ -40,7 +40,11 @@ EMPTY_PROBLEMS = {
         "• Focuslocatie: kies een focuslocatie",
     ],
     RecordKind.GELE_KAART: ["• Naam: is verplicht", "• Geboortedatum: is verplicht"],
-    RecordKind.INCIDENT: ["• Soort incident: kies er minstens één"],
+    # Nothing is preselected without a trusted position (issue 12): the place is asked.
+    RecordKind.INCIDENT: [
+        "• Soort incident: kies er minstens één",
+        "• Focuslocatie: kies een focuslocatie",
+    ],
     RecordKind.ADRESCONTROLE: ["• Uitkomst: is verplicht"],
     RecordKind.SIGNAAL_ONDERMIJNING: [
         "• Categorie: is verplicht",
@@ -194,7 +198,8 @@ def test_a_bad_birth_date_is_explained(host):
     fill_gele_kaart(form)
     form.geboortedatum.value = "31-02-2010"
     form.save()
-    assert "typ de datum als dd-mm-jjjj" in form.problems.text.value
+    assert "Geboortedatum: deze datum bestaat niet" in form.problems.text.value
+    assert form.geboortedatum.error == "Deze datum bestaat niet"
     assert host.state.pending_count() == 0
 
 

@@ -23,7 +23,7 @@ class AdrescontroleForm(EntryForm):
             UITKOMST_LABELS,
             selected=[p["uitkomst"]] if p.get("uitkomst") else None,
         )
-        self.address = text_field("Adres (optioneel)", p.get("address", ""))
+        self.address = text_field("Adres (of een focuslocatie)", p.get("address", ""))
         self.hotspot = self.hotspot_field(optional=True)
         self.when = MomentField(app, "Tijdstip", self.moment())
         self.note = text_field(

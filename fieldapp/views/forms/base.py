@@ -3,6 +3,7 @@ the fields, and editing an entry from "Mijn log"."""
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import datetime
@@ -15,6 +16,7 @@ from fieldapp.components import Banner, HotspotField, big_button, problems_text
 from fieldapp.components import style as s
 from fieldapp.kinds import kind_of
 from fieldapp.state import EntryInvalid
+from fieldapp.views.forms import draft
 from sync_protocol import RecordKind
 
 if TYPE_CHECKING:
@@ -60,6 +62,19 @@ class EntryForm(ABC):
         self.route = f"/log/{entry.id}" if entry is not None else self.spec.route
         self.payload: dict[str, Any] = dict(entry.payload) if entry is not None else {}
         self.preset_hotspot = hotspot
+        # The id this form's entry will have, from the moment it opens: a second
+        # tap on save, a retry or a race can only ever save this one entry.
+        self.new_id = self.state.new_entry_id() if entry is None else None
+        # A new form reopens the kind's newest draft (after ←, a reload, the lock
+        # or an app kill), with that draft's id: saving it saves that entry once.
+        self._resume: dict[str, Any] | None = None
+        self._kept: dict[str, Any] | None = None
+        if entry is None:
+            drafts = self.state.drafts(self.kind)
+            if drafts:
+                self.new_id, self._resume = drafts[0].id, drafts[0].values
+        self._saving = threading.Lock()  # taps may arrive on two threads at once
+        self._saved = False
         self.fields: dict[str, HasError] = {}
         self.problems = Banner()
         self.status = app.status_bar()
@@ -89,8 +104,9 @@ class EntryForm(ABC):
         theme: Callable[[], str | None] | None = None,
     ) -> HotspotField:
         """Pre-selected honestly: the saved one when editing, the one tapped on home,
-        the nearest when the position is known, and (for incidents) otherwise the
-        last used or first of the district; the reason is shown under the name."""
+        or the nearest when a position is known and it is close enough to trust
+        (see AppState.default_hotspot); the reason is shown under the name.
+        `always_default` is kept for callers; it no longer widens the rule."""
         code, reason = None, ""
         if self.entry is not None:
             code, reason = self.payload.get("hotspot"), "opgeslagen"
@@ -98,7 +114,7 @@ class EntryForm(ABC):
             code, reason = self.preset_hotspot, "gekozen op het beginscherm"
         else:
             default = self.state.default_hotspot()
-            if default is not None and (always_default or default[0].distance_m is not None):
+            if default is not None:
                 code, reason = default[0].code, default[1]
         return HotspotField(
             self.app, label=label, code=code, reason=reason, theme=theme, optional=optional
@@ -124,6 +140,9 @@ class EntryForm(ABC):
             if intro is not None:
                 body.append(intro)
             body.extend(self.build())
+            if self._resume:
+                draft.restore(self, self._resume)
+                self.problems.show("Je concept is teruggezet.", "info")
             save = big_button(
                 self.save_text, self.app.act(self.save), icon=ft.Icons.SAVE, bgcolor=self.accent
             )
@@ -195,12 +214,53 @@ class EntryForm(ABC):
             )
         else:
             banner.show("Nog niet verzonden. Je wijziging vervangt wat er stond.", "info")
-        return ft.Column([heading, banner.control], spacing=10)
+        parts: list[ft.Control] = [heading, banner.control]
+        if entry.review_remark:
+            # The team leader's remark where the officer fixes the entry.
+            remark = Banner()
+            remark.show(f"Opmerking teamleider: {entry.review_remark}", "error")
+            parts.insert(1, remark.control)
+        return ft.Column(parts, spacing=10)
 
     def refresh(self) -> None:
         self.status.refresh()
 
+    # ------------------------------------------------------------ drafts
+
+    def has_input(self) -> bool:
+        """Whether leaving would lose something the officer typed or chose."""
+        return (
+            self.entry is None
+            and self._view is not None
+            and not self._saved
+            and draft.has_input(draft.snapshot(self))
+        )
+
+    def keep_draft(self) -> bool:
+        """Keep what is filled in as a draft (the shell calls this every few
+        seconds, on ← and before the lock); False when there is nothing to keep."""
+        if self.new_id is None or not self.has_input():
+            return False
+        values = draft.snapshot(self)
+        if values != self._kept:  # unchanged since the last time: no write
+            self.state.keep_draft(self.new_id, self.kind, values)
+            self._kept = values
+        return True
+
+    def discard_draft(self) -> None:
+        if self.new_id is not None:
+            self.state.drop_draft(self.new_id)
+
     def save(self) -> None:
+        if self._saved or not self._saving.acquire(blocking=False):
+            return  # a second tap while (or after) the first one saves
+        try:
+            if not self._saved:
+                self._save()
+        finally:
+            self._saving.release()
+
+    def _save(self) -> None:
         self.problems.hide()
         for field in self.fields.values():
             field.set_error(None)
@@ -209,12 +269,13 @@ class EntryForm(ABC):
         if not problems:
             try:
                 entry_id = self.entry.id if self.entry is not None else None
-                self.state.save(self.kind, values, entry_id=entry_id)
+                self.state.save(self.kind, values, entry_id=entry_id, new_id=self.new_id)
             except EntryInvalid as exc:
                 problems = exc.problems
         if problems:
             self.show_problems(problems)
             return
+        self._saved = True
         self.app.close_screen(self, SAVED)
         self.app.wake()  # online? then it goes out right away
 
