@@ -66,6 +66,13 @@ class HomeScreen:
                     height=56,
                     center=True,
                 ),
+                big_button(
+                    "Kaart",
+                    app.act(lambda: app.go("/kaart")),
+                    outlined=True,
+                    height=56,
+                    center=True,
+                ),
             ],
             spacing=10,
         )

@@ -17,6 +17,7 @@ from fieldapp.state import ENROL, LOCKED, SET_PIN, TEAMLEADER
 from fieldapp.views import forms
 from fieldapp.views.enrol import EnrolScreen
 from fieldapp.views.home import HomeScreen
+from fieldapp.views.kaart import KaartScreen
 from fieldapp.views.log import LogScreen
 from fieldapp.views.pin import SetPinScreen, UnlockScreen
 from fieldapp.views.sync import SyncScreen
@@ -40,6 +41,7 @@ SCREENS: dict[str, Callable[[Host], Screen]] = {
     "/": HomeScreen,
     "/log": LogScreen,
     "/sync": SyncScreen,
+    "/kaart": KaartScreen,
 }
 ENTRY_PREFIX = "/log/"  # "/log/<id>": an entry of Mijn log, in its kind's form
 
