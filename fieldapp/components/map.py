@@ -5,7 +5,7 @@ phone without a connection have no tiles). Without tiles the map is a plain fiel
 with the markers still at their places, which is what an officer needs: where the
 focus locations are relative to each other and to them.
 
-Each marker is a button with a readable tooltip, so a person (and a browser test)
+Each marker is a button with a readable accessible name, so a person (and a browser test)
 can find it by name; a tap on it runs the marker's handler.
 """
 
@@ -19,9 +19,10 @@ import flet as ft
 import flet_map as fm
 
 from fieldapp.components import style as s
+from fieldapp.components.controls import labelled
 from fieldapp.components.host import WidgetHost
 
-__all__ = ["TILE_URL_ENV", "MapMarker", "map_control", "tile_url"]
+__all__ = ["TILE_URL_ENV", "MapMarker", "map_control", "marker_button", "tile_url"]
 
 # The base map's URL template ({z}/{x}/{y}), e.g. the sync server's caching tile
 # proxy in front of PDOK's BRT-Achtergrondkaart; unset means no tiles.
@@ -38,7 +39,7 @@ def tile_url() -> str | None:
 class MapMarker:
     lat: float
     lon: float
-    label: str  # the tooltip: what a person reads (and a test looks for)
+    label: str  # its accessible name: what a screen reader reads (and a test looks for)
     colour: str = s.PRIMARY
     size: float = 40
     icon: ft.IconData = ft.Icons.PLACE
@@ -46,20 +47,28 @@ class MapMarker:
 
 
 def _marker(marker: MapMarker, host: WidgetHost) -> fm.Marker:
-    handler = host.act(marker.on_click) if marker.on_click is not None else None
+    button = ft.IconButton(
+        icon=marker.icon,
+        icon_color=marker.colour,
+        icon_size=marker.size * 0.8,
+        on_click=host.act(marker.on_click) if marker.on_click is not None else None,
+        style=ft.ButtonStyle(padding=0),
+    )
     return fm.Marker(
-        content=ft.IconButton(
-            icon=marker.icon,
-            icon_color=marker.colour,
-            icon_size=marker.size * 0.8,
-            tooltip=marker.label,
-            on_click=handler,
-            style=ft.ButtonStyle(padding=0),
-        ),
+        data=marker,
+        content=labelled(button, marker.label),
         coordinates=fm.MapLatitudeLongitude(marker.lat, marker.lon),
         width=marker.size,
         height=marker.size,
     )
+
+
+def marker_button(marker: fm.Marker) -> ft.IconButton:
+    """The button inside a marker (under its accessible name)."""
+    found = marker.content
+    while not isinstance(found, ft.IconButton):
+        found = found.content
+    return found
 
 
 def map_control(

@@ -10,7 +10,7 @@ import pytest
 from fake_host import FakeHost, phone_state, texts
 from phone_reference import REFERENCE
 
-from fieldapp.components.map import TILE_URL_ENV
+from fieldapp.components.map import TILE_URL_ENV, marker_button
 from fieldapp.kinds import KINDS
 from fieldapp.location import FixedLocation, Position
 from fieldapp.state import AppState
@@ -43,7 +43,7 @@ def shown_map(screen: KaartScreen) -> fm.Map:
 
 def markers(found: fm.Map) -> dict[str, fm.Marker]:
     layers = [layer for layer in found.layers if isinstance(layer, fm.MarkerLayer)]
-    return {m.content.tooltip: m for layer in layers for m in layer.markers}
+    return {m.data.label: m for layer in layers for m in layer.markers}
 
 
 def test_every_focus_location_with_a_place_is_a_marker_that_starts_an_entry(host):
@@ -52,7 +52,7 @@ def test_every_focus_location_with_a_place_is_a_marker_that_starts_an_entry(host
     assert set(found) == {"Waarneming bij Marsmanplein", "Waarneming bij Zaanenpark"}
     marsman = found["Waarneming bij Marsmanplein"]
     assert (marsman.coordinates.latitude, marsman.coordinates.longitude) == (52.397, 4.652)
-    marsman.content.on_click()
+    marker_button(marsman).on_click()
     assert host.forms == [(KINDS[RecordKind.WAARNEMING].route, "noord-a")]
 
 
@@ -73,7 +73,7 @@ def test_the_officers_position_is_shown_and_centres_the_map(tmp_path):
     found = shown_map(KaartScreen(FakeHost(state)))
     me = markers(found)["Mijn positie"]
     assert (me.coordinates.latitude, me.coordinates.longitude) == (52.395, 4.64)
-    assert me.content.on_click is None
+    assert marker_button(me).on_click is None
     center = found.initial_center
     assert (center.latitude, center.longitude) == (52.395, 4.64)
 

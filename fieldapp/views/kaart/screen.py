@@ -41,7 +41,13 @@ class KaartScreen:
             controls=[
                 self.status.control,
                 ft.ListView(
-                    [self.map_box, self.summary, self.missing],
+                    [
+                        self.map_box,
+                        ft.Container(
+                            ft.Column([self.summary, self.missing], spacing=8),
+                            padding=ft.Padding.symmetric(horizontal=16),
+                        ),
+                    ],
                     expand=True,
                     spacing=8,
                     padding=ft.Padding.only(left=0, right=0, top=0, bottom=24),
@@ -89,6 +95,7 @@ class KaartScreen:
             host=self.app,
             tiles=tile_url(),
             height=MAP_HEIGHT,
+            zoom=13.5,
         )
         where = "je positie en " if data.position else ""
         self.summary.value = (
