@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import flet as ft
 import flet_map as fm
@@ -43,7 +44,7 @@ class MapMarker:
     colour: str = s.PRIMARY
     size: float = 40
     icon: ft.IconData = ft.Icons.PLACE
-    on_click: Callable[[], None] | None = None
+    on_click: Callable[[], Any] | None = None
 
 
 def _marker(marker: MapMarker, host: WidgetHost) -> fm.Marker:
@@ -78,7 +79,7 @@ def map_control(
     host: WidgetHost,
     zoom: float = 14,
     tiles: str | None = None,
-    on_tap: Callable[[fm.MapTapEvent], None] | None = None,
+    on_tap: Callable[..., Any] | None = None,
     height: float | None = None,
 ) -> fm.Map:
     """A map with one marker layer per sequence (later layers on top); `act` wraps
@@ -95,7 +96,7 @@ def map_control(
         initial_center=fm.MapLatitudeLongitude(center[0], center[1]),
         initial_zoom=zoom,
         bgcolor=PLAIN_BG,
-        on_tap=on_tap,
+        on_tap=host.act(on_tap) if on_tap is not None else None,
         height=height,
         expand=height is None,
     )

@@ -19,6 +19,7 @@ from fieldapp.state import SyncError
 from fieldapp.views.teamleider.hot_times import HotTimesTab
 from fieldapp.views.teamleider.incidents import IncidentsTab
 from fieldapp.views.teamleider.indicators import IndicatorsTab
+from fieldapp.views.teamleider.kaart import KaartTab
 from fieldapp.views.teamleider.parts import ALL, dropdown
 from fieldapp.views.teamleider.profile import ProfileTab
 from fieldapp.views.teamleider.review import ReviewTab
@@ -37,6 +38,7 @@ class TeamLeaderScreen:
         "Beoordelen": ReviewTab,
         "Incidenten": IncidentsTab,
         "Indicatoren": IndicatorsTab,
+        "Kaart": KaartTab,
         "Hot times": HotTimesTab,
         "Wijkprofiel": ProfileTab,
     }
