@@ -9,11 +9,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from fieldapp import models as m
+from fieldapp.local_wijkacties import haarlem_time, hotspot_active
 
 
 @dataclass(frozen=True)
@@ -53,9 +55,12 @@ def hotspots(
     search: str = "",
     theme: str | None = None,
     near: tuple[float, float] | None = None,
+    today: date | None = None,
 ) -> list[HotspotChoice]:
-    """The district's hotspots: nearest first when a position is known,
-    otherwise alphabetical; `search` matches any part of the name."""
+    """The district's hotspots an officer can pick (not retired, in their period):
+    nearest first when a position is known, otherwise alphabetical; `search`
+    matches any part of the name."""
+    day = today or haarlem_time().date()
     with Session(engine) as session:
         query = select(m.Hotspot)
         if districts is not None:
@@ -64,6 +69,8 @@ def hotspots(
     needle = search.strip().lower()
     choices = []
     for row in rows:
+        if not hotspot_active(row, day):
+            continue
         if needle and needle not in row.name.lower():
             continue
         if theme and row.themes and theme not in row.themes:

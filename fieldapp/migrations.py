@@ -115,7 +115,39 @@ def _step2_outbox_send_order(db: Connection) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS ix_outbox_send_order ON outbox (priority, queued_at)")
 
 
-STEPS: list[Step] = [_step1_initial, _step2_outbox_send_order]
+def _step3_hotspot_period_and_wijkacties(db: Connection) -> None:
+    """Issue 13: a hotspot may be retired or have a period (kept for history, hidden
+    from pickers), and district actions (wijkacties) come by pull."""
+    _run(
+        db,
+        """
+        ALTER TABLE hotspot ADD COLUMN retired BOOLEAN NOT NULL DEFAULT 0;
+        ALTER TABLE hotspot ADD COLUMN valid_from TEXT;
+        ALTER TABLE hotspot ADD COLUMN valid_to TEXT;
+        CREATE TABLE wijkactie (
+            id TEXT NOT NULL PRIMARY KEY,
+            district TEXT NOT NULL,
+            title TEXT NOT NULL,
+            themes JSON NOT NULL,
+            hotspots JSON NOT NULL,
+            starts_on TEXT NOT NULL,
+            ends_on TEXT NOT NULL,
+            hot_times JSON NOT NULL,
+            goal TEXT NOT NULL DEFAULT '',
+            target INTEGER,
+            team TEXT NOT NULL DEFAULT '',
+            officers JSON NOT NULL
+        );
+        CREATE INDEX ix_wijkactie_district ON wijkactie (district);
+        """,
+    )
+
+
+STEPS: list[Step] = [
+    _step1_initial,
+    _step2_outbox_send_order,
+    _step3_hotspot_period_and_wijkacties,
+]
 
 
 def current_version(db: Connection) -> int:

@@ -66,6 +66,30 @@ class Hotspot(LocalModel, table=True):
     lat: float | None = None
     lon: float | None = None
     note: str = ""
+    # Retired or outside its period: hidden from pickers, still named in history.
+    retired: bool = False
+    valid_from: str | None = None  # ISO date, inclusive; None = open
+    valid_to: str | None = None
+
+
+class Wijkactie(LocalModel, table=True):
+    """A district action planned by the team leader, as pulled (sync_protocol
+    WijkactieData). `hot_times` is a list of {weekday, start_hour, end_hour}."""
+
+    id: str = Field(primary_key=True)
+    district: str = Field(index=True)
+    title: str
+    themes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    hotspots: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    starts_on: str  # ISO date, inclusive
+    ends_on: str
+    hot_times: list[dict[str, int]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    goal: str = ""
+    target: int | None = None
+    team: str = ""
+    officers: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class Entry(LocalModel, table=True):

@@ -31,6 +31,7 @@ from sync_protocol import (
     RecordChange,
     ThemeChange,
     Tombstone,
+    WijkactieChange,
 )
 
 _PAGE: TypeAdapter[list[Change]] = TypeAdapter(list[Change])
@@ -81,6 +82,27 @@ def _hotspot_row(change: HotspotChange) -> dict[str, Any]:
         "lat": data.lat,
         "lon": data.lon,
         "note": data.note,
+        "retired": data.retired,
+        "valid_from": data.valid_from,
+        "valid_to": data.valid_to,
+    }
+
+
+def _wijkactie_row(change: WijkactieChange) -> dict[str, Any]:
+    data = change.data
+    return {
+        "code": change.id,
+        "district": data.district,
+        "title": data.title,
+        "themes": list(data.themes),
+        "hotspots": list(data.hotspots),
+        "starts_on": data.starts_on,
+        "ends_on": data.ends_on,
+        "hot_times": [t.model_dump() for t in data.hot_times],
+        "goal": data.goal,
+        "target": data.target,
+        "team": data.team,
+        "officers": list(data.officers),
     }
 
 
@@ -94,7 +116,10 @@ _REFERENCE: dict[str, tuple[Table, Callable[[Any], dict[str, Any]]]] = {
     "district": (_table(m.District), _district_row),
     "theme": (_table(m.Theme), _theme_row),
     "hotspot": (_table(m.Hotspot), _hotspot_row),
+    "wijkactie": (_table(m.Wijkactie), _wijkactie_row),
 }
+# The key column of each table (the change's id).
+_KEY = {"wijkactie": "id"}
 
 
 def apply_changes(session: Session, changes: Sequence[Change]) -> None:
@@ -118,15 +143,18 @@ def apply_changes(session: Session, changes: Sequence[Change]) -> None:
     connection = session.connection()
     for entity, by_code in latest.items():
         table, to_row = _REFERENCE[entity]
+        key = _KEY.get(entity, "code")
         gone = [code for code, change in by_code.items() if isinstance(change, Tombstone)]
         rows = [to_row(change) for change in by_code.values() if not isinstance(change, Tombstone)]
+        if key != "code":
+            rows = [{key: row.pop("code"), **row} for row in rows]
         if gone:
-            connection.execute(delete(table).where(table.c.code.in_(gone)))
+            connection.execute(delete(table).where(table.c[key].in_(gone)))
         if rows:
             upsert = insert(table)
-            columns = {name: upsert.excluded[name] for name in rows[0] if name != "code"}
+            columns = {name: upsert.excluded[name] for name in rows[0] if name != key}
             connection.execute(
-                upsert.on_conflict_do_update(index_elements=["code"], set_=columns), rows
+                upsert.on_conflict_do_update(index_elements=[key], set_=columns), rows
             )
     if not reviews:
         return

@@ -25,7 +25,7 @@ from sqlalchemy import delete, func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from fieldapp import local_reference, pull_apply, wiping
+from fieldapp import local_reference, local_wijkacties, pull_apply, wiping
 from fieldapp import models as m
 from fieldapp import outbox as out
 from fieldapp.db import utcnow
@@ -179,6 +179,17 @@ class Store:
     def hotspot_name(self, code: str | None) -> str:
         return local_reference.hotspot_name(self.engine, code)
 
+    def hotspots_for_map(self, districts: Iterable[str] | None = None) -> list[m.Hotspot]:
+        return local_wijkacties.hotspots_for_map(self.engine, districts)
+
+    def wijkacties(
+        self, districts: Iterable[str] | None = None, *, include_past: bool = False
+    ) -> list[m.Wijkactie]:
+        return local_wijkacties.wijkacties(self.engine, districts, include_past=include_past)
+
+    def wijkactie(self, action_id: str) -> m.Wijkactie | None:
+        return local_wijkacties.wijkactie(self.engine, action_id)
+
     # ------------------------------------------------------------ entries
 
     def _check(
@@ -211,6 +222,9 @@ class Store:
         theme = payload.get("theme")
         if theme and session.get(m.Theme, theme) is None:
             raise EntryInvalid({"theme": "onbekend thema"})
+        action = payload.get("wijkactie")
+        if action and session.get(m.Wijkactie, action) is None:
+            raise EntryInvalid({"wijkactie": "onbekende wijkactie"})
 
     def _store_photos(self, session: Session, entry_id: str, photos: list[ProcessedPhoto]) -> None:
         self.photo_dir.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,9 @@ from sync_protocol.entities import (
     ThemeData,
     Tombstone,
     UnknownChange,
+    WijkactieChange,
+    WijkactieData,
+    WijkactieHotTime,
 )
 from sync_protocol.enums import DECISIONS, MANAGER_ROLES, RecordStatus, ReviewState, Role
 from sync_protocol.errors import ErrorBody, ErrorCode
@@ -99,5 +102,8 @@ __all__ = [
     "UnknownChange",
     "UserInfo",
     "Waarneming",
+    "WijkactieChange",
+    "WijkactieData",
+    "WijkactieHotTime",
     "validate_payload",
 ]

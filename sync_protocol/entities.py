@@ -38,6 +38,9 @@ __all__ = [
     "ThemeData",
     "Tombstone",
     "UnknownChange",
+    "WijkactieChange",
+    "WijkactieData",
+    "WijkactieHotTime",
 ]
 
 
@@ -91,6 +94,39 @@ class HotspotData(_EntityData):
     approximate: bool = True
     note: _Text = ""
     version: int = 1
+    # A retired hotspot still comes (records keep naming it): the phone hides it
+    # from pickers and shows it in history. The period is the programme year(s)
+    # it is a focus location in (ISO dates, both ends inclusive; None = open).
+    retired: bool = False
+    valid_from: str | None = None
+    valid_to: str | None = None
+
+
+class WijkactieHotTime(_EntityData):
+    """When the action is on: a weekday (0 = maandag) and local hours [start, end)."""
+
+    weekday: int = Field(ge=0, le=6)
+    start_hour: int = Field(ge=0, le=23)
+    end_hour: int = Field(ge=1, le=24)
+
+
+class WijkactieData(_EntityData):
+    """A district action (wijkactie) planned by a team leader, for the phones of
+    its district. Dates are ISO (local), both ends inclusive."""
+
+    id: str
+    district: str
+    title: str
+    themes: _Codes = Field(default_factory=list)
+    hotspots: _Codes = Field(default_factory=list)
+    starts_on: str
+    ends_on: str
+    hot_times: list[WijkactieHotTime] = Field(default_factory=list)
+    goal: _Text = ""
+    target: int | None = None
+    team: _Text = ""
+    officers: list[int] = Field(default_factory=list)  # user ids
+    version: int = 1
 
 
 class RecordStateData(_EntityData):
@@ -134,6 +170,11 @@ class HotspotChange(_Upsert):
     data: HotspotData
 
 
+class WijkactieChange(_Upsert):
+    entity: Literal["wijkactie"]
+    data: WijkactieData
+
+
 class RecordChange(_Upsert):
     """The review state (and yellow-card number) of one of the officer's own records."""
 
@@ -146,6 +187,7 @@ _UPSERTS: dict[str, type[_Upsert]] = {
     "theme": ThemeChange,
     "hotspot": HotspotChange,
     "record": RecordChange,
+    "wijkactie": WijkactieChange,
 }
 ENTITY_KINDS: tuple[str, ...] = tuple(_UPSERTS)
 
@@ -182,6 +224,7 @@ Change = Annotated[
     | Annotated[ThemeChange, Tag("theme")]
     | Annotated[HotspotChange, Tag("hotspot")]
     | Annotated[RecordChange, Tag("record")]
+    | Annotated[WijkactieChange, Tag("wijkactie")]
     | Annotated[Tombstone, Tag("delete")]
     | Annotated[UnknownChange, Tag("unknown")],
     Discriminator(_tag),

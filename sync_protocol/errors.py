@@ -45,6 +45,8 @@ class ErrorCode(StrEnum):
     UNKNOWN_HOTSPOT = "unknown_hotspot"
     NOT_OWNER = "not_owner"
     DISTRICT_NOT_ALLOWED = "district_not_allowed"
+    # a record names a district action that does not exist or is of another district
+    UNKNOWN_WIJKACTIE = "unknown_wijkactie"
     # photos
     BLOB_HASH_INVALID = "blob_hash_invalid"
     BLOB_HASH_MISMATCH = "blob_hash_mismatch"
@@ -55,12 +57,17 @@ class ErrorCode(StrEnum):
     # resources
     USER_EXISTS = "user_exists"
     UNKNOWN_DISTRICT = "unknown_district"
+    HOTSPOT_EXISTS = "hotspot_exists"
+    # a residents' reports import with bad rows: nothing was imported (details per row)
+    IMPORT_INVALID = "import_invalid"
     CONFLICT = "conflict"
     # the device's pull cursor is beyond the server's last change (a restored
     # backup): the app must pull again from 0
     CURSOR_AHEAD = "cursor_ahead"
     INTERNAL_ERROR = "internal_error"
     PHOTO_STORE_UNAVAILABLE = "photo_store_unavailable"
+    # the map tile server cannot be reached and the tile is not in the cache
+    TILES_UNAVAILABLE = "tiles_unavailable"
 
 
 class ErrorBody(BaseModel):

@@ -184,6 +184,9 @@ class _Payload(_Strict):
     hotspot: Code | None = None
     location: Location | None = None
     note: LongText = ""
+    # The district action (wijkactie) this entry is logged against, if any: the
+    # server checks it exists and is of the entry's district.
+    wijkactie: RecordId | None = None
 
     @field_validator("observed_at")
     @classmethod

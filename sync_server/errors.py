@@ -44,6 +44,10 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.CURSOR_AHEAD: 409,
     ErrorCode.INTERNAL_ERROR: 500,
     ErrorCode.PHOTO_STORE_UNAVAILABLE: 503,
+    ErrorCode.UNKNOWN_WIJKACTIE: 422,
+    ErrorCode.HOTSPOT_EXISTS: 409,
+    ErrorCode.IMPORT_INVALID: 422,
+    ErrorCode.TILES_UNAVAILABLE: 503,
 }
 
 

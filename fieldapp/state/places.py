@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fieldapp import patrol
+from fieldapp import local_wijkacties, patrol
+from fieldapp import models as m
 from fieldapp.state.core import StateCore
 from fieldapp.store import HotspotChoice
 
@@ -47,6 +48,18 @@ class Places(StateCore):
 
     def nearby_hotspots(self, limit: int = 5) -> list[HotspotChoice]:
         return self.hotspots()[:limit]
+
+    def hotspots_for_map(self) -> list[m.Hotspot]:
+        """The officer's districts' active hotspots with coordinates (map markers)."""
+        return self.store.hotspots_for_map(self.districts or None)
+
+    def wijkacties(self, include_past: bool = False) -> list[m.Wijkactie]:
+        """The district actions of the officer's districts, soonest first."""
+        return self.store.wijkacties(self.districts or None, include_past=include_past)
+
+    def active_actions(self, now: datetime | None = None) -> list[m.Wijkactie]:
+        """The actions on right now (period and hot times), for the home screen."""
+        return local_wijkacties.active_actions(self.store.engine, self.districts or None, now)
 
 
 def distance_text(metres: float) -> str:

@@ -27,6 +27,7 @@ from sync_server.models.reference import (
     Theme,
 )
 from sync_server.models.review import IncidentFollowup, ReviewEvent, SavedFilter
+from sync_server.models.wijk import Melding, Wijkactie
 
 __all__ = [
     "AuditEntry",
@@ -45,6 +46,7 @@ __all__ = [
     "IndicatorImport",
     "IndicatorSnapshot",
     "IndicatorValue",
+    "Melding",
     "OidcHandoff",
     "OidcLogin",
     "Record",
@@ -58,4 +60,5 @@ __all__ = [
     "Theme",
     "User",
     "UserDistrict",
+    "Wijkactie",
 ]

@@ -66,6 +66,8 @@ class Record(SQLModel, table=True):
     # The hotspot the log counts for: its own, or the nearest of its district
     # within the configured distance when it only has coordinates.
     assigned_hotspot_code: str | None = Field(default=None, max_length=120)
+    # The district action (wijkactie) the log names, if any (checked at push).
+    wijkactie_id: str | None = Field(default=None, index=True, max_length=36)
 
 
 class RecordVersion(SQLModel, table=True):

@@ -8,7 +8,7 @@ Rows removed from the files are retired, not deleted: old records still name the
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
@@ -46,6 +46,9 @@ class Hotspot(_Versioned, table=True):
     lon: float | None = None
     approximate: bool = True
     note: str = ""
+    # The programme year(s) it is a focus location in (inclusive; None = open).
+    valid_from: date | None = None
+    valid_to: date | None = None
 
 
 class Indicator(_Versioned, table=True):

@@ -27,13 +27,20 @@ from sync_protocol import Change, ErrorCode
 from sync_server.db import utcnow
 from sync_server.errors import ServiceError
 from sync_server.models import Change as ChangeRow
-from sync_server.models import District, Hotspot, Record, Theme, User
+from sync_server.models import District, Hotspot, Record, Theme, User, Wijkactie
 from sync_server.services.changes import AUDIENCE_ALL, AUDIENCE_DISTRICT, AUDIENCE_OWNER, latest_seq
 from sync_server.services.pseudonyms import next_step
 
 
 def iso_utc(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def iso_day(value: Any) -> str | None:
+    """A date as ISO text; SQLite may hand back the stored text itself."""
+    if value is None or isinstance(value, str):
+        return value
+    return str(value.isoformat())
 
 
 def _district(row: Any) -> dict[str, Any]:
@@ -67,6 +74,27 @@ def _hotspot(row: Any) -> dict[str, Any]:
         approximate=row.h_approximate,
         note=row.h_note,
         version=row.h_version,
+        retired=row.h_retired,
+        valid_from=iso_day(row.h_valid_from),
+        valid_to=iso_day(row.h_valid_to),
+    )
+
+
+def _wijkactie(row: Any) -> dict[str, Any]:
+    return dict(
+        id=row.entity_id,
+        district=row.w_district_code,
+        title=row.w_title,
+        themes=row.w_themes,
+        hotspots=row.w_hotspots,
+        starts_on=iso_day(row.w_starts_on),
+        ends_on=iso_day(row.w_ends_on),
+        hot_times=row.w_hot_times,
+        goal=row.w_goal,
+        target=row.w_target,
+        team=row.w_team,
+        officers=row.w_officers,
+        version=row.w_version,
     )
 
 
@@ -104,6 +132,8 @@ def _kind(
     key: Any,
     names: tuple[str, ...],
     build: Callable[[Any], dict[str, Any]],
+    *,
+    send_retired: bool = False,
 ) -> _Kind:
     letter = entity[0]
     table = model.__table__
@@ -112,7 +142,8 @@ def _kind(
     columns = (key.label(f"{letter}_key"),) + tuple(
         table.c[name].label(f"{letter}_{name}") for name in names
     )
-    retired = "retired" in names
+    # A retired hotspot is still sent (with its flag): records keep naming it.
+    retired = "retired" in names and not send_retired
 
     def present(row: Any) -> bool:
         return getattr(row, f"{letter}_key") is not None and not (
@@ -151,8 +182,31 @@ _KINDS: dict[str, _Kind] = {
             "note",
             "version",
             "retired",
+            "valid_from",
+            "valid_to",
         ),
         _hotspot,
+        send_retired=True,
+    ),
+    "wijkactie": _kind(
+        Wijkactie,
+        "wijkactie",
+        col(Wijkactie.id),
+        (
+            "district_code",
+            "title",
+            "themes",
+            "hotspots",
+            "starts_on",
+            "ends_on",
+            "hot_times",
+            "goal",
+            "target",
+            "team",
+            "officers",
+            "version",
+        ),
+        _wijkactie,
     ),
     "record": _kind(
         Record,
@@ -227,8 +281,12 @@ def pull_changes(
         if kind is None or row.op == "delete" or not kind.present(row):
             deleted = True
         else:
-            # A hotspot moved out of this user's districts since the change is gone for them.
-            deleted = restricted and entity == "hotspot" and row.h_district_code not in districts
+            # A hotspot (or action) moved out of this user's districts since the
+            # change is gone for them.
+            deleted = restricted and (
+                (entity == "hotspot" and row.h_district_code not in districts)
+                or (entity == "wijkactie" and row.w_district_code not in districts)
+            )
         page.append(
             {
                 "seq": row.seq,

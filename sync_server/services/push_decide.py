@@ -62,6 +62,8 @@ class Context:
     records: dict[str, Known]
     versions: dict[tuple[str, int], KnownVersion]
     now: datetime
+    # The district of each district action a record in the batch names.
+    wijkactie_districts: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -140,6 +142,7 @@ def current_columns(payload: Any, district: str, theme: str | None) -> dict[str,
         "weekday": fields.weekday,
         "hour": fields.hour,
         "assigned_hotspot_code": payload.hotspot,
+        "wijkactie_id": payload.wijkactie,
     }
 
 
@@ -200,6 +203,10 @@ def _decide_one(ctx: Context, plan: Plan, item: Valid, key: bytes) -> None:
             ErrorCode.INVALID_RECORD,
             "Kies een focuslocatie: dit account hoort bij geen stadsdeel.",
         )
+        return
+    if payload.wijkactie and ctx.wijkactie_districts.get(payload.wijkactie) != district:
+        # An action of another district would count this log in another team's results.
+        _reject(plan, item, ErrorCode.UNKNOWN_WIJKACTIE, "Onbekende wijkactie voor dit stadsdeel.")
         return
     pseudonym = None
     if isinstance(payload, GeleKaart) and payload.jongere is not None:

@@ -39,7 +39,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from sync_protocol import PushItemResult, PushStatus, RecordKind
-from sync_server.models import Device, Hotspot, Record, RecordPhoto, RecordVersion, Theme
+from sync_server.models import (
+    Device,
+    Hotspot,
+    Record,
+    RecordPhoto,
+    RecordVersion,
+    Theme,
+    Wijkactie,
+)
 from sync_server.services.changes import record_changes
 from sync_server.services.geo import Spot, nearest
 from sync_server.services.push_decide import Context, Known, KnownVersion, Plan, result
@@ -100,7 +108,14 @@ def read_context(
                 row.card_number,
                 True,
             )
-    return Context(user_id, device_id, districts, themes, hotspot_districts, records, versions, now)
+    context = Context(
+        user_id, device_id, districts, themes, hotspot_districts, records, versions, now
+    )
+    context.wijkactie_districts = {
+        action: district
+        for action, district in conn.execute(select(Wijkactie.id, Wijkactie.district_code))  # type: ignore[call-overload]
+    }
+    return context
 
 
 class _PgJSONText(TypeDecorator[str]):

@@ -48,6 +48,10 @@ class LoadReport:
         bucket[entity] = bucket.get(entity, 0) + 1
 
 
+# The content hash of a row changed through the app instead of the files.
+MANAGED_IN_APP = "app"
+
+
 def content_hash(data: Any) -> str:
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -145,9 +149,15 @@ def _sync_table(
     report: LoadReport,
     changes: list[PendingChange],
 ) -> None:
-    existing = {row.code: row for row in session.exec(select(model)).all()}
+    rows = session.exec(select(model)).all()
+    # Rows the team leaders manage in the app (hotspot management, issue 13) are
+    # the app's from then on: the files neither change nor retire them.
+    managed = {row.code for row in rows if row.content_hash == MANAGED_IN_APP}
+    existing = {row.code: row for row in rows if row.code not in managed}
     now = utcnow()
     for entry in entries:
+        if entry["code"] in managed:
+            continue
         fields = to_fields(entry)
         digest = content_hash(fields)
         row = existing.pop(entry["code"], None)

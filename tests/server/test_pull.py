@@ -344,7 +344,21 @@ def test_the_wire_keys_old_phones_read_are_unchanged(two_districts):
         ("theme", ("code", "description", "kind", "name", "version")),
         (
             "hotspot",
-            ("approximate", "code", "district", "lat", "lon", "name", "note", "themes", "version"),
+            # Issue 13 added retired and the period: additive, an old phone ignores them.
+            (
+                "approximate",
+                "code",
+                "district",
+                "lat",
+                "lon",
+                "name",
+                "note",
+                "retired",
+                "themes",
+                "valid_from",
+                "valid_to",
+                "version",
+            ),
         ),
         (
             "record",
