@@ -8,13 +8,9 @@ hotspot the team leader moved shows at its new place after the next sync.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
-
-from fieldapp import models as m
-from fieldapp.state.core import StateCore
+from fieldapp.state.places import Places
 
 __all__ = ["HAARLEM", "MapPoint", "MapPoints", "map_points"]
 
@@ -49,22 +45,16 @@ class MapPoints:
         return HAARLEM
 
 
-def _hotspots(state: StateCore, districts: Iterable[str] | None) -> list[m.Hotspot]:
-    with Session(state.store.engine) as session:
-        query = select(m.Hotspot)
-        if districts is not None:
-            query = query.where(col(m.Hotspot.district).in_(list(districts)))
-        return list(session.exec(query.order_by(col(m.Hotspot.name))).all())
-
-
-def map_points(state: StateCore) -> MapPoints:
-    """The officer's district's focus locations for the map, with their position."""
-    rows = _hotspots(state, state.districts or None)
+def map_points(state: Places) -> MapPoints:
+    """The officer's district's active focus locations for the map (retired ones and
+    those outside their period left out), with the officer's position."""
+    rows = state.hotspots_for_map()
     points = [
         MapPoint(row.code, row.name, row.lat, row.lon, tuple(row.themes))
         for row in rows
         if row.lat is not None and row.lon is not None
     ]
-    without = [row.name for row in rows if row.lat is None or row.lon is None]
+    placed = {p.code for p in points}
+    without = [c.name for c in state.hotspots() if c.code not in placed]
     pos = state.position()
     return MapPoints(points, without, (float(pos.lat), float(pos.lon)) if pos else None)
