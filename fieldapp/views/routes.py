@@ -46,7 +46,9 @@ SCREENS: dict[str, Callable[[Host], Screen]] = {
 ENTRY_PREFIX = "/log/"  # "/log/<id>": an entry of Mijn log, in its kind's form
 
 
-def make_screen(host: Host, route: str, *, hotspot: str | None = None) -> Screen | None:
+def make_screen(
+    host: Host, route: str, *, hotspot: str | None = None, wijkactie: str | None = None
+) -> Screen | None:
     """The screen for a route (None for a route that shows nothing, e.g. a
     deleted entry); `hotspot` presets a new form's focus location."""
     factory = SCREENS.get(route)
@@ -57,7 +59,7 @@ def make_screen(host: Host, route: str, *, hotspot: str | None = None) -> Screen
         return forms.edit_form(host, entry) if entry is not None else None
     spec = by_route(route)
     if spec is not None:
-        return forms.new_form(host, spec.kind, hotspot=hotspot)
+        return forms.new_form(host, spec.kind, hotspot=hotspot, wijkactie=wijkactie)
     return None
 
 

@@ -54,6 +54,7 @@ class App:
         self._picker: ft.FilePicker | None = None
         self._last_auto_sync = float("-inf")
         self.preset_hotspot: str | None = None
+        self.preset_wijkactie: str | None = None
 
     # ------------------------------------------------------------ start and stop
 
@@ -246,15 +247,19 @@ class App:
         return screen
 
     def _make(self, route: str) -> Screen | None:
-        preset = None
+        preset = action = None
         if by_route(route) is not None:  # a new form takes the place tapped on home
             preset, self.preset_hotspot = self.preset_hotspot, None
-        return make_screen(self, route, hotspot=preset)
+            action, self.preset_wijkactie = self.preset_wijkactie, None
+        return make_screen(self, route, hotspot=preset, wijkactie=action)
 
-    def start_form(self, route: str, *, hotspot: str | None = None) -> None:
-        """Open a new, empty form (optionally at a focus location tapped on home)."""
+    def start_form(
+        self, route: str, *, hotspot: str | None = None, wijkactie: str | None = None
+    ) -> None:
+        """Open a new, empty form (optionally at a focus location tapped on home,
+        and for a district action shown on home)."""
         self.screens.pop(route, None)
-        self.preset_hotspot = hotspot
+        self.preset_hotspot, self.preset_wijkactie = hotspot, wijkactie
         self.go(route)
 
     def _route_changed(self) -> None:

@@ -52,7 +52,12 @@ class EntryForm(ABC):
             EntryForm.by_kind[cls.kind] = cls
 
     def __init__(
-        self, app: Host, *, entry: m.Entry | None = None, hotspot: str | None = None
+        self,
+        app: Host,
+        *,
+        entry: m.Entry | None = None,
+        hotspot: str | None = None,
+        wijkactie: str | None = None,
     ) -> None:
         self.app, self.state, self.entry = app, app.state, entry
         self.spec = kind_of(self.kind)
@@ -60,6 +65,7 @@ class EntryForm(ABC):
         self.route = f"/log/{entry.id}" if entry is not None else self.spec.route
         self.payload: dict[str, Any] = dict(entry.payload) if entry is not None else {}
         self.preset_hotspot = hotspot
+        self.preset_wijkactie = wijkactie  # a new entry logged against a district action
         self.fields: dict[str, HasError] = {}
         self.problems = Banner()
         self.status = app.status_bar()
@@ -206,6 +212,8 @@ class EntryForm(ABC):
             field.set_error(None)
         problems: dict[str, str] = {}
         values = self.collect(problems)
+        if self.preset_wijkactie and self.entry is None:
+            values.setdefault("wijkactie", self.preset_wijkactie)
         if not problems:
             try:
                 entry_id = self.entry.id if self.entry is not None else None
