@@ -11,6 +11,7 @@ from fieldapp.components import big_button, icon_button
 from fieldapp.components import style as s
 from fieldapp.kinds import KINDS
 from fieldapp.state import distance_text
+from fieldapp.views.wijkactie import ActionCards
 from sync_protocol import RecordKind
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ class HomeScreen:
         self.patrol_title = ft.Text("", size=s.LABEL, weight=ft.FontWeight.BOLD, color=s.INK)
         self.patrol_note = ft.Text("", size=s.SMALL, color=s.MUTED)
         self.patrol = ft.Column(spacing=0)
+        self.actions = ActionCards(app)  # a district action during its hot times
         buttons: list[ft.Control] = [
             ft.Row(
                 [
@@ -96,6 +98,7 @@ class HomeScreen:
                 ft.ListView(
                     [
                         ft.Column([self.who, self.district], spacing=0),
+                        self.actions.control,
                         *buttons,
                         secondary,
                         ft.Container(height=4),
@@ -130,6 +133,7 @@ class HomeScreen:
         districts = self.state.district_names()
         self.district.value = f"Stadsdeel {districts}" if districts else ""
         self._refresh_patrol()
+        self.actions.refresh()
         spots = self.state.nearby_hotspots(5)
         near = bool(spots) and spots[0].distance_m is not None
         self.spots_title.value = (
