@@ -31,6 +31,9 @@ DEFAULT_VAR = ROOT / "var"
 DEFAULT_ASSETS = ROOT / "assets" / "reference"
 DEFAULT_DEFINITIONS = DEFAULT_ASSETS / "indicator_definitions.json"
 DEFAULT_RETENTION = DEFAULT_ASSETS / "retention.json"
+DEFAULT_TILE_URL = (
+    "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png"
+)
 # Local time of the programme: hot times, months and years are Haarlem's.
 TIMEZONE = "Europe/Amsterdam"
 
@@ -124,6 +127,10 @@ class Settings:
     metrics_token: str | None = field(default=None, repr=False)
     log_format: Literal["json", "text"] = "json"
     log_level: str = "INFO"
+    # The map's base tiles: the upstream URL template ({z}/{x}/{y}) the tile proxy
+    # fetches from, and the folder it caches them in (None: var/tiles beside the photos).
+    tile_url_template: str = DEFAULT_TILE_URL
+    tile_dir: Path | None = None
 
 
 class ServerEnv(BaseSettings):
@@ -308,6 +315,16 @@ class ServerEnv(BaseSettings):
     )
     retention: Path = Field(
         DEFAULT_RETENTION, alias="HV_RETENTION", description="retention rules per record kind"
+    )
+    tile_url: str = Field(
+        DEFAULT_TILE_URL,
+        alias="HV_TILE_URL",
+        pattern=r"^https?://.*\{z\}.*\{x\}.*\{y\}",
+        description="map tiles the server proxies and caches, a URL template with {z}, {x}, "
+        "{y} (default PDOK BRT-Achtergrondkaart, WebMercator)",
+    )
+    tile_dir: Path | None = Field(
+        None, alias="HV_TILE_DIR", description="folder of cached map tiles (default `var/tiles`)"
     )
     youth_pseudonym_retention_days: int | None = Field(
         None,
@@ -516,4 +533,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         log_format=values.log_format,
         log_level=values.log_level,
+        tile_url_template=values.tile_url,
+        tile_dir=values.tile_dir or var_dir / "tiles",
     )

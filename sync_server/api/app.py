@@ -33,6 +33,7 @@ from sync_server.api.routes import (
     ops,
     review,
     sync,
+    wijk,
 )
 from sync_server.api.text_guard import TextGuardMiddleware
 from sync_server.config import Settings, load_settings
@@ -113,7 +114,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     # Outermost: every reply (errors from the inner middleware too) gets its id.
     app.add_middleware(RequestContextMiddleware)
-    for module in (auth, sync, blobs, admin, indicators, hotspots, review, audit, ops):
+    for module in (auth, sync, blobs, admin, indicators, hotspots, review, audit, ops, wijk):
         app.include_router(module.router)
     # Team leaders view photos with GET; phones check (HEAD) and upload (PUT) them
     # on the same address in blobs.router.
