@@ -10,11 +10,13 @@ error messages and the offline message.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from fieldapp.http_client import SyncError
+from fieldapp.teamleader.client import READ_REASON
 from fieldapp.teamleader.dates import haarlem_today
 from fieldapp.teamleader.hot_times import WEEKDAYS
 
@@ -251,7 +253,8 @@ class Wijk:
         ]
 
     def logs(self, district: str | None, *, days: int = 28) -> list[MapPoint]:
-        data = self._call("GET", "/review/records.geojson", params=self._period(district, days))
+        params = {**self._period(district, days), **READ_REASON}
+        data = json.loads(self.leader._get_bytes(API + "/review/export.geojson", params=params))
         points = []
         for feature in data.get("features") or []:
             lon, lat = feature["geometry"]["coordinates"][:2]
