@@ -128,7 +128,7 @@ class WijkactieResult:
     total: int
     by_kind: dict[str, int]
     by_actie: dict[str, int]
-    meldingen: dict[str, int]  # before, during, after (and days)
+    meldingen: dict[str, int | None]  # before, during, after (None: not yet), days
 
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> WijkactieResult:
@@ -138,7 +138,10 @@ class WijkactieResult:
             total=int(entries.get("total") or 0),
             by_kind={str(k): int(v) for k, v in (entries.get("by_kind") or {}).items()},
             by_actie={str(k): int(v) for k, v in (entries.get("by_actie") or {}).items()},
-            meldingen={str(k): int(v) for k, v in (data.get("meldingen") or {}).items()},
+            meldingen={
+                str(k): None if v is None else int(v)
+                for k, v in (data.get("meldingen") or {}).items()
+            },
         )
 
 

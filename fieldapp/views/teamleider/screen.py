@@ -24,6 +24,7 @@ from fieldapp.views.teamleider.parts import ALL, dropdown
 from fieldapp.views.teamleider.profile import ProfileTab
 from fieldapp.views.teamleider.review import ReviewTab
 from fieldapp.views.teamleider.tab_host import T, Tab, TabHost
+from fieldapp.views.teamleider.wijkacties import WijkactiesTab
 
 if TYPE_CHECKING:
     from fieldapp.views.host import Host
@@ -41,6 +42,7 @@ class TeamLeaderScreen:
         "Kaart": KaartTab,
         "Hot times": HotTimesTab,
         "Wijkprofiel": ProfileTab,
+        "Wijkacties": WijkactiesTab,
     }
 
     def __init__(self, app: Host) -> None:
