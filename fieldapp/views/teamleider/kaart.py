@@ -89,6 +89,7 @@ class KaartTab:
                 ],
                 wrap=True,
             ),
+            *self._panel(),
             note(
                 "Hoe groter en donkerder, hoe meer registraties in de periode. "
                 "Tik op een focuslocatie om haar te beheren; de hot times staan in "
@@ -103,7 +104,6 @@ class KaartTab:
                 height=440,
                 on_tap=self._tapped,
             ),
-            *self._panel(),
         ]
 
     # ------------------------------------------------------------ layers
