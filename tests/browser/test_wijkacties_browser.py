@@ -82,6 +82,10 @@ def test_a_planned_action_reaches_the_phone_and_counts_its_entries(
         what="the focus location's checkbox",
     )
     phone.tap(phone.page.get_by_role("checkbox", name=SPOT))
+    wait_until(
+        lambda: phone.page.mouse.wheel(0, 250) or phone.button("Wijkactie plannen").count(),
+        what="the plan button",
+    )
     phone.fill("Streefcijfer (aantal registraties)", "3")
     phone.tap(phone.button("Wijkactie plannen"))
     phone.see("Registraties bij deze actie: 0 van streefcijfer 3")
