@@ -11,6 +11,7 @@ from fieldapp.components import big_button, icon_button
 from fieldapp.components import style as s
 from fieldapp.kinds import KINDS, kind_of
 from fieldapp.state import distance_text, remark_text
+from fieldapp.views.wijkactie import ActionCards
 from sync_protocol import RecordKind
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ class HomeScreen:
         self.patrol_title = ft.Text("", size=s.LABEL, weight=ft.FontWeight.BOLD, color=s.INK)
         self.patrol_note = ft.Text("", size=s.SMALL, color=s.MUTED)
         self.patrol = ft.Column(spacing=0)
+        self.actions = ActionCards(app)  # a district action during its hot times
         buttons: list[ft.Control] = [
             ft.Row(
                 [
@@ -62,6 +64,13 @@ class HomeScreen:
                 big_button(
                     "Synchroniseren",
                     app.act(lambda: app.go("/sync")),
+                    outlined=True,
+                    height=56,
+                    center=True,
+                ),
+                big_button(
+                    "Kaart",
+                    app.act(lambda: app.go("/kaart")),
                     outlined=True,
                     height=56,
                     center=True,
@@ -117,6 +126,7 @@ class HomeScreen:
                         self.remarks,
                         self.drafts_title,
                         self.drafts,
+                        self.actions.control,
                         *buttons,
                         secondary,
                         ft.Container(height=4),
@@ -169,6 +179,7 @@ class HomeScreen:
         self.remarks.visible = remarks > 0
         self.remarks_text.value = remark_text(remarks) if remarks else ""
         self._refresh_patrol()
+        self.actions.refresh()
         spots = self.state.nearby_hotspots(5)
         near = bool(spots) and spots[0].distance_m is not None
         self.spots_title.value = (

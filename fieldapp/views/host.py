@@ -64,8 +64,11 @@ class Host(WidgetHost, Protocol):
     def open_url(self, url: str) -> None:
         """Send this browser tab to another address (the single sign-on)."""
 
-    def start_form(self, route: str, *, hotspot: str | None = None) -> None:
-        """Open a new, empty form (optionally at a focus location tapped on home)."""
+    def start_form(
+        self, route: str, *, hotspot: str | None = None, wijkactie: str | None = None
+    ) -> None:
+        """Open a new, empty form (optionally at a focus location tapped on home,
+        and for a district action shown on home)."""
 
     def close_screen(self, screen: Screen, message: str | None = None) -> None:
         """Leave a screen for the one below it, forgetting its input."""

@@ -18,6 +18,7 @@ from fieldapp.state import ENROL, LOCKED, SET_PIN
 from fieldapp.views import forms
 from fieldapp.views.enrol import EnrolScreen
 from fieldapp.views.home import HomeScreen
+from fieldapp.views.kaart import KaartScreen
 from fieldapp.views.log import LogScreen
 from fieldapp.views.pin import SetPinScreen, UnlockScreen
 from fieldapp.views.sync import SyncScreen
@@ -63,11 +64,14 @@ SCREENS: dict[str, Callable[[Host], Screen]] = {
     "/": HomeScreen,
     "/log": LogScreen,
     "/sync": SyncScreen,
+    "/kaart": KaartScreen,
 }
 ENTRY_PREFIX = "/log/"  # "/log/<id>": an entry of Mijn log, in its kind's form
 
 
-def make_screen(host: Host, route: str, *, hotspot: str | None = None) -> Screen | None:
+def make_screen(
+    host: Host, route: str, *, hotspot: str | None = None, wijkactie: str | None = None
+) -> Screen | None:
     """The screen for a route (None for a route that shows nothing, e.g. a
     deleted entry); `hotspot` presets a new form's focus location."""
     factory = SCREENS.get(route)
@@ -78,7 +82,7 @@ def make_screen(host: Host, route: str, *, hotspot: str | None = None) -> Screen
         return forms.edit_form(host, entry) if entry is not None else None
     spec = by_route(route)
     if spec is not None:
-        return forms.new_form(host, spec.kind, hotspot=hotspot)
+        return forms.new_form(host, spec.kind, hotspot=hotspot, wijkactie=wijkactie)
     return None
 
 

@@ -62,6 +62,7 @@ class App:
         self._last_auto_sync = float("-inf")
         self.night = NightLook(page, self._new_look, self.act)
         self.preset_hotspot: str | None = None
+        self.preset_wijkactie: str | None = None
 
     # ------------------------------------------------------------ start and stop
 
@@ -275,18 +276,21 @@ class App:
         return screen
 
     def _make(self, route: str) -> Screen | None:
-        preset = None
+        preset = action = None
         if by_route(route) is not None:  # a new form takes the place tapped on home
             preset, self.preset_hotspot = self.preset_hotspot, None
-        return make_screen(self, route, hotspot=preset)
+            action, self.preset_wijkactie = self.preset_wijkactie, None
+        return make_screen(self, route, hotspot=preset, wijkactie=action)
 
-    def start_form(self, route: str, *, hotspot: str | None = None) -> None:
-        """Open a new form (optionally at a focus location tapped on home); the
-        kind's newest draft, if any, is reopened in it."""
+    def start_form(
+        self, route: str, *, hotspot: str | None = None, wijkactie: str | None = None
+    ) -> None:
+        """Open a new form (optionally at a focus location tapped on home, and for a
+        district action shown on home); the kind's newest draft, if any, is reopened."""
         old = self.screens.pop(route, None)
         if isinstance(old, EntryForm):
             old.keep_draft()
-        self.preset_hotspot = hotspot
+        self.preset_hotspot, self.preset_wijkactie = hotspot, wijkactie
         self.go(route)
 
     def _route_changed(self) -> None:

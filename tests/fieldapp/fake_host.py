@@ -32,6 +32,7 @@ class FakeHost:
         self.closed: list[tuple[Screen, str | None]] = []
         self.routes: list[str] = []
         self.forms: list[tuple[str, str | None]] = []
+        self.actions: list[str | None] = []  # the district action each form was opened for
         self.dialogs: list[ft.DialogControl] = []
         self.tasks: list[Callable[[], Awaitable[Any]]] = []
         self.syncs = self.wakes = self.updates = 0
@@ -77,8 +78,11 @@ class FakeHost:
     def go(self, route: str) -> None:
         self.routes.append(route)
 
-    def start_form(self, route: str, *, hotspot: str | None = None) -> None:
+    def start_form(
+        self, route: str, *, hotspot: str | None = None, wijkactie: str | None = None
+    ) -> None:
         self.forms.append((route, hotspot))
+        self.actions.append(wijkactie)
 
     def close_screen(self, screen: Screen, message: str | None = None) -> None:
         self.closed.append((screen, message))

@@ -28,9 +28,11 @@ def form_class(kind: str | RecordKind) -> type[EntryForm] | None:
     return EntryForm.by_kind.get(RecordKind(kind))
 
 
-def new_form(host: Host, kind: RecordKind, *, hotspot: str | None = None) -> EntryForm | None:
+def new_form(
+    host: Host, kind: RecordKind, *, hotspot: str | None = None, wijkactie: str | None = None
+) -> EntryForm | None:
     form = form_class(kind)
-    return form(host, hotspot=hotspot) if form is not None else None
+    return form(host, hotspot=hotspot, wijkactie=wijkactie) if form is not None else None
 
 
 def edit_form(host: Host, entry: m.Entry) -> EntryForm | None:

@@ -54,7 +54,12 @@ class EntryForm(ABC):
             EntryForm.by_kind[cls.kind] = cls
 
     def __init__(
-        self, app: Host, *, entry: m.Entry | None = None, hotspot: str | None = None
+        self,
+        app: Host,
+        *,
+        entry: m.Entry | None = None,
+        hotspot: str | None = None,
+        wijkactie: str | None = None,
     ) -> None:
         self.app, self.state, self.entry = app, app.state, entry
         self.spec = kind_of(self.kind)
@@ -75,6 +80,7 @@ class EntryForm(ABC):
                 self.new_id, self._resume = drafts[0].id, drafts[0].values
         self._saving = threading.Lock()  # taps may arrive on two threads at once
         self._saved = False
+        self.preset_wijkactie = wijkactie  # a new entry logged against a district action
         self.fields: dict[str, HasError] = {}
         self.problems = Banner()
         self.status = app.status_bar()
@@ -266,6 +272,8 @@ class EntryForm(ABC):
             field.set_error(None)
         problems: dict[str, str] = {}
         values = self.collect(problems)
+        if self.preset_wijkactie and self.entry is None:
+            values.setdefault("wijkactie", self.preset_wijkactie)
         if not problems:
             try:
                 entry_id = self.entry.id if self.entry is not None else None

@@ -21,10 +21,12 @@ from fieldapp.views.teamleider.accounts import AccountsTab
 from fieldapp.views.teamleider.hot_times import HotTimesTab
 from fieldapp.views.teamleider.incidents import IncidentsTab
 from fieldapp.views.teamleider.indicators import IndicatorsTab
+from fieldapp.views.teamleider.kaart import KaartTab
 from fieldapp.views.teamleider.parts import ALL, dropdown
 from fieldapp.views.teamleider.profile import ProfileTab
 from fieldapp.views.teamleider.review import ReviewTab
 from fieldapp.views.teamleider.tab_host import T, Tab, TabHost
+from fieldapp.views.teamleider.wijkacties import WijkactiesTab
 
 if TYPE_CHECKING:
     from fieldapp.views.host import Host
@@ -39,8 +41,10 @@ class TeamLeaderScreen:
         "Beoordelen": ReviewTab,
         "Incidenten": IncidentsTab,
         "Indicatoren": IndicatorsTab,
+        "Kaart": KaartTab,
         "Hot times": HotTimesTab,
         "Wijkprofiel": ProfileTab,
+        "Wijkacties": WijkactiesTab,
         "Accounts": AccountsTab,
     }
 

@@ -1,0 +1,91 @@
+"""The team leader's Kaart tab without a browser: the real screen on a fake Host,
+its client against the real server on loopback. Focus locations are markers sized
+by their logs; a marker tapped and then a spot tapped on the map moves it, and the
+officer's phone has the new place after its next sync; a new one is created by
+name and a tap; a renamed one keeps its code; a retired one leaves the map."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import flet_map as fm
+from fake_host import texts
+from test_state_sync import _enrolled_app
+from test_views_teamleider import _screen, _tab
+
+from fieldapp.components.map import marker_button
+from fieldapp.views.teamleider.kaart import KaartTab
+
+
+@dataclass
+class Tap:
+    """What the map reports of a tap: where (flet_map.MapTapEvent's coordinates)."""
+
+    coordinates: fm.MapLatitudeLongitude
+
+
+def the_map(screen) -> fm.Map:
+    return next(c for c in screen.body.controls if isinstance(c, fm.Map))
+
+
+def spot_markers(screen) -> dict[str, fm.Marker]:
+    layer = the_map(screen).layers[-1]
+    return {m.data.label.split(":")[0]: m for m in layer.markers}
+
+
+def run(handler, *args):
+    result = handler(*args)
+    if asyncio.iscoroutine(result):
+        asyncio.run(result)
+
+
+def test_move_a_focus_location_and_the_phone_has_it_after_sync(tmp_path, server, engine, settings):
+    phone, _officer = _enrolled_app(tmp_path, server, engine, settings)
+    phone.set_pin("48213", "48213")
+    assert phone.sync_now().ok
+    marsman = next(h for h in phone.hotspots_for_map() if h.name == "Marsmanplein")
+
+    screen = _screen(tmp_path, server, engine)
+    text = _tab(screen, "Kaart")
+    assert "Hoe groter en donkerder" in text
+    markers = spot_markers(screen)
+    assert "Marsmanplein" in markers
+    run(marker_button(markers["Marsmanplein"]).on_click)
+    assert "Marsmanplein · " in "\n".join(texts(screen.body))
+    tab = screen.tabs["Kaart"]
+    assert isinstance(tab, KaartTab)
+    run(tab._start("move"))
+    assert "Tik op de kaart op de nieuwe plek." in texts(screen.body)
+    run(the_map(screen).on_tap, Tap(fm.MapLatitudeLongitude(52.4071, 4.6502)))
+    assert not screen.banner.control.visible, screen.banner.text.value
+    moved = spot_markers(screen)["Marsmanplein"]
+    assert (moved.coordinates.latitude, moved.coordinates.longitude) == (52.4071, 4.6502)
+
+    assert phone.sync_now().ok
+    after = next(h for h in phone.hotspots_for_map() if h.code == marsman.code)
+    assert (after.lat, after.lon) == (52.4071, 4.6502)
+
+
+def test_create_rename_and_retire_a_focus_location(tmp_path, server, engine):
+    screen = _screen(tmp_path, server, engine)
+    _tab(screen, "Kaart")
+    tab = screen.tabs["Kaart"]
+    assert isinstance(tab, KaartTab)
+    tab.name.value = "Spaarnwouderstraat"
+    run(tab._start("create"))
+    run(the_map(screen).on_tap, Tap(fm.MapLatitudeLongitude(52.405, 4.641)))
+    assert not screen.banner.control.visible, screen.banner.text.value
+    assert "Spaarnwouderstraat" in spot_markers(screen)
+    code = tab.selected
+    assert code
+
+    tab.name.value = "Spaarnwouderstraat-noord"
+    run(tab._rename)
+    assert "Spaarnwouderstraat-noord" in spot_markers(screen)
+    assert tab.selected == code
+
+    run(tab._retire)
+    assert "Spaarnwouderstraat-noord" not in spot_markers(screen)
+    hotspots = tab.wijk.hotspots("noord", include_retired=True)
+    assert any(h.code == code and h.retired for h in hotspots)

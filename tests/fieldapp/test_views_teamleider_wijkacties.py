@@ -1,0 +1,92 @@
+"""Wijkacties from plan to result, without a browser but against the real server:
+the team leader plans an action in the tab, the officer's phone gets it on its
+next sync and shows it on home during its hot times, an entry is logged against
+it from the card, and the action's detail counts it.
+A form mistake is explained and plans nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from fake_host import FakeHost, texts
+from test_state_sync import _enrolled_app
+from test_views_forms import fill_waarneming
+from test_views_teamleider import _screen, _tab
+
+from fieldapp.teamleader.hot_times import WEEKDAYS
+from fieldapp.views import forms
+from fieldapp.views.home import HomeScreen
+from fieldapp.views.teamleider.wijkacties import WijkactiesTab
+from sync_protocol import RecordKind
+
+
+def run(handler):
+    result = handler()
+    if asyncio.iscoroutine(result):
+        asyncio.run(result)
+
+
+def test_plan_see_on_the_phone_log_against_it_and_read_the_result(
+    tmp_path, server, engine, settings
+):
+    phone, _officer = _enrolled_app(tmp_path, server, engine, settings)
+    phone.set_pin("48213", "48213")
+    assert phone.sync_now().ok
+    marsman = next(h for h in phone.hotspots() if h.name == "Marsmanplein")
+
+    screen = _screen(tmp_path, server, engine)
+    assert "Nog geen wijkacties gepland." in _tab(screen, "Wijkacties")
+    tab = screen.tabs["Wijkacties"]
+    assert isinstance(tab, WijkactiesTab)
+    run(tab._go("plan"))
+    today = WEEKDAYS[datetime.now(ZoneInfo("Europe/Amsterdam")).weekday()]
+    tab.title.value = "Afvalactie Marsmanplein"
+    tab.hot_times.value = f"{today} 0-24"
+    tab.goal.value = "Minder bijplaatsingen"
+    tab.target.value = "5"
+    next(iter(tab.theme_boxes.values())).value = True
+    tab.spot_boxes[marsman.code].value = True
+    run(tab._plan("noord"))
+    assert not screen.banner.control.visible, screen.banner.text.value
+    shown = "\n".join(texts(screen.body))
+    assert "Afvalactie Marsmanplein" in shown
+    assert "Registraties bij deze actie: 0 van streefcijfer 5" in shown
+
+    # The phone: the action arrives, home shows it now, one tap opens a preset form.
+    assert phone.sync_now().ok
+    host = FakeHost(phone)
+    home = HomeScreen(host)
+    home.refresh()
+    assert "Afvalactie Marsmanplein" in texts(home.view())
+    card = home.actions.control.controls[0]
+    card.content.content.controls[-1].controls[0].on_click()
+    [action_id] = host.actions
+    assert host.forms[-1][1] == marsman.code
+    form = forms.new_form(host, RecordKind.WAARNEMING, hotspot=marsman.code, wijkactie=action_id)
+    assert form is not None
+    form.view()
+    fill_waarneming(form)
+    form.hotspot.choose(marsman.code)
+    form.save()
+    assert not form.problems.control.visible, form.problems.text.value
+    assert phone.sync_now().accepted == 1
+
+    shown = _tab(screen, "Wijkacties")
+    assert "Registraties bij deze actie: 1 van streefcijfer 5" in shown
+    assert "Waarneming: 1" in shown
+
+
+def test_a_mistake_in_the_form_is_explained_and_plans_nothing(tmp_path, server, engine):
+    screen = _screen(tmp_path, server, engine)
+    _tab(screen, "Wijkacties")
+    tab = screen.tabs["Wijkacties"]
+    assert isinstance(tab, WijkactiesTab)
+    run(tab._go("plan"))
+    tab.title.value = "Jeugd"
+    tab.hot_times.value = "vrijdag avond"
+    run(tab._plan("noord"))
+    assert screen.banner.control.visible
+    assert "geen dag en uren" in screen.banner.text.value
+    assert tab.wijk.wijkacties("noord") == []
