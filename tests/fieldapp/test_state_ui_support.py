@@ -240,7 +240,7 @@ def test_birth_date_typed_dutch_becomes_iso():
     assert parse_birth_date("2010-03-05") == "2010-03-05"
     for wrong, expected in [
         ("", "verplicht"),
-        ("31-02-2010", "dd-mm-jjjj"),
+        ("31-02-2010", "bestaat niet"),
         ("maart 2010", "dd-mm-jjjj"),
         (f"01-01-{date.today().year + 1}", "toekomst"),
     ]:
