@@ -15,18 +15,18 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from fieldapp import local_reference, local_wijkacties, pull_apply, wiping
+from fieldapp import local_reference, local_wijkacties, wiping
 from fieldapp import models as m
 from fieldapp import outbox as out
 from fieldapp.db import utcnow
@@ -39,7 +39,8 @@ from fieldapp.outbox import OutgoingRecord
 from fieldapp.photos import ProcessedPhoto
 from fieldapp.pull_apply import PageInvalid
 from fieldapp.store_drafts import DraftStore
-from sync_protocol import Change, RecordKind, validate_payload
+from fieldapp.store_sync import SyncBookkeeping
+from sync_protocol import RecordKind, validate_payload
 from sync_protocol.records import PUSH_PRIORITY
 
 __all__ = [
@@ -52,7 +53,7 @@ __all__ = [
 ]
 
 
-class Store:
+class Store(SyncBookkeeping):
     def __init__(self, engine: Engine, photo_dir: Path, cipher: FieldCipher | None = None) -> None:
         self.engine = engine
         self.photo_dir = photo_dir
@@ -443,70 +444,7 @@ class Store:
         with self.transaction() as session:
             return out.apply_results(session, results, utcnow())
 
-    def mark_attempt(self, entry_ids: list[str]) -> None:
-        """Before a batch goes out: from now on the server may hold these versions."""
-        with self.transaction() as session:
-            session.execute(
-                update(m.Outbox)
-                .where(col(m.Outbox.entry_id).in_(entry_ids))
-                .values(attempts=col(m.Outbox.attempts) + 1)
-            )
-
-    def note_push_failure(self, entry_ids: list[str], reason: str) -> None:
-        with self.transaction() as session:
-            session.execute(
-                update(m.Outbox)
-                .where(col(m.Outbox.entry_id).in_(entry_ids))
-                .values(last_error=reason[:500])
-            )
-
-    def photos_to_upload(self) -> list[m.Photo]:
-        with Session(self.engine) as session:
-            return list(
-                session.exec(
-                    select(m.Photo)
-                    .where(m.Photo.uploaded == False)  # noqa: E712
-                    .order_by(col(m.Photo.created_at))
-                ).all()
-            )
-
-    def mark_photo_uploaded(self, sha256: str) -> None:
-        with self.transaction() as session:
-            photo = session.get(m.Photo, sha256)
-            if photo is not None:
-                photo.uploaded = True
-                session.add(photo)
-
     # ------------------------------------------------------------ pull
-
-    def cursor(self) -> int:
-        with Session(self.engine) as session:
-            state = session.get(m.SyncState, 1)
-            return state.cursor if state else 0
-
-    def reset_cursor(self) -> None:
-        with self.transaction() as session:
-            state = session.get(m.SyncState, 1) or m.SyncState(id=1)
-            state.cursor = 0
-            session.add(state)
-
-    def apply_pull_page(
-        self, changes: Sequence[Change | Mapping[str, Any]], next_since: int
-    ) -> None:
-        """Apply a page of changes and move the cursor, in one transaction: if the
-        app dies half-way, the same page is simply pulled and applied again. The
-        page is read with the wire models first: a malformed one raises
-        PageInvalid, and nothing of it is applied."""
-        typed = pull_apply.read_page(changes)
-        with self.transaction() as session:
-            pull_apply.apply_changes(session, typed)
-            state = session.get(m.SyncState, 1) or m.SyncState(id=1)
-            state.cursor = max(state.cursor, next_since)
-            session.add(state)
-
-    def sync_state(self) -> m.SyncState:
-        with Session(self.engine) as session:
-            return session.get(m.SyncState, 1) or m.SyncState(id=1)
 
     def record_sync(self, *, ok: bool, code: str | None = None, message: str | None = None) -> None:
         with self.transaction() as session:
