@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ class FakeHost:
         def wrapped(e: Any = None) -> Any:
             result = handler(e) if wants_event else handler()
             if inspect.isawaitable(result):
-                return asyncio.run(_awaited(result))
+                return run_async(result)
             return result
 
         return wrapped
@@ -113,7 +114,7 @@ class FakeHost:
     def run_tasks(self) -> None:
         """Run what the screen scheduled on the event loop, as the page would."""
         while self.tasks:
-            asyncio.run(_awaited(self.tasks.pop(0)()))
+            run_async(self.tasks.pop(0)())
 
 
 async def _awaited(result: Awaitable[Any]) -> Any:
@@ -155,3 +156,22 @@ def texts(control: Any) -> list[str]:
 
     walk(control)
     return found
+
+
+def run_async(awaitable: Any) -> Any:
+    """Run a coroutine to its end on a thread of its own: after the browser tests
+    an event loop runs in the main thread, where asyncio.run() is refused."""
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["value"] = asyncio.run(_awaited(awaitable))
+        except BaseException as exc:  # handed to the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")

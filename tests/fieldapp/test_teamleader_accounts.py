@@ -5,10 +5,8 @@ switches the account off; a team leader may only create officers."""
 
 from __future__ import annotations
 
-import asyncio
-
 from factories import PASSWORD, make_user
-from fake_host import FakeHost, texts
+from fake_host import FakeHost, run_async, texts
 
 from fieldapp.state import AppState
 from fieldapp.teamleader.accounts import Accounts
@@ -26,7 +24,7 @@ def _accounts(tmp_path, server, engine, role: str, username: str):
     screen.tab = "Accounts"
     tab = screen.tabs["Accounts"]
     assert isinstance(tab, AccountsTab)
-    asyncio.run(screen.load())
+    run_async(screen.load())
     return host, screen, tab
 
 
@@ -40,12 +38,12 @@ def test_beheerder_creates_enrols_revokes_and_switches_off(tmp_path, server, eng
     assert "Accounts" in _shown(screen) and "Nieuw account" in _shown(screen)
     tab.username.value, tab.display_name.value = "boa-nieuw", "Nieuwe Boa"
     tab.districts.value = "noord"
-    asyncio.run(tab._create())
+    run_async(tab._create())
     assert host.snacks[-1] == ("Account gemaakt: boa-nieuw", False)
     assert "Nieuwe Boa (boa-nieuw)" in _shown(screen)
     user = next(u for u in Accounts(host.leader.client).users() if u.username == "boa-nieuw")
 
-    asyncio.run(tab._new_code(user)())
+    run_async(tab._new_code(user)())
     assert tab.code is not None and tab.code.qr_png_base64
     shown = _shown(screen)
     assert "Koppelcode voor Nieuwe Boa" in shown and tab.code.code in shown
@@ -57,7 +55,7 @@ def test_beheerder_creates_enrols_revokes_and_switches_off(tmp_path, server, eng
     phone.enroll(server.url, tab.code.code)
     phone.set_pin("48213", "48213")
     assert phone.sync_now().ok
-    asyncio.run(tab._toggle_phones(user.id)())
+    run_async(tab._toggle_phones(user.id)())
     assert "laatste sync:" in _shown(screen) and "nooit" not in _shown(screen).split("Nieuwe")[1]
     [device] = Accounts(host.leader.client).phones(user.id)
     tab._do(tab.accounts.revoke, device.id, done="Ingetrokken")()
@@ -72,7 +70,7 @@ def test_team_leader_creates_officers_only(tmp_path, server, engine):
     _host, screen, tab = _accounts(tmp_path, server, engine, "teamleider", "tl-acc")
     assert list(tab._roles()) == ["handhaver"]
     tab.username.value, tab.display_name.value, tab.districts.value = "x-oost", "X", "oost"
-    asyncio.run(tab._create())
+    run_async(tab._create())
     # The server keeps a team leader to their own districts; the tab says why.
     assert screen.banner.control.visible
 

@@ -6,14 +6,13 @@ its Dutch message and the filter kept."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import replace
 from datetime import timedelta
 
 import pyotp
 from factories import PASSWORD, age_browser_tokens, bearer, login_token, make_user
-from fake_host import FakeHost, texts
+from fake_host import FakeHost, run_async, texts
 from live_server import LiveServer
 
 from fieldapp.state import AppState
@@ -32,7 +31,7 @@ def _host(tmp_path, server_url: str, route: str = "/teamleider") -> FakeHost:
 
 def _log_in(screen: LeaderLoginScreen, username: str, password: str = PASSWORD) -> None:
     screen.username.value, screen.password.value = username, password
-    asyncio.run(screen._login())
+    run_async(screen._login())
 
 
 def test_route_is_the_leaders_whatever_the_phone_does():
@@ -83,7 +82,7 @@ def test_sso_button_only_where_configured(tmp_path, settings, engine):
         screen = LeaderLoginScreen(host)
         host.run_tasks()
         assert screen.sso_button.visible
-        asyncio.run(screen._sso())
+        run_async(screen._sso())
         assert host.opened_urls == [live.url + "/api/v1/auth/oidc/start"]
     finally:
         live.stop()
@@ -109,7 +108,7 @@ def test_expired_session_returns_to_login_with_the_filter(tmp_path, server, engi
     host.run_tasks()
     screen.review.query = ReviewQuery(last_days=7, kind="incident")
     age_browser_tokens(engine, "tl1", timedelta(hours=1))
-    asyncio.run(screen.load())
+    run_async(screen.load())
     assert host.routes[-1] == "/teamleider" and not host.leader.logged_in
     login = LeaderLoginScreen(host)
     assert "verlopen" in (login.banner.text.value or "")

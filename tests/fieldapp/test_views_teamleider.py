@@ -4,11 +4,9 @@ empty district, and a district with an officer's synced logs."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from factories import PASSWORD, make_user
-from fake_host import FakeHost, texts
+from fake_host import FakeHost, run_async, texts
 from test_state_sync import _enrolled_app
 
 from fieldapp.state import AppState
@@ -27,7 +25,7 @@ def _screen(tmp_path, server, engine) -> TeamLeaderScreen:
 
 def _tab(screen: TeamLeaderScreen, name: str) -> str:
     screen.tab = name
-    asyncio.run(screen.load())
+    run_async(screen.load())
     assert not screen.banner.control.visible, screen.banner.text.value
     return "\n".join(texts(screen.body))
 

@@ -10,7 +10,7 @@ import asyncio
 from dataclasses import dataclass
 
 import flet_map as fm
-from fake_host import texts
+from fake_host import run_async, texts
 from test_state_sync import _enrolled_app
 from test_views_teamleider import _screen, _tab
 
@@ -37,7 +37,7 @@ def spot_markers(screen) -> dict[str, fm.Marker]:
 def run(handler, *args):
     result = handler(*args)
     if asyncio.iscoroutine(result):
-        asyncio.run(result)
+        run_async(result)
 
 
 def test_move_a_focus_location_and_the_phone_has_it_after_sync(tmp_path, server, engine, settings):

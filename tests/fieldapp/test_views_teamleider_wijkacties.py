@@ -10,7 +10,7 @@ import asyncio
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from fake_host import FakeHost, texts
+from fake_host import FakeHost, run_async, texts
 from test_state_sync import _enrolled_app
 from test_views_forms import fill_waarneming
 from test_views_teamleider import _screen, _tab
@@ -25,7 +25,7 @@ from sync_protocol import RecordKind
 def run(handler):
     result = handler()
     if asyncio.iscoroutine(result):
-        asyncio.run(result)
+        run_async(result)
 
 
 def test_plan_see_on_the_phone_log_against_it_and_read_the_result(

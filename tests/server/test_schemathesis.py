@@ -66,6 +66,7 @@ CALLERS: dict[str, tuple[str, ...]] = {
     "GET /api/v1/auth/oidc/start": ANYONE,
     "GET /api/v1/auth/oidc/callback": ANYONE,
     "POST /api/v1/auth/oidc/exchange": ANYONE,
+    "GET /api/v1/auth/methods": ANYONE,
     "GET /api/v1/auth/me": ("handhaver", "teamleider"),
     "POST /api/v1/sync/push": PHONE,
     "GET /api/v1/sync/pull": ("handhaver", "teamleider"),
