@@ -45,24 +45,18 @@ class PhotoStore(Protocol):
     def put(self, sha256: str, data: bytes, content_type: str) -> None:
         """Store the bytes whole (a reader never sees half a photo); storing the
         same photo twice leaves the same bytes."""
-        raise NotImplementedError
 
     def get(self, sha256: str) -> bytes | None:
         """The photo's bytes, or None when the store does not hold it."""
-        raise NotImplementedError
 
     def exists(self, sha256: str) -> bool:
         """Does the store hold this photo?"""
-        raise NotImplementedError
 
     def delete(self, sha256: str) -> None:
         """Remove the photo; removing a photo that is not there is not an error."""
-        raise NotImplementedError
 
     def keys(self) -> list[str]:
         """The hashes of every stored photo (for migration and checks)."""
-        raise NotImplementedError
 
     def check(self) -> None:
         """Raise PhotoStoreUnavailable unless the store can be read and written."""
-        raise NotImplementedError
