@@ -21,11 +21,12 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from sync_protocol.text import UNSTORABLE_MESSAGE, IsoDateTime, all_storable
+from sync_protocol.text import TEXT_CHECKED, UNSTORABLE_MESSAGE, IsoDateTime, all_storable
 
 Code = Annotated[str, Strict(), StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
 Sha256 = Annotated[str, Strict(), StringConstraints(pattern=r"^[0-9a-f]{64}$")]
@@ -163,9 +164,12 @@ class _Strict(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _storable_text(cls, data: Any) -> Any:
+    def _storable_text(cls, data: Any, info: ValidationInfo) -> Any:
         """Refuse text no database can store (U+0000, lone surrogates) before any
-        field is read: the record is rejected on its own, the batch lands."""
+        field is read: the record is rejected on its own, the batch lands. A
+        caller that checked its whole input at once says so in the context."""
+        if info.context and info.context.get(TEXT_CHECKED):
+            return data
         if not all_storable(data):
             raise ValueError(UNSTORABLE_MESSAGE)
         return data

@@ -31,7 +31,7 @@ class TileServer:
                 self.wfile.write(tile)
 
             def log_message(self, *_args: object) -> None:
-                pass
+                """Quiet: the test output shows failures, not every tile served."""
 
         self.tile, self.hits = tile, hits
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, insert, text, update
+from sqlalchemy import bindparam, text, update
 from sqlmodel import Session, col, select
 
 from sync_server.db import utcnow
 from sync_server.models import Change, ChangeCounter
 from sync_server.models.changes import AUDIENCE_ALL, AUDIENCE_DISTRICT, AUDIENCE_OWNER
+from sync_server.services.bulk_insert import insert_rows
 
 __all__ = [
     "AUDIENCE_ALL",
@@ -124,8 +125,9 @@ def record_changes(
     if locked_at is not None:
         locked_at.append(time.time())
     first = last - n + 1
-    session.connection().execute(
-        insert(Change.__table__),  # type: ignore[attr-defined]
+    insert_rows(
+        session.connection(),
+        Change.__table__,  # type: ignore[attr-defined]
         [
             {
                 "seq": first + offset,

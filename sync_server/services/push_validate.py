@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError, create_mode
 
 from sync_protocol import ErrorCode, PushItemResult, PushStatus, RecordEnvelope, RecordKind
 from sync_protocol.records import KIND_MODELS, Jongere, validate_payload
+from sync_protocol.text import TEXT_CHECKED, surely_storable
 from sync_server.services.pseudonyms import keyed_content_hash
 
 
@@ -132,9 +133,12 @@ def validate_batch(items: list[Any], key: bytes) -> tuple[list[Valid], list[Push
     slow: list[int] = []
     valid: list[Valid] = []
     rejections: list[PushItemResult] = []
+    # One scan of the whole batch for text no database can store; only if it
+    # finds some does every model look at its own strings (the exact verdict).
+    context = {TEXT_CHECKED: True} if surely_storable(items) else None
     while fast:
         try:
-            models = _BATCH.validate_python([items[i] for i in fast])
+            models = _BATCH.validate_python([items[i] for i in fast], context=context)
         except ValidationError as exc:
             failed = {
                 e["loc"][0] for e in exc.errors(include_input=False, include_url=False) if e["loc"]

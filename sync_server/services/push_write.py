@@ -30,7 +30,6 @@ from sqlalchemy import (
     cast,
     delete,
     func,
-    insert,
     select,
     text,
     update,
@@ -48,6 +47,7 @@ from sync_server.models import (
     Theme,
     Wijkactie,
 )
+from sync_server.services.bulk_insert import insert_rows
 from sync_server.services.changes import record_changes
 from sync_server.services.geo import Spot, nearest
 from sync_server.services.push_decide import Context, Known, KnownVersion, Plan, result
@@ -130,6 +130,10 @@ class _PgJSONText(TypeDecorator[str]):
         return cast(bindvalue, JSON)
 
 
+_PAYLOAD_PG = bindparam("payload_json", type_=_PgJSONText())
+_PAYLOAD_TEXT = bindparam("payload_json", type_=Text())
+
+
 def _with_json_payload(session: Session, rows: list[dict[str, Any]], cache: dict[int, str]) -> Any:
     """The rows with `payload` serialised (each payload object once), and the
     bind parameter that stores it in the JSON column; the stored text is what
@@ -142,7 +146,7 @@ def _with_json_payload(session: Session, rows: list[dict[str, Any]], cache: dict
             serialised = cache[id(payload)] = json.dumps(payload)
         out.append({k: v for k, v in row.items() if k != "payload"} | {"payload_json": serialised})
     postgres = session.get_bind().dialect.name == "postgresql"
-    return out, bindparam("payload_json", type_=_PgJSONText() if postgres else Text())
+    return out, _PAYLOAD_PG if postgres else _PAYLOAD_TEXT
 
 
 def _insert(session: Session, table: Any) -> Any:
@@ -215,7 +219,7 @@ def write_plan(
         # placeholder per value, which psycopg parses at a cost of seconds per
         # 500 records. A record a concurrent push inserted first fails the
         # primary key: IntegrityError, and the batch is decided again.
-        conn.execute(insert(record_table).values(payload=payload), rows)
+        insert_rows(conn, record_table, rows, payload=payload)
     made_current = sorted(plan.inserts)
     for record_id in sorted(plan.updates):
         values = plan.updates[record_id]
@@ -241,7 +245,7 @@ def write_plan(
             serialised,
         )
         version_table = RecordVersion.__table__  # type: ignore[attr-defined]
-        conn.execute(insert(version_table).values(payload=payload), rows)
+        insert_rows(conn, version_table, rows, payload=payload)
     # By key, not session.add(device): the caller's Device is from another
     # session, and a rolled-back attempt would expire it, failing the retry.
     conn.execute(

@@ -36,7 +36,7 @@ class PouchResult:
 
 
 class PouchUnavailable(RuntimeError):
-    pass
+    """npm or the PouchDB peer could not be installed: the bench reports it and goes on."""
 
 
 def install() -> tuple[Path, str]:

@@ -169,13 +169,15 @@ def test_fix_text_without_accuracy_or_age():
 
 def test_a_second_sync_is_refused_while_one_runs(host):
     client = host.state.sync_client
+    entered: list[str] = []
     with client._lock(wait=False):
-        with pytest.raises(SyncError) as excinfo:
-            with client._lock(wait=False):
-                pass
+        entered.append("first")
+        with pytest.raises(SyncError) as excinfo, client._lock(wait=False):
+            entered.append("second")
         assert excinfo.value.code == "sync_busy"
     with client._lock(wait=False):  # released: free again
-        pass
+        entered.append("after")
+    assert entered == ["first", "after"]
 
 
 # ---------------------------------------------------------------- what the team leader sees

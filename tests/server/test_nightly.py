@@ -3,6 +3,7 @@ line, and demo data that comes with figures."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -218,11 +219,9 @@ def test_serve_demo_still_works_and_shows_figures(tmp_path):
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 90
         while True:
-            try:
+            with contextlib.suppress(httpx.TransportError):  # not listening yet
                 if httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200:
                     break
-            except httpx.TransportError:
-                pass
             if process.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(process.communicate(timeout=10))
             time.sleep(0.2)

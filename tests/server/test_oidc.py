@@ -8,6 +8,7 @@ callback, and the app's exchange of the one-time code for its token.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import fcntl
 import json
@@ -121,11 +122,9 @@ def sso(provider_entry, settings, engine) -> Iterator[Sso]:
     try:
         deadline = time.monotonic() + 20
         while True:
-            try:
+            with contextlib.suppress(httpx.TransportError):  # not listening yet
                 if httpx.get(issuer + "/.well-known/openid-configuration").status_code == 200:
                     break
-            except httpx.TransportError:
-                pass
             if node.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("oidc-provider did not start")
             time.sleep(0.05)

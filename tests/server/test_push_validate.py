@@ -88,3 +88,35 @@ def test_an_all_valid_batch_goes_through_in_one_call():
     alone = [validate_item(i, item, TEST_KEY) for i, item in enumerate(items)]
     assert [_as_tuple(v) for v in valid] == [_as_tuple(v) for v in alone]
     assert "jongere" not in valid[-1].stored  # the youth's identity is never kept
+
+
+def test_unstorable_text_is_found_by_the_batch_scan_and_judged_record_by_record():
+    """The batch is scanned once for U+0000 and lone surrogates; where the scan finds
+    (or only seems to find) one, every record gets the exact per-record verdict."""
+    typed_escape = waarneming(SPOT, note="pad C:\\u0000\\map")  # a backslash typed, no NUL
+    items = [
+        waarneming(SPOT, note="goed"),
+        waarneming(SPOT, note="nul\x00teken"),
+        typed_escape,
+        waarneming(SPOT, note="half \ud800 teken"),
+        waarneming(SPOT) | {"payload": waarneming(SPOT)["payload"] | {"th\x00eme": "x"}},
+    ]
+
+    valid, rejections = validate_batch(items, TEST_KEY)
+
+    assert [v.index for v in valid] == [0, 2]
+    assert valid[1].stored["note"] == "pad C:\\u0000\\map"
+    assert sorted(r.index for r in rejections) == [1, 3, 4]
+    assert all(r.code == "invalid_record" for r in rejections)
+    alone = [validate_item(i, item, TEST_KEY) for i, item in enumerate(items)]
+    batch = sorted([*valid, *rejections], key=lambda v: v.index)
+    assert [_as_tuple(v) for v in batch] == [_as_tuple(v) for v in alone]
+
+
+def test_a_clean_batch_with_a_typed_backslash_escape_is_still_accepted_whole():
+    items = [waarneming(SPOT, note="\\u0000 is geen nul"), waarneming(SPOT, note="é – ü")]
+
+    valid, rejections = validate_batch(items, TEST_KEY)
+
+    assert rejections == []
+    assert [v.stored["note"] for v in valid] == ["\\u0000 is geen nul", "é – ü"]
