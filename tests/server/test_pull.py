@@ -373,3 +373,25 @@ def test_the_wire_keys_old_phones_read_are_unchanged(two_districts):
             ),
         ),
     }
+
+
+def test_record_states_built_without_a_second_check_equal_validated_ones(two_districts, engine):
+    """A record's review state is built as its typed model straight from the row
+    (the pull's hot path): validating what it dumps gives the same model back."""
+    from sync_server.models import User
+    from sync_server.services.pull import pull_changes
+
+    _, schalkwijk = two_districts
+    with session_scope(engine) as session:
+        user = session.get(User, schalkwijk.user.id)
+        assert user is not None
+        changes, _, _ = pull_changes(
+            session, user=user, districts=["schalkwijk"], since=0, limit=1000
+        )
+    records = [c for c in changes if isinstance(c, RecordChange)]
+    assert records, "the officer's own records come back"
+    dumped = [_CHANGE.dump_python(c, mode="json") for c in changes]
+    again = [_CHANGE.validate_python(d) for d in dumped]
+    assert again == changes
+    assert [type(c) for c in again] == [type(c) for c in changes]
+    assert [c.seq for c in changes] == sorted(c.seq for c in changes)
