@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import bench_load
+from bench_format import db as _db
+from bench_format import mb as _mb
+from bench_format import n as _n
+from bench_format import s as _s
+from bench_format import verdict as _verdict
+from bench_format import x as _x
+
 GOAL_NAIVE = 10.0
 GOAL_POUCH = 2.0
 # Issue 15: the push at this share of a bare executemany of the same rows.
@@ -12,38 +20,6 @@ GOAL_SCALE = 1.8  # two server processes against one (PostgreSQL)
 GOAL_HOLD_MS = 30.0  # the change counter's lock per 500-record push
 GOAL_INDICATORS = 2.0
 GOAL_PHOTO_BYTES = 400 * 1024
-
-
-def _n(value: float) -> str:
-    return f"{value:,.0f}"
-
-
-def _s(value: float) -> str:
-    return f"{value:.3f}" if value < 10 else f"{value:.1f}"
-
-
-def _mb(value: float) -> str:
-    return f"{value / 2**20:.1f} MiB"
-
-
-def _x(value: float) -> str:
-    return f"{value:.2f}×" if value < 10 else f"{value:.1f}×"
-
-
-def _db(kind: str) -> str:
-    return {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(kind, kind)
-
-
-def _verdict(measured: float, goal: float, *, at_least: bool = True) -> str:
-    ok = measured >= goal if at_least else measured <= goal
-    if ok:
-        return "**met**"
-    if at_least:
-        return (
-            f"**missed** (reaches {measured / goal:.0%} of the goal; "
-            f"needs {goal / measured:.1f}× more)"
-        )
-    return f"**missed** ({measured / goal:.1f}× the allowed)"
 
 
 def headline(results: Any) -> list[tuple[str, str, str, str]]:
@@ -75,6 +51,7 @@ def headline(results: Any) -> list[tuple[str, str, str, str]]:
                  f"{ratio:.3f}×", _verdict(ratio, goal))
             )  # fmt: skip
     rows += concurrent_headline(results)
+    rows += bench_load.headline(results)
     for ind in results.indicators:
         rows.append(
             (f"indicators vs bare GROUP BY, {_db(ind.db)}, {_n(ind.records)} records", "≤ 2×",
@@ -131,6 +108,7 @@ def render(results: Any, machine: dict[str, str], pg_version: str) -> str:
     add("")
     _push(results, add)
     _push_concurrent(results, add)
+    bench_load.render(results, add)
     _pull(results, add)
     _indicators(results, add)
     _photo(results, add)

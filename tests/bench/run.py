@@ -36,7 +36,7 @@ from bench_common import (  # noqa: E402
     wire_size,
 )
 
-PARTS = ("push", "pull", "indicators", "photo", "app", "profile")
+PARTS = ("push", "pull", "indicators", "photo", "app", "load", "profile")
 
 
 @dataclass
@@ -59,6 +59,7 @@ class Results:
     config: Config
     push: list[Any] = field(default_factory=list)
     push_concurrent: list[Any] = field(default_factory=list)
+    load: list[Any] = field(default_factory=list)
     pouch: dict[int, Any] = field(default_factory=dict)
     pouch_versions: str = ""
     pull: list[Any] = field(default_factory=list)
@@ -232,6 +233,16 @@ def run_parts(results: Results, parts: set[str], workdir: Path) -> None:
             if value is not None:
                 results.indicators.append(value)
             rmtree(workdir / f"ind-{kind}")
+    if "load" in parts and "postgresql" in config.databases:
+        from bench_load import run_load_comparison
+
+        value = attempt(
+            results,
+            "200 phones at once through nginx, 1 and 2 server processes, postgresql",
+            lambda: run_load_comparison(os.environ["BENCH_PG_URL"]),
+        )
+        if value is not None:
+            results.load = value
     if "profile" in parts:
         from bench_push import profile_client_push, profile_server_push
 
