@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from fieldapp.dates import parse_date
 from fieldapp.http_client import SyncError
 from fieldapp.teamleader.client import READ_REASON
 from fieldapp.teamleader.dates import haarlem_today
@@ -34,6 +35,7 @@ __all__ = [
     "activity_style",
     "hot_times_text",
     "parse_hot_times",
+    "parse_period",
 ]
 
 API = "/api/v1"
@@ -179,6 +181,25 @@ def parse_hot_times(text: str) -> list[HotTime]:
     return found
 
 
+def parse_period(start_text: str, end_text: str) -> tuple[str | None, str | None]:
+    """A focus location's period as typed (dd-mm-jjjj, either end may stay empty:
+    open-ended) as the API's ISO days. A mistake raises ValueError in Dutch."""
+    days: list[str | None] = []
+    for text, what in ((start_text, "De begindatum"), (end_text, "De einddatum")):
+        text = text.strip()
+        if not text:
+            days.append(None)
+            continue
+        day = parse_date(text)
+        if day is None:
+            raise ValueError(f"{what} is geen bestaande datum; typ dd-mm-jjjj.")
+        days.append(day.isoformat())
+    start, end = days
+    if start and end and start > end:
+        raise ValueError("De begindatum ligt na de einddatum.")
+    return start, end
+
+
 def hot_times_text(times: list[HotTime]) -> str:
     return ", ".join(f"{WEEKDAYS[t.weekday]} {t.start_hour}–{t.end_hour} u" for t in times)
 
@@ -266,6 +287,12 @@ class Wijk:
         return points
 
     # ------------------------------------------------------------ wijkacties
+
+    def officers(self, district: str) -> dict[int, str]:
+        """The handhavers of one district (id → name): who can be planned on its
+        actions (the server refuses anyone else)."""
+        rows = self._call("GET", "/review/officers", params={"district": district})
+        return {int(r["id"]): str(r["name"]) for r in rows}
 
     def wijkacties(self, district: str | None, *, active_on: date | None = None) -> list[Wijkactie]:
         params: dict[str, Any] = {}

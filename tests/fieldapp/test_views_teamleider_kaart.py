@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import date
 
 import flet_map as fm
 from fake_host import run_async, texts
@@ -15,6 +16,7 @@ from test_state_sync import _enrolled_app
 from test_views_teamleider import _screen, _tab
 
 from fieldapp.components.map import marker_button
+from fieldapp.local_wijkacties import hotspots_for_map
 from fieldapp.views.teamleider.kaart import KaartTab
 
 
@@ -89,3 +91,56 @@ def test_create_rename_and_retire_a_focus_location(tmp_path, server, engine):
     assert "Spaarnwouderstraat-noord" not in spot_markers(screen)
     hotspots = tab.wijk.hotspots("noord", include_retired=True)
     assert any(h.code == code and h.retired for h in hotspots)
+
+
+def test_themes_and_period_of_a_focus_location_reach_the_phone(tmp_path, server, engine, settings):
+    phone, _officer = _enrolled_app(tmp_path, server, engine, settings)
+    phone.set_pin("48213", "48213")
+    assert phone.sync_now().ok
+    screen = _screen(tmp_path, server, engine)
+    _tab(screen, "Kaart")
+    tab = screen.tabs["Kaart"]
+    assert isinstance(tab, KaartTab)
+    run(marker_button(spot_markers(screen)["Marsmanplein"]).on_click)
+    code = tab.selected
+    assert code
+    assert "Thema's: " in "\n".join(texts(screen.body))
+
+    # A mistake is said in Dutch and changes nothing.
+    tab.valid_from.value, tab.valid_to.value = "31-02-2027", ""
+    run(tab._save_details)
+    assert screen.banner.control.visible
+    assert screen.banner.text.value == "De begindatum is geen bestaande datum; typ dd-mm-jjjj."
+    tab.valid_from.value, tab.valid_to.value = "01-03-2027", "01-01-2027"
+    run(tab._save_details)
+    assert screen.banner.text.value == "De begindatum ligt na de einddatum."
+    before = next(h for h in tab.wijk.hotspots("noord") if h.code == code)
+    assert (before.valid_from, before.valid_to) == (None, None)
+
+    # Two themes and a year: saved, shown, and on the phone after its next sync.
+    first, second = list(tab.theme_boxes)[:2]
+    for theme, box in tab.theme_boxes.items():
+        box.value = theme in (first, second)
+    tab.valid_from.value, tab.valid_to.value = "01-01-2027", "31-12-2027"
+    run(tab._save_details)
+    assert not screen.banner.control.visible, screen.banner.text.value
+    after = next(h for h in tab.wijk.hotspots("noord") if h.code == code)
+    assert sorted(after.themes) == sorted([first, second])
+    assert (after.valid_from, after.valid_to) == ("2027-01-01", "2027-12-31")
+    shown = "\n".join(texts(screen.body))
+    assert "periode: 01-01-2027 t/m 31-12-2027" in shown
+    assert tab.theme_boxes[first].value and not tab.theme_boxes[list(tab.theme_boxes)[2]].value
+
+    # The phone: a focus location from next year is off today's map, on next year's.
+    assert phone.sync_now().ok
+    assert code not in {h.code for h in phone.hotspots_for_map()}
+    next_year = hotspots_for_map(phone.store.engine, None, date(2027, 6, 1))
+    on_phone = next(h for h in next_year if h.code == code)
+    assert sorted(on_phone.themes) == sorted([first, second])
+
+    # An empty period: a focus location without begin or end again.
+    tab.valid_from.value = tab.valid_to.value = ""
+    run(tab._save_details)
+    again = next(h for h in tab.wijk.hotspots("noord") if h.code == code)
+    assert (again.valid_from, again.valid_to) == (None, None)
+    assert "periode: altijd" in "\n".join(texts(screen.body))

@@ -1,8 +1,9 @@
 """Kaart: the team leader's map of their district. Focus locations sized and
 coloured by their logs over a chosen period and theme, the officers' logs and the
 residents' reports as layers to switch on, and managing the focus locations
-(create by tapping the map, move by tapping its new spot, rename, retire) through
-the server (docs/api-wijk.md). Phones get every change on their next pull.
+(create by tapping the map, move by tapping its new spot, rename, retire, its
+themes and the period it is a focus location) through the server
+(docs/api-wijk.md). Phones get every change on their next pull.
 
 The hot times (weekday × hour) are the neighbouring tab; this one is the where.
 """
@@ -17,7 +18,8 @@ import flet_map as fm
 from fieldapp.components import style as s
 from fieldapp.components.map import MapMarker, map_control, tile_url
 from fieldapp.state.map_points import HAARLEM
-from fieldapp.teamleader.wijk import ManagedHotspot, Wijk, activity_style
+from fieldapp.teamleader.dates import day_text
+from fieldapp.teamleader.wijk import ManagedHotspot, Wijk, activity_style, parse_period
 from fieldapp.views.teamleider.parts import dropdown, note, section, small_button
 
 if TYPE_CHECKING:
@@ -40,6 +42,13 @@ class KaartTab:
         self.selected: str | None = None
         self.mode: str | None = None  # "create" or "move": the next tap on the map does it
         self.name = ft.TextField(label="Naam", dense=True, width=260)
+        # The selected focus location's themes and period, as being edited: made
+        # afresh when another one is selected, kept across reloads until saved.
+        self.theme_boxes: dict[str, ft.Checkbox] = {}
+        self.valid_from = ft.TextField(
+            label="Focuslocatie vanaf (dd-mm-jjjj)", dense=True, width=240
+        )
+        self.valid_to = ft.TextField(label="Tot en met (dd-mm-jjjj)", dense=True, width=240)
         self.hotspots: dict[str, ManagedHotspot] = {}
 
     @property
@@ -167,6 +176,8 @@ class KaartTab:
             ]
             return controls
         self.name.value = spot.name
+        if not self.theme_boxes:
+            self._edit_fields(spot)
         controls += [
             ft.Text(
                 f"{spot.name} · {spot.lat:.5f}, {spot.lon:.5f}"
@@ -174,6 +185,7 @@ class KaartTab:
                 size=s.TEXT,
                 color=s.INK,
             ),
+            ft.Text(self._summary(spot), size=s.SMALL, color=s.MUTED),
             ft.Row(
                 [
                     self.name,
@@ -188,12 +200,64 @@ class KaartTab:
                 ],
                 wrap=True,
             ),
+            ft.Row(list(self.theme_boxes.values()), wrap=True),
+            ft.Row(
+                [
+                    self.valid_from,
+                    self.valid_to,
+                    small_button(
+                        "Thema's en periode opslaan",
+                        self.screen.app.act(self._save_details),
+                        icon=ft.Icons.SAVE,
+                    ),
+                ],
+                wrap=True,
+            ),
+            note("Een lege datum: zonder begin of zonder einde."),
         ]
         return controls
+
+    def _summary(self, spot: ManagedHotspot) -> str:
+        names = self.screen.themes()
+        themes = ", ".join(names.get(t, t) for t in spot.themes) or "alle thema's"
+        if spot.valid_from or spot.valid_to:
+            period = f"{day_text(spot.valid_from)} t/m {day_text(spot.valid_to)}"
+        else:
+            period = "altijd"
+        return f"Thema's: {themes} · periode: {period}"
+
+    def _edit_fields(self, spot: ManagedHotspot) -> None:
+        self.theme_boxes = {
+            code: ft.Checkbox(label=name, value=code in spot.themes)
+            for code, name in self.screen.themes().items()
+        }
+        self.valid_from.value = day_text(spot.valid_from) if spot.valid_from else ""
+        self.valid_to.value = day_text(spot.valid_to) if spot.valid_to else ""
+
+    async def _save_details(self) -> None:
+        code = self.selected
+        if not code:
+            return
+        try:
+            start, end = parse_period(self.valid_from.value or "", self.valid_to.value or "")
+        except ValueError as exc:
+            self.screen.banner.show(str(exc), "error")
+            return
+        themes = [c for c, box in self.theme_boxes.items() if box.value]
+        saved = await self.screen.attempt(
+            lambda: self.wijk.update_hotspot(code, themes=themes, valid_from=start, valid_to=end)
+        )
+        if saved is not None:
+            self.theme_boxes = {}
+            self.screen.app.snack(
+                "Opgeslagen; telefoons krijgen het bij de volgende synchronisatie."
+            )
+            await self.screen.load()
 
     def _select(self, code: str | None) -> Callable[[], Any]:
         async def handler() -> None:
             self.selected, self.mode = code, None
+            self.theme_boxes = {}
             await self.screen.load()
 
         return handler

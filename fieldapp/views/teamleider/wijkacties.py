@@ -1,5 +1,6 @@
 """Wijkacties: the team leader plans district actions (title, themes, focus
-locations, period, hot times, goal and target, team) and reads what each produced:
+locations, period, hot times, goal and target, the team and the officers of the
+district on it) and reads what each produced:
 entries by kind and action taken, and residents' reports at its focus locations
 before, during and after it. The district's phones get a planned action on their
 next pull and show it on home during its hot times.
@@ -37,9 +38,10 @@ class WijkactiesTab:
         self.hot_times = text_field("Hot times, bijv. vr-za 20-23")
         self.goal = text_field("Doel", multiline=True)
         self.target = text_field("Streefcijfer (aantal registraties)", width=260)
-        self.team = text_field("Team of handhavers")
+        self.team = text_field("Team (naam)")
         self.theme_boxes: dict[str, ft.Checkbox] = {}
         self.spot_boxes: dict[str, ft.Checkbox] = {}
+        self.officer_boxes: dict[int, ft.Checkbox] = {}
 
     @property
     def wijk(self) -> Wijk:
@@ -51,6 +53,7 @@ class WijkactiesTab:
         if self.mode != "list":
             return self._detail(self.mode)
         actions = self.wijk.wijkacties(self.screen.district)
+        names = self._names({a.district for a in actions if a.officers})
         rows: list[ft.Control] = [
             card(
                 ft.Column(
@@ -61,6 +64,11 @@ class WijkactiesTab:
                             f"{hot_times_text(a.hot_times) or 'hele dag'}",
                             size=s.SMALL,
                             color=s.MUTED,
+                        ),
+                        *(
+                            [ft.Text(who, size=s.SMALL, color=s.MUTED)]
+                            if (who := self._who(a, names))
+                            else []
                         ),
                     ],
                     spacing=2,
@@ -102,6 +110,15 @@ class WijkactiesTab:
             h.code: self.spot_boxes.get(h.code) or ft.Checkbox(label=h.name, value=False)
             for h in spots
         }
+        # Only the district's own officers: the server refuses anyone else.
+        self.officer_boxes = (
+            {
+                i: self.officer_boxes.get(i) or ft.Checkbox(label=name, value=False)
+                for i, name in self.wijk.officers(district).items()
+            }
+            if district
+            else {}
+        )
         return [
             back_link(self.screen.app.act(self._go("list"))),
             section(f"Nieuwe wijkactie · {district.capitalize()}"),
@@ -113,8 +130,13 @@ class WijkactiesTab:
             ft.Row(list(self.theme_boxes.values()), wrap=True),
             section("Focuslocaties"),
             ft.Row(list(self.spot_boxes.values()), wrap=True),
+            section("Handhavers"),
+            ft.Row(list(self.officer_boxes.values()), wrap=True)
+            if self.officer_boxes
+            else note("Dit stadsdeel heeft nog geen handhavers."),
+            self.team,
             self.goal,
-            ft.Row([self.target, self.team], wrap=True),
+            self.target,
             small_button(
                 "Wijkactie plannen",
                 self.screen.app.act(self._plan(district)),
@@ -145,7 +167,7 @@ class WijkactiesTab:
             "goal": (self.goal.value or "").strip(),
             "target": int(target_text) if target_text else None,
             "team": (self.team.value or "").strip(),
-            "officers": [],
+            "officers": [i for i, box in self.officer_boxes.items() if box.value],
         }
 
     def _plan(self, district: str) -> Callable[[], Any]:
@@ -159,6 +181,7 @@ class WijkactiesTab:
             if planned is not None:
                 self.title.value = self.goal.value = self.hot_times.value = ""
                 self.target.value = self.team.value = ""
+                self.officer_boxes = {}
                 self.screen.app.snack(
                     "Wijkactie gepland; telefoons krijgen haar bij de volgende sync."
                 )
@@ -180,6 +203,8 @@ class WijkactiesTab:
                 f"{hot_times_text(a.hot_times) or 'hele dag'}"
             ),
         ]
+        if who := self._who(a, self._names({a.district} if a.officers else set())):
+            lines.append(ft.Text(who, size=s.TEXT, color=s.INK))
         if a.goal:
             lines.append(ft.Text(f"Doel: {a.goal}", size=s.TEXT, color=s.INK))
         target = f" van streefcijfer {a.target}" if a.target is not None else ""
@@ -206,6 +231,22 @@ class WijkactiesTab:
             )
         )
         return lines
+
+    def _names(self, districts: set[str]) -> dict[str, str]:
+        """The officers' names of these districts (id as text → name), asked fresh:
+        an officer added today is planned today."""
+        names: dict[str, str] = {}
+        for district in sorted(districts):
+            names.update({str(i): n for i, n in self.wijk.officers(district).items()})
+        return names
+
+    @staticmethod
+    def _who(a: Wijkactie, names: dict[str, str]) -> str:
+        """Who is planned: the team and the officers by name (an officer since moved
+        to another district by number)."""
+        officers = [names.get(i, f"handhaver {i}") for i in a.officers]
+        parts = ([f"Team {a.team}"] if a.team else []) + officers
+        return "Ingepland: " + ", ".join(parts) if parts else ""
 
     def _go(self, mode: str) -> Callable[[], Any]:
         async def handler() -> None:
