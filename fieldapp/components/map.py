@@ -1,9 +1,11 @@
 """A map built on flet_map: marker layers over an optional base map.
 
-Base map tiles come from a URL template (by default none: these machines and a
-phone without a connection have no tiles). Without tiles the map is a plain field
-with the markers still at their places, which is what an officer needs: where the
-focus locations are relative to each other and to them.
+Base map tiles come from a URL template: the app setting HANDHAVING_TILE_URL if
+set, else the one the server handed out at the last sync (fieldapp/map_tiles.py:
+its caching proxy in front of PDOK's BRT-Achtergrondkaart), else none. Without
+tiles the map is a plain field with the markers still at their places, which is
+what an officer needs: where the focus locations are relative to each other and
+to them.
 
 Each marker is a button with a readable accessible name, so a person (and a browser test)
 can find it by name; a tap on it runs the marker's handler.
@@ -14,26 +16,34 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import flet as ft
 import flet_map as fm
 
+from fieldapp import map_tiles
 from fieldapp.components import style as s
 from fieldapp.components.controls import labelled
 from fieldapp.components.host import WidgetHost
 
 __all__ = ["TILE_URL_ENV", "MapMarker", "map_control", "marker_button", "tile_url"]
 
-# The base map's URL template ({z}/{x}/{y}), e.g. the sync server's caching tile
-# proxy in front of PDOK's BRT-Achtergrondkaart; unset means no tiles.
+# The base map's URL template ({z}/{x}/{y}) set on the device, overriding the
+# server's (a test, a demo, another tile server).
 TILE_URL_ENV = "HANDHAVING_TILE_URL"
 PLAIN_BG = "#E8ECEF"
 
 
-def tile_url() -> str | None:
-    """The configured base map template, or None for a plain background."""
-    return os.environ.get(TILE_URL_ENV) or None
+def tile_url(folder: Path | None = None, server: str | None = None) -> str | None:
+    """The base map template: the app setting, else the server's (kept in the
+    phone's `folder` at its last sync, or as the team leader's server said it),
+    else None for a plain background."""
+    if override := os.environ.get(TILE_URL_ENV):
+        return override
+    if server:
+        return server
+    return map_tiles.load(folder) if folder is not None else None
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from fieldapp.dates import parse_date
 from fieldapp.http_client import SyncError
+from fieldapp.map_tiles import template_from_reply
 from fieldapp.teamleader.client import READ_REASON
 from fieldapp.teamleader.dates import haarlem_today
 from fieldapp.teamleader.hot_times import WEEKDAYS
@@ -257,6 +258,15 @@ class Wijk:
         return {str(h["code"]): int(h["count"]) for h in data["by_hotspot"] if h.get("code")}
 
     # ------------------------------------------------------------ map layers
+
+    def tile_template(self) -> str | None:
+        """The base map as the server hands it out (its caching tile proxy),
+        absolute; None when it has none or answers something else."""
+        reply = self._call("GET", "/map/settings")
+        try:
+            return template_from_reply(self.leader._enrolment().server_url, reply)
+        except (ValueError, KeyError, TypeError):
+            return None
 
     def _period(self, district: str | None, days: int) -> dict[str, Any]:
         end = haarlem_today()

@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from datetime import date
 
 import flet_map as fm
-from fake_host import run_async, texts
+import httpx
+from fake_host import FakeHost, run_async, texts
 from test_state_sync import _enrolled_app
 from test_views_teamleider import _screen, _tab
 
-from fieldapp.components.map import marker_button
+from fieldapp.components.map import TILE_URL_ENV, marker_button, tile_url
 from fieldapp.local_wijkacties import hotspots_for_map
+from fieldapp.views.kaart import KaartScreen
 from fieldapp.views.teamleider.kaart import KaartTab
 
 
@@ -144,3 +146,34 @@ def test_themes_and_period_of_a_focus_location_reach_the_phone(tmp_path, server,
     again = next(h for h in tab.wijk.hotspots("noord") if h.code == code)
     assert (again.valid_from, again.valid_to) == (None, None)
     assert "periode: altijd" in "\n".join(texts(screen.body))
+
+
+def test_the_server_hands_both_maps_its_tile_proxy_and_the_app_setting_overrides_it(
+    tmp_path, server, engine, settings, monkeypatch
+):
+    monkeypatch.delenv(TILE_URL_ENV, raising=False)
+    phone, _officer = _enrolled_app(tmp_path, server, engine, settings)
+    phone.set_pin("48213", "48213")
+    assert tile_url(phone.folder) is None  # never synced: a plain field
+    assert phone.sync_now().ok
+    template = tile_url(phone.folder)
+    assert template is not None
+    assert template.startswith(server.url + "/api/v1/tiles/{z}/{x}/{y}.png?key=")
+
+    def tile_layers(found: fm.Map) -> list[str]:
+        return [t.url_template for t in found.layers if isinstance(t, fm.TileLayer)]
+
+    officer_map = KaartScreen(FakeHost(phone))
+    officer_map.refresh()
+    assert tile_layers(officer_map.map_box.content) == [template]
+    # The key opens the proxy without a token; its upstream is out of reach here.
+    tile = httpx.get(template.format(z=15, x=16834, y=10773), timeout=30)
+    assert tile.status_code == 503 and tile.json()["code"] == "tiles_unavailable"
+
+    screen = _screen(tmp_path, server, engine)
+    _tab(screen, "Kaart")
+    assert tile_layers(the_map(screen)) == [template]
+
+    monkeypatch.setenv(TILE_URL_ENV, "http://127.0.0.1:1/tegels/{z}/{x}/{y}.png")
+    officer_map.refresh()
+    assert tile_layers(officer_map.map_box.content) == ["http://127.0.0.1:1/tegels/{z}/{x}/{y}.png"]

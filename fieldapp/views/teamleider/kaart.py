@@ -17,6 +17,7 @@ import flet_map as fm
 
 from fieldapp.components import style as s
 from fieldapp.components.map import MapMarker, map_control, tile_url
+from fieldapp.http_client import SyncError
 from fieldapp.state.map_points import HAARLEM
 from fieldapp.teamleader.dates import day_text
 from fieldapp.teamleader.wijk import ManagedHotspot, Wijk, activity_style, parse_period
@@ -50,6 +51,8 @@ class KaartTab:
         )
         self.valid_to = ft.TextField(label="Tot en met (dd-mm-jjjj)", dense=True, width=240)
         self.hotspots: dict[str, ManagedHotspot] = {}
+        self.tiles: str | None = None  # the server's base map, asked once per tab
+        self.tiles_asked = False
 
     @property
     def wijk(self) -> Wijk:
@@ -108,12 +111,23 @@ class KaartTab:
                 layers,
                 center=center,
                 host=self.screen.app,
-                tiles=tile_url(),
+                tiles=tile_url(server=self._server_tiles()),
                 zoom=13.5,
                 height=440,
                 on_tap=self._tapped,
             ),
         ]
+
+    def _server_tiles(self) -> str | None:
+        """The server's base map template; without one (or without an answer) the
+        map is a plain field with the markers."""
+        if not self.tiles_asked:
+            self.tiles_asked = True
+            try:
+                self.tiles = self.wijk.tile_template()
+            except SyncError:
+                self.tiles = None
+        return self.tiles
 
     # ------------------------------------------------------------ layers
 
