@@ -78,6 +78,12 @@ def test_plan_see_on_the_phone_log_against_it_and_read_the_result(
     assert "Registraties bij deze actie: 1 van streefcijfer 5" in shown
     assert "Waarneming: 1" in shown
 
+    # The district profile lists the action with what it produced.
+    profile = _tab(screen, "Wijkprofiel")
+    assert "Wijkacties (1)" in profile
+    assert "Afvalactie Marsmanplein" in profile
+    assert "Registraties bij deze actie: 1 van streefcijfer 5" in profile
+
 
 def test_a_mistake_in_the_form_is_explained_and_plans_nothing(tmp_path, server, engine):
     screen = _screen(tmp_path, server, engine)

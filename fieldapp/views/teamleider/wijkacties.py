@@ -17,7 +17,13 @@ from fieldapp.components import style as s
 from fieldapp.components.controls import text_field
 from fieldapp.labels import ACTION_LABELS, KIND_LABELS
 from fieldapp.teamleader import haarlem_today
-from fieldapp.teamleader.wijk import Wijk, Wijkactie, hot_times_text, parse_hot_times
+from fieldapp.teamleader.wijk import (
+    Wijk,
+    Wijkactie,
+    WijkactieResult,
+    hot_times_text,
+    parse_hot_times,
+)
 from fieldapp.views.teamleider.parts import back_link, card, note, section, small_button
 
 if TYPE_CHECKING:
@@ -25,7 +31,7 @@ if TYPE_CHECKING:
 
     from fieldapp.views.teamleider.tab_host import TabHost
 
-__all__ = ["WijkactiesTab"]
+__all__ = ["WijkactiesTab", "profile_actions", "result_lines"]
 
 
 class WijkactiesTab:
@@ -207,29 +213,7 @@ class WijkactiesTab:
             lines.append(ft.Text(who, size=s.TEXT, color=s.INK))
         if a.goal:
             lines.append(ft.Text(f"Doel: {a.goal}", size=s.TEXT, color=s.INK))
-        target = f" van streefcijfer {a.target}" if a.target is not None else ""
-        lines.append(
-            ft.Text(
-                f"Registraties bij deze actie: {result.total}{target}",
-                size=s.TEXT,
-                weight=ft.FontWeight.BOLD,
-                color=s.INK,
-            )
-        )
-        for kind, n in sorted(result.by_kind.items()):
-            lines.append(ft.Text(f"{KIND_LABELS.get(kind, kind)}: {n}", size=s.TEXT))
-        for actie, n in sorted(result.by_actie.items()):
-            lines.append(ft.Text(f"Actie {ACTION_LABELS.get(actie, actie)}: {n}", size=s.SMALL))
-        m = {k: "nog niet" if v is None else str(v) for k, v in result.meldingen.items()}
-        lines.append(
-            ft.Text(
-                f"Meldingen bewoners bij de focuslocaties: voor {m.get('before', '0')} · "
-                f"tijdens {m.get('during', '0')} · na {m.get('after', '0')}"
-                + (f" (per {m['days']} dagen)" if m.get("days") else ""),
-                size=s.TEXT,
-                color=s.INK,
-            )
-        )
+        lines += result_lines(result)
         return lines
 
     def _names(self, districts: set[str]) -> dict[str, str]:
@@ -254,3 +238,66 @@ class WijkactiesTab:
             await self.screen.load()
 
         return handler
+
+
+def result_lines(result: WijkactieResult) -> list[ft.Control]:
+    """What an action produced: entries against it by kind and action taken, and
+    residents' reports at its focus locations before, during and after it."""
+    a = result.actie
+    target = f" van streefcijfer {a.target}" if a.target is not None else ""
+    lines: list[ft.Control] = [
+        ft.Text(
+            f"Registraties bij deze actie: {result.total}{target}",
+            size=s.TEXT,
+            weight=ft.FontWeight.BOLD,
+            color=s.INK,
+        )
+    ]
+    for kind, n in sorted(result.by_kind.items()):
+        lines.append(ft.Text(f"{KIND_LABELS.get(kind, kind)}: {n}", size=s.TEXT))
+    for actie, n in sorted(result.by_actie.items()):
+        lines.append(ft.Text(f"Actie {ACTION_LABELS.get(actie, actie)}: {n}", size=s.SMALL))
+    m = {k: "nog niet" if v is None else str(v) for k, v in result.meldingen.items()}
+    lines.append(
+        ft.Text(
+            f"Meldingen bewoners bij de focuslocaties: voor {m.get('before', '0')} · "
+            f"tijdens {m.get('during', '0')} · na {m.get('after', '0')}"
+            + (f" (per {m['days']} dagen)" if m.get("days") else ""),
+            size=s.TEXT,
+            color=s.INK,
+        )
+    )
+    return lines
+
+
+def profile_actions(wijk: Wijk, district: str) -> list[ft.Control]:
+    """The district profile's actions, each with what it produced (the Wijkprofiel
+    tab; the printable page and the CSV have them from the server)."""
+    results = [wijk.result(a.id) for a in wijk.wijkacties(district)]
+    controls: list[ft.Control] = [section(f"Wijkacties ({len(results)})")]
+    if not results:
+        return [*controls, note("Nog geen wijkacties in dit stadsdeel.")]
+    for result in results:
+        a = result.actie
+        controls.append(
+            ft.Semantics(
+                container=True,
+                content=card(
+                    ft.Column(
+                        [
+                            ft.Text(a.title, size=s.TEXT, weight=ft.FontWeight.BOLD, color=s.INK),
+                            ft.Text(
+                                f"{a.starts_on} t/m {a.ends_on} · "
+                                f"{hot_times_text(a.hot_times) or 'hele dag'}",
+                                size=s.SMALL,
+                                color=s.MUTED,
+                            ),
+                            *result_lines(result),
+                        ],
+                        spacing=2,
+                    ),
+                    padding=10,
+                ),
+            )
+        )
+    return controls
