@@ -10,13 +10,15 @@ import asyncio
 from dataclasses import dataclass
 from datetime import date
 
+import flet as ft
 import flet_map as fm
 import httpx
+import pytest
 from fake_host import FakeHost, run_async, texts
 from test_state_sync import _enrolled_app
 from test_views_teamleider import _screen, _tab
 
-from fieldapp.components.map import TILE_URL_ENV, marker_button, tile_url
+from fieldapp.components.map import TILE_URL_ENV, marker_button, shifted, tile_url
 from fieldapp.local_wijkacties import hotspots_for_map
 from fieldapp.views.kaart import KaartScreen
 from fieldapp.views.teamleider.kaart import KaartTab
@@ -177,3 +179,42 @@ def test_the_server_hands_both_maps_its_tile_proxy_and_the_app_setting_overrides
     monkeypatch.setenv(TILE_URL_ENV, "http://127.0.0.1:1/tegels/{z}/{x}/{y}.png")
     officer_map.refresh()
     assert tile_layers(officer_map.map_box.content) == ["http://127.0.0.1:1/tegels/{z}/{x}/{y}.png"]
+
+
+def test_a_drag_in_pixels_is_a_place_at_the_maps_zoom():
+    # One degree of longitude is 256 · 2^z / 360 pixels; a sideways drag keeps the latitude.
+    zoom = 13.5
+    per_degree = 256 * 2**zoom / 360
+    lat, lon = shifted(52.4, 4.65, per_degree * 0.01, 0, zoom)
+    assert lat == pytest.approx(52.4, abs=1e-9)
+    assert lon == pytest.approx(4.66, abs=1e-9)
+    # Down is south, and back again is where it started.
+    south, same = shifted(52.4, 4.65, 0, 100, zoom)
+    assert south < 52.4 and same == pytest.approx(4.65)
+    assert shifted(south, same, 0, -100, zoom) == pytest.approx((52.4, 4.65))
+
+
+def test_only_the_selected_focus_location_drags_and_a_drop_moves_it(tmp_path, server, engine):
+    screen = _screen(tmp_path, server, engine)
+    _tab(screen, "Kaart")
+    tab = screen.tabs["Kaart"]
+    assert isinstance(tab, KaartTab)
+
+    def draggable(marker: fm.Marker) -> bool:
+        return isinstance(marker.content, ft.GestureDetector) and marker.data.on_drag is not None
+
+    assert not any(draggable(m) for m in spot_markers(screen).values())
+    run(marker_button(spot_markers(screen)["Marsmanplein"]).on_click)
+    code = tab.selected
+    dragging = [name for name, m in spot_markers(screen).items() if draggable(m)]
+    assert dragging == ["Marsmanplein"]
+    marker = spot_markers(screen)["Marsmanplein"]
+    assert marker.content.on_pan_start is not None and marker.content.on_pan_end is not None
+
+    # Dropped (the gesture's handler gets the place from `shifted`): saved and redrawn.
+    run(marker.data.on_drag, 52.40123456, 4.65098765)
+    assert not screen.banner.control.visible, screen.banner.text.value
+    moved = spot_markers(screen)["Marsmanplein"]
+    assert (moved.coordinates.latitude, moved.coordinates.longitude) == (52.401235, 4.650988)
+    [saved] = [h for h in tab.wijk.hotspots("noord") if h.code == code]
+    assert (saved.lat, saved.lon) == (52.401235, 4.650988)

@@ -1,7 +1,8 @@
 """Kaart: the team leader's map of their district. Focus locations sized and
 coloured by their logs over a chosen period and theme, the officers' logs and the
 residents' reports as layers to switch on, and managing the focus locations
-(create by tapping the map, move by tapping its new spot, rename, retire, its
+(create by tapping the map, move by dragging the selected one's marker or by
+tapping its new spot, rename, retire, its
 themes and the period it is a focus location) through the server
 (docs/api-wijk.md). Phones get every change on their next pull.
 
@@ -104,8 +105,8 @@ class KaartTab:
             *self._panel(),
             note(
                 "Hoe groter en donkerder, hoe meer registraties in de periode. "
-                "Tik op een focuslocatie om haar te beheren; de hot times staan in "
-                "het tabblad Hot times."
+                "Tik op een focuslocatie om haar te beheren; sleep de gekozen (rode) "
+                "naar haar nieuwe plek. De hot times staan in het tabblad Hot times."
             ),
             map_control(
                 layers,
@@ -141,16 +142,17 @@ class KaartTab:
                 continue
             count = counts.get(spot.code, 0)
             size, colour = activity_style(count, maximum)
-            if spot.code == self.selected:
-                colour = s.DANGER
+            chosen = spot.code == self.selected
             markers.append(
                 MapMarker(
                     spot.lat,
                     spot.lon,
                     f"{spot.name}: {count} registraties",
-                    colour=colour,
+                    colour=s.DANGER if chosen else colour,
                     size=size,
                     on_click=self._select(spot.code),
+                    # Only the selected one drags: panning the map never moves a spot.
+                    on_drag=self._dragged(spot.code) if chosen else None,
                 )
             )
         return markers
@@ -309,6 +311,20 @@ class KaartTab:
                 "Opgeslagen; telefoons krijgen het bij de volgende synchronisatie."
             )
             await self.screen.load()
+
+    def _dragged(self, code: str) -> Callable[[float, float], Any]:
+        async def handler(lat: float, lon: float) -> None:
+            moved = await self.screen.attempt(
+                lambda: self.wijk.update_hotspot(code, lat=round(lat, 6), lon=round(lon, 6))
+            )
+            if moved is not None:
+                self.mode = None
+                self.screen.app.snack(
+                    "Verplaatst; telefoons krijgen het bij de volgende synchronisatie."
+                )
+            await self.screen.load()
+
+        return handler
 
     async def _rename(self) -> None:
         code, name = self.selected, (self.name.value or "").strip()
