@@ -44,7 +44,8 @@ def tile_key(secret: bytes) -> str:
 
 
 def key_ok(secret: bytes, key: str | None) -> bool:
-    return key is not None and hmac.compare_digest(key, tile_key(secret))
+    # As bytes: compare_digest refuses a str with non-ASCII characters.
+    return key is not None and hmac.compare_digest(key.encode(), tile_key(secret).encode())
 
 
 def phone_template(secret: bytes) -> str:

@@ -102,7 +102,7 @@ def test_a_mistake_in_the_form_is_explained_and_plans_nothing(tmp_path, server, 
 def test_officers_of_the_district_are_planned_and_shown(tmp_path, server, engine):
     screen = _screen(tmp_path, server, engine)
     make_user(engine, districts=["noord"], username="veld-noord")
-    make_user(engine, districts=["zuid"], username="veld-zuid")
+    make_user(engine, districts=["oost"], username="veld-oost")
     _tab(screen, "Wijkacties")
     tab = screen.tabs["Wijkacties"]
     assert isinstance(tab, WijkactiesTab)
@@ -111,7 +111,7 @@ def test_officers_of_the_district_are_planned_and_shown(tmp_path, server, engine
     assert "Handhavers" in shown
     names = {box.label for box in tab.officer_boxes.values()}
     noord = tab.wijk.officers("noord")
-    assert names == set(noord.values()) and len(names) == 1  # not the officer of zuid
+    assert names == set(noord.values()) and len(names) == 1  # not the officer of oost
     [(officer_id, officer_name)] = noord.items()
 
     tab.title.value = "Jeugdoverlast Spaarndamseweg"
@@ -128,7 +128,7 @@ def test_officers_of_the_district_are_planned_and_shown(tmp_path, server, engine
 
 def test_an_officer_of_another_district_is_refused(tmp_path, server, engine):
     screen = _screen(tmp_path, server, engine)
-    other = make_user(engine, districts=["zuid"], username="veld-zuid")
+    other = make_user(engine, districts=["oost"], username="veld-oost")
     _tab(screen, "Wijkacties")
     tab = screen.tabs["Wijkacties"]
     assert isinstance(tab, WijkactiesTab)

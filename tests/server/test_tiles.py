@@ -81,3 +81,11 @@ def test_the_server_hands_out_its_proxy_with_a_tile_key_a_map_can_use(
     wrong = url.split("?key=")[0] + "?key=" + "0" * 32
     assert_error(http.get(wrong), 401, "token_missing")
     assert tile_server.hits == ["/15/16834/10773.png"]
+
+
+def test_a_key_that_is_not_the_tile_key_is_no_key(http, tile_server):
+    for key in ["", "é" * 32, "0" * 64]:
+        assert_error(
+            http.get("/api/v1/tiles/15/16834/10773.png", params={"key": key}), 401, "token_missing"
+        )
+    assert tile_server.hits == []
