@@ -206,6 +206,7 @@ def main() -> int:
                 desk.tap(desk.switch("Registraties handhavers"))
                 desk.tap(desk.switch("Meldingen bewoners"))
                 desk.tap(desk.button(f"{spot}: 3 registraties").first)
+                desk.tap(desk.button("Thema's en periode", exact=True))
                 desk.see("Thema's en periode opslaan")
                 shot(desk, "kaart-04-focuslocatie-beheren", park=(5, 400))
                 desk.tap(desk.button("Wijkacties", exact=True))

@@ -109,6 +109,9 @@ def test_themes_and_period_of_a_focus_location_reach_the_phone(tmp_path, server,
     code = tab.selected
     assert code
     assert "Thema's: " in "\n".join(texts(screen.body))
+    assert not tab.details
+    run(tab._toggle_details)
+    assert tab.details and tab.theme_boxes
 
     # A mistake is said in Dutch and changes nothing.
     tab.valid_from.value, tab.valid_to.value = "31-02-2027", ""
@@ -133,7 +136,10 @@ def test_themes_and_period_of_a_focus_location_reach_the_phone(tmp_path, server,
     assert (after.valid_from, after.valid_to) == ("2027-01-01", "2027-12-31")
     shown = "\n".join(texts(screen.body))
     assert "periode: 01-01-2027 t/m 31-12-2027" in shown
+    assert not tab.details  # folded away again
+    run(tab._toggle_details)
     assert tab.theme_boxes[first].value and not tab.theme_boxes[list(tab.theme_boxes)[2]].value
+    assert (tab.valid_from.value, tab.valid_to.value) == ("01-01-2027", "31-12-2027")
 
     # The phone: a focus location from next year is off today's map, on next year's.
     assert phone.sync_now().ok

@@ -47,6 +47,7 @@ class KaartTab:
         # The selected focus location's themes and period, as being edited: made
         # afresh when another one is selected, kept across reloads until saved.
         self.theme_boxes: dict[str, ft.Checkbox] = {}
+        self.details = False  # the themes and period shown for editing
         self.valid_from = ft.TextField(
             label="Focuslocatie vanaf (dd-mm-jjjj)", dense=True, width=240
         )
@@ -212,10 +213,20 @@ class KaartTab:
                         icon=ft.Icons.OPEN_WITH,
                     ),
                     small_button("Buiten gebruik", self.screen.app.act(self._retire)),
+                    small_button(
+                        "Thema's en periode",
+                        self.screen.app.act(self._toggle_details),
+                        icon=ft.Icons.EXPAND_LESS if self.details else ft.Icons.EXPAND_MORE,
+                    ),
                     small_button("Sluiten", self.screen.app.act(self._select(None))),
                 ],
                 wrap=True,
             ),
+        ]
+        if not self.details:
+            return controls
+        # Below the buttons and folded away by default: the map stays near the top.
+        controls += [
             ft.Row(list(self.theme_boxes.values()), wrap=True),
             ft.Row(
                 [
@@ -232,6 +243,10 @@ class KaartTab:
             note("Een lege datum: zonder begin of zonder einde."),
         ]
         return controls
+
+    async def _toggle_details(self) -> None:
+        self.details = not self.details
+        await self.screen.load()
 
     def _summary(self, spot: ManagedHotspot) -> str:
         names = self.screen.themes()
@@ -264,7 +279,7 @@ class KaartTab:
             lambda: self.wijk.update_hotspot(code, themes=themes, valid_from=start, valid_to=end)
         )
         if saved is not None:
-            self.theme_boxes = {}
+            self.theme_boxes, self.details = {}, False
             self.screen.app.snack(
                 "Opgeslagen; telefoons krijgen het bij de volgende synchronisatie."
             )
@@ -273,7 +288,7 @@ class KaartTab:
     def _select(self, code: str | None) -> Callable[[], Any]:
         async def handler() -> None:
             self.selected, self.mode = code, None
-            self.theme_boxes = {}
+            self.theme_boxes, self.details = {}, False
             await self.screen.load()
 
         return handler
