@@ -22,8 +22,8 @@ from typing import Any
 import httpx
 from filelock import FileLock, Timeout
 
+from fieldapp import map_tiles, patrol
 from fieldapp import models as m
-from fieldapp import patrol
 from fieldapp.http_client import (
     ClientFactory,
     SyncError,
@@ -122,6 +122,7 @@ class SyncClient:
                 self._upload_photos(client, report, say)
                 self._pull(client, report, say)
                 self._patrol_suggestion(client)
+                self._map_tiles(client, enrolment.server_url)
             say("Klaar", 1.0)
             self.store.record_sync(ok=True)
         except SyncError as exc:
@@ -252,6 +253,15 @@ class SyncClient:
         try:
             reply = self._call(client, "GET", "/api/v1/patrol-suggestion")
             patrol.save(self.store.photo_dir.parent, reply)
+        except (SyncError, OSError, ValueError, KeyError, TypeError):
+            return
+
+    def _map_tiles(self, client: httpx.Client, server_url: str) -> None:
+        """Keep the base map's template the server hands out (map_tiles.py); if
+        it fails, the last one stays and the sync still counts as done."""
+        try:
+            reply = self._call(client, "GET", "/api/v1/map/settings")
+            map_tiles.save(self.store.photo_dir.parent, server_url, reply)
         except (SyncError, OSError, ValueError, KeyError, TypeError):
             return
 

@@ -117,6 +117,9 @@ def settings(engine: Engine, tmp_path: Path) -> Settings:
         blob_dir=tmp_path / "blobs",
         pseudonym_key=TEST_KEY,
         assets_dir=DEFAULT_ASSETS,
+        # No internet here: the tile proxy's upstream is a closed loopback port, so a
+        # map drawn in a test gets `tiles_unavailable` at once, not after a timeout.
+        tile_url_template="http://127.0.0.1:9/{z}/{x}/{y}.png",
     )
 
 

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from fieldapp.dates import parse_date
 from fieldapp.http_client import SyncError
+from fieldapp.map_tiles import template_from_reply
 from fieldapp.teamleader.client import READ_REASON
 from fieldapp.teamleader.dates import haarlem_today
 from fieldapp.teamleader.hot_times import WEEKDAYS
@@ -34,6 +36,7 @@ __all__ = [
     "activity_style",
     "hot_times_text",
     "parse_hot_times",
+    "parse_period",
 ]
 
 API = "/api/v1"
@@ -179,6 +182,25 @@ def parse_hot_times(text: str) -> list[HotTime]:
     return found
 
 
+def parse_period(start_text: str, end_text: str) -> tuple[str | None, str | None]:
+    """A focus location's period as typed (dd-mm-jjjj, either end may stay empty:
+    open-ended) as the API's ISO days. A mistake raises ValueError in Dutch."""
+    days: list[str | None] = []
+    for text, what in ((start_text, "De begindatum"), (end_text, "De einddatum")):
+        text = text.strip()
+        if not text:
+            days.append(None)
+            continue
+        day = parse_date(text)
+        if day is None:
+            raise ValueError(f"{what} is geen bestaande datum; typ dd-mm-jjjj.")
+        days.append(day.isoformat())
+    start, end = days
+    if start and end and start > end:
+        raise ValueError("De begindatum ligt na de einddatum.")
+    return start, end
+
+
 def hot_times_text(times: list[HotTime]) -> str:
     return ", ".join(f"{WEEKDAYS[t.weekday]} {t.start_hour}–{t.end_hour} u" for t in times)
 
@@ -237,6 +259,15 @@ class Wijk:
 
     # ------------------------------------------------------------ map layers
 
+    def tile_template(self) -> str | None:
+        """The base map as the server hands it out (its caching tile proxy),
+        absolute; None when it has none or answers something else."""
+        reply = self._call("GET", "/map/settings")
+        try:
+            return template_from_reply(self.leader._enrolment().server_url, reply)
+        except (ValueError, KeyError, TypeError):
+            return None
+
     def _period(self, district: str | None, days: int) -> dict[str, Any]:
         end = haarlem_today()
         params: dict[str, Any] = {
@@ -266,6 +297,12 @@ class Wijk:
         return points
 
     # ------------------------------------------------------------ wijkacties
+
+    def officers(self, district: str) -> dict[int, str]:
+        """The handhavers of one district (id → name): who can be planned on its
+        actions (the server refuses anyone else)."""
+        rows = self._call("GET", "/review/officers", params={"district": district})
+        return {int(r["id"]): str(r["name"]) for r in rows}
 
     def wijkacties(self, district: str | None, *, active_on: date | None = None) -> list[Wijkactie]:
         params: dict[str, Any] = {}

@@ -42,7 +42,7 @@ class _Body(BaseModel):
     def _period(self) -> _Body:
         start, end = getattr(self, "valid_from", None), getattr(self, "valid_to", None)
         if start is not None and end is not None and start > end:
-            raise ValueError("valid_from ligt na valid_to")
+            raise ValueError("de begindatum (valid_from) ligt na de einddatum (valid_to)")
         return self
 
 
@@ -72,7 +72,7 @@ class HotspotUpdate(_Body):
     @model_validator(mode="after")
     def _both_coordinates(self) -> HotspotUpdate:
         if (self.lat is None) != (self.lon is None):
-            raise ValueError("lat en lon horen samen")
+            raise ValueError("een nieuwe plek geeft lat en lon samen")
         return self
 
 
@@ -197,7 +197,9 @@ def update(session: Session, scope: Scope, code: str, body: HotspotUpdate) -> Ho
     if "valid_to" in given:
         row.valid_to = body.valid_to
     if row.valid_from and row.valid_to and row.valid_from > row.valid_to:
-        raise ServiceError(ErrorCode.INVALID_REQUEST, "valid_from ligt na valid_to.")
+        raise ServiceError(
+            ErrorCode.INVALID_REQUEST, "De begindatum van de periode ligt na de einddatum."
+        )
     row.version += 1
     return _publish(session, row)
 

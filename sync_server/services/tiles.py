@@ -7,10 +7,17 @@ upstream is a URL template (default PDOK's BRT-Achtergrondkaart, WebMercator).
 A tile is fetched once and then served from the cache folder; when upstream
 cannot be reached and the tile is not cached the answer is `tiles_unavailable`,
 so the map shows its markers on a plain background.
+
+A map draws its tiles itself and cannot send the device token, so the template
+the server hands out (`phone_template`) carries a tile key instead: derived
+from the server's secret, the same for every caller, and good for nothing but
+these public base-map tiles. Without the key or a token a tile is refused.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import tempfile
 from pathlib import Path
@@ -25,6 +32,26 @@ MAX_TILE_BYTES = 2 * 1024 * 1024
 TIMEOUT_S = 5.0
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 JPEG_MAGIC = b"\xff\xd8\xff"
+
+
+TILE_PATH = "/api/v1/tiles/{z}/{x}/{y}.png"
+
+
+def tile_key(secret: bytes) -> str:
+    """The key in the handed-out template: a label's HMAC under the server's
+    secret, so it is stable across restarts and workers and reveals nothing."""
+    return hmac.new(secret, b"handhaving map tiles v1", hashlib.sha256).hexdigest()[:32]
+
+
+def key_ok(secret: bytes, key: str | None) -> bool:
+    # As bytes: compare_digest refuses a str with non-ASCII characters.
+    return key is not None and hmac.compare_digest(key.encode(), tile_key(secret).encode())
+
+
+def phone_template(secret: bytes) -> str:
+    """The base map as phones and the team leader's map ask for it: the caching
+    proxy on this server (relative: the client knows the server's address)."""
+    return f"{TILE_PATH}?key={tile_key(secret)}"
 
 
 def check_tile(z: int, x: int, y: int) -> None:

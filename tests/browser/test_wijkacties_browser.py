@@ -55,6 +55,39 @@ def test_leader_moves_a_focus_location_and_the_phone_has_it_after_sync(
     phone.see(f"{SPOT} · {after.lat:.5f}, {after.lon:.5f}")
 
 
+def test_leader_drags_the_selected_focus_location_to_its_new_place(
+    phone: Phone, tmp_path: Path, live: RestartableServer, engine, settings, officer
+):
+    field = officer_phone(tmp_path, live, engine, settings, officer)
+    before = next(h for h in field.hotspots_for_map() if h.name == SPOT)
+    assert before.lat is not None and before.lon is not None
+    leader = make_user(engine, role="teamleider", districts=["noord"], username="tl-sleep")
+    login_as_leader(phone, leader.username)
+    phone.see("Ingelogd als")
+    phone.tap(phone.button("Kaart", exact=True))
+    phone.see("Hoe groter en donkerder")
+    phone.tap(phone.button(f"{SPOT}: 0 registraties"))
+    phone.see("Focuslocaties beheren")
+    marker = phone.button(f"{SPOT}: 0 registraties").first
+    phone.swipe_into_view(marker)
+    box = marker.bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    # Grab the (selected) marker and drop it 80 pixels to the right, 40 up.
+    phone.page.mouse.move(x, y)
+    phone.page.mouse.down()
+    for step in range(1, 11):
+        phone.page.mouse.move(x + 8 * step, y - 4 * step)
+    phone.page.mouse.up()
+    phone.see("Verplaatst; telefoons krijgen het bij de volgende synchronisatie.")
+
+    assert field.sync_now().ok
+    after = next(h for h in field.hotspots_for_map() if h.code == before.code)
+    assert after.lat is not None and after.lon is not None
+    assert after.lon > before.lon and after.lat > before.lat  # east and north
+    phone.see(f"{SPOT} · {after.lat:.5f}, {after.lon:.5f}")
+
+
 def test_a_planned_action_reaches_the_phone_and_counts_its_entries(
     phone: Phone, tmp_path: Path, live: RestartableServer, engine, settings, officer
 ):

@@ -10,6 +10,7 @@ import asyncio
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from factories import make_user
 from fake_host import FakeHost, run_async, texts
 from test_state_sync import _enrolled_app
 from test_views_forms import fill_waarneming
@@ -77,6 +78,12 @@ def test_plan_see_on_the_phone_log_against_it_and_read_the_result(
     assert "Registraties bij deze actie: 1 van streefcijfer 5" in shown
     assert "Waarneming: 1" in shown
 
+    # The district profile lists the action with what it produced.
+    profile = _tab(screen, "Wijkprofiel")
+    assert "Wijkacties (1)" in profile
+    assert "Afvalactie Marsmanplein" in profile
+    assert "Registraties bij deze actie: 1 van streefcijfer 5" in profile
+
 
 def test_a_mistake_in_the_form_is_explained_and_plans_nothing(tmp_path, server, engine):
     screen = _screen(tmp_path, server, engine)
@@ -89,4 +96,45 @@ def test_a_mistake_in_the_form_is_explained_and_plans_nothing(tmp_path, server, 
     run(tab._plan("noord"))
     assert screen.banner.control.visible
     assert "geen dag en uren" in screen.banner.text.value
+    assert tab.wijk.wijkacties("noord") == []
+
+
+def test_officers_of_the_district_are_planned_and_shown(tmp_path, server, engine):
+    screen = _screen(tmp_path, server, engine)
+    make_user(engine, districts=["noord"], username="veld-noord")
+    make_user(engine, districts=["oost"], username="veld-oost")
+    _tab(screen, "Wijkacties")
+    tab = screen.tabs["Wijkacties"]
+    assert isinstance(tab, WijkactiesTab)
+    run(tab._go("plan"))
+    shown = "\n".join(texts(screen.body))
+    assert "Handhavers" in shown
+    names = {box.label for box in tab.officer_boxes.values()}
+    noord = tab.wijk.officers("noord")
+    assert names == set(noord.values()) and len(names) == 1  # not the officer of oost
+    [(officer_id, officer_name)] = noord.items()
+
+    tab.title.value = "Jeugdoverlast Spaarndamseweg"
+    tab.team.value = "Noord-avond"
+    tab.officer_boxes[officer_id].value = True
+    run(tab._plan("noord"))
+    assert not screen.banner.control.visible, screen.banner.text.value
+    shown = "\n".join(texts(screen.body))
+    assert f"Ingepland: Team Noord-avond, {officer_name}" in shown
+    [planned] = tab.wijk.wijkacties("noord")
+    assert planned.officers == [str(officer_id)]
+    assert f"Ingepland: Team Noord-avond, {officer_name}" in _tab(screen, "Wijkacties")
+
+
+def test_an_officer_of_another_district_is_refused(tmp_path, server, engine):
+    screen = _screen(tmp_path, server, engine)
+    other = make_user(engine, districts=["oost"], username="veld-oost")
+    _tab(screen, "Wijkacties")
+    tab = screen.tabs["Wijkacties"]
+    assert isinstance(tab, WijkactiesTab)
+    run(tab._go("plan"))
+    tab.title.value = "Afval"
+    body = tab._body("noord") | {"officers": [other.id]}
+    assert run_async(screen.attempt(tab.wijk.plan, body)) is None
+    assert "Handhaver niet van dit stadsdeel" in screen.banner.text.value
     assert tab.wijk.wijkacties("noord") == []

@@ -332,6 +332,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/tiles/{z}/{x}/{y}.png"): Rule(
         signed_in(404, 404, 404, 404), _path(z=1, x=5, y=0)
     ),
+    # the maps' base map template (with the tile key): any signed-in caller
+    ("GET", "/api/v1/map/settings"): Rule(signed_in(200, 200, 200, 200)),
     # ------------------------------------------------ review; another district's record is 404
     ("GET", "/api/v1/review/records"): Rule(signed_in(403, 200, 403, 200), _noord()),
     ("GET", "/api/v1/review/records/{record_id}"): Rule(

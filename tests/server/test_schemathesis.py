@@ -113,6 +113,7 @@ CALLERS: dict[str, tuple[str, ...]] = {
     "GET /api/v1/wijkacties/{action_id}/result": MANAGERS,
     "GET /api/v1/review/export.geojson": MANAGERS,
     "GET /api/v1/tiles/{z}/{x}/{y}.png": PHONE,
+    "GET /api/v1/map/settings": PHONE,
     "GET /api/v1/review/records": MANAGERS,
     "GET /api/v1/review/officers": MANAGERS,
     "GET /api/v1/review/records/{record_id}": MANAGERS,

@@ -60,3 +60,32 @@ def test_tiles_need_a_signed_in_caller_and_a_real_tile(http, engine, settings, t
         http.get("/api/v1/tiles/21/0/0.png", headers=phone.headers), 422, "invalid_request"
     )
     assert tile_server.hits == []
+
+
+def test_the_server_hands_out_its_proxy_with_a_tile_key_a_map_can_use(
+    http, engine, settings, tile_server: TileServer
+):
+    assert_error(http.get("/api/v1/map/settings"), 401, "token_missing")
+    phone = enrol(http, engine, settings, make_user(engine, districts=["noord"], password=None))
+    reply = http.get("/api/v1/map/settings", headers=phone.headers)
+    assert reply.status_code == 200, reply.text
+    template = reply.json()["tile_url"]
+    assert template.startswith("/api/v1/tiles/{z}/{x}/{y}.png?key=")
+    # A map cannot send the token: the key in the template is enough for a tile…
+    url = template.format(z=15, x=16834, y=10773)
+    tile = http.get(url)
+    assert tile.status_code == 200, tile.text
+    assert tile.content == tile_server.tile
+    assert tile_server.hits == ["/15/16834/10773.png"]
+    # …and a wrong key is no key: a token is asked for.
+    wrong = url.split("?key=")[0] + "?key=" + "0" * 32
+    assert_error(http.get(wrong), 401, "token_missing")
+    assert tile_server.hits == ["/15/16834/10773.png"]
+
+
+def test_a_key_that_is_not_the_tile_key_is_no_key(http, tile_server):
+    for key in ["", "é" * 32, "0" * 64]:
+        assert_error(
+            http.get("/api/v1/tiles/15/16834/10773.png", params={"key": key}), 401, "token_missing"
+        )
+    assert tile_server.hits == []

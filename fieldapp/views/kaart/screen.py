@@ -93,7 +93,7 @@ class KaartScreen:
             [spots, me],
             center=data.center,
             host=self.app,
-            tiles=tile_url(),
+            tiles=tile_url(self.state.folder),
             height=MAP_HEIGHT,
             zoom=13.5,
         )

@@ -1,8 +1,10 @@
 """Kaart: the team leader's map of their district. Focus locations sized and
 coloured by their logs over a chosen period and theme, the officers' logs and the
 residents' reports as layers to switch on, and managing the focus locations
-(create by tapping the map, move by tapping its new spot, rename, retire) through
-the server (docs/api-wijk.md). Phones get every change on their next pull.
+(create by tapping the map, move by dragging the selected one's marker or by
+tapping its new spot, rename, retire, its
+themes and the period it is a focus location) through the server
+(docs/api-wijk.md). Phones get every change on their next pull.
 
 The hot times (weekday × hour) are the neighbouring tab; this one is the where.
 """
@@ -16,8 +18,10 @@ import flet_map as fm
 
 from fieldapp.components import style as s
 from fieldapp.components.map import MapMarker, map_control, tile_url
+from fieldapp.http_client import SyncError
 from fieldapp.state.map_points import HAARLEM
-from fieldapp.teamleader.wijk import ManagedHotspot, Wijk, activity_style
+from fieldapp.teamleader.dates import day_text
+from fieldapp.teamleader.wijk import ManagedHotspot, Wijk, activity_style, parse_period
 from fieldapp.views.teamleider.parts import dropdown, note, section, small_button
 
 if TYPE_CHECKING:
@@ -40,7 +44,17 @@ class KaartTab:
         self.selected: str | None = None
         self.mode: str | None = None  # "create" or "move": the next tap on the map does it
         self.name = ft.TextField(label="Naam", dense=True, width=260)
+        # The selected focus location's themes and period, as being edited: made
+        # afresh when another one is selected, kept across reloads until saved.
+        self.theme_boxes: dict[str, ft.Checkbox] = {}
+        self.details = False  # the themes and period shown for editing
+        self.valid_from = ft.TextField(
+            label="Focuslocatie vanaf (dd-mm-jjjj)", dense=True, width=240
+        )
+        self.valid_to = ft.TextField(label="Tot en met (dd-mm-jjjj)", dense=True, width=240)
         self.hotspots: dict[str, ManagedHotspot] = {}
+        self.tiles: str | None = None  # the server's base map, asked once per tab
+        self.tiles_asked = False
 
     @property
     def wijk(self) -> Wijk:
@@ -92,19 +106,30 @@ class KaartTab:
             *self._panel(),
             note(
                 "Hoe groter en donkerder, hoe meer registraties in de periode. "
-                "Tik op een focuslocatie om haar te beheren; de hot times staan in "
-                "het tabblad Hot times."
+                "Tik op een focuslocatie om haar te beheren; sleep de gekozen (rode) "
+                "naar haar nieuwe plek. De hot times staan in het tabblad Hot times."
             ),
             map_control(
                 layers,
                 center=center,
                 host=self.screen.app,
-                tiles=tile_url(),
+                tiles=tile_url(server=self._server_tiles()),
                 zoom=13.5,
                 height=440,
                 on_tap=self._tapped,
             ),
         ]
+
+    def _server_tiles(self) -> str | None:
+        """The server's base map template; without one (or without an answer) the
+        map is a plain field with the markers."""
+        if not self.tiles_asked:
+            self.tiles_asked = True
+            try:
+                self.tiles = self.wijk.tile_template()
+            except SyncError:
+                self.tiles = None
+        return self.tiles
 
     # ------------------------------------------------------------ layers
 
@@ -118,16 +143,17 @@ class KaartTab:
                 continue
             count = counts.get(spot.code, 0)
             size, colour = activity_style(count, maximum)
-            if spot.code == self.selected:
-                colour = s.DANGER
+            chosen = spot.code == self.selected
             markers.append(
                 MapMarker(
                     spot.lat,
                     spot.lon,
                     f"{spot.name}: {count} registraties",
-                    colour=colour,
+                    colour=s.DANGER if chosen else colour,
                     size=size,
                     on_click=self._select(spot.code),
+                    # Only the selected one drags: panning the map never moves a spot.
+                    on_drag=self._dragged(spot.code) if chosen else None,
                 )
             )
         return markers
@@ -167,6 +193,8 @@ class KaartTab:
             ]
             return controls
         self.name.value = spot.name
+        if not self.theme_boxes:
+            self._edit_fields(spot)
         controls += [
             ft.Text(
                 f"{spot.name} · {spot.lat:.5f}, {spot.lon:.5f}"
@@ -174,6 +202,7 @@ class KaartTab:
                 size=s.TEXT,
                 color=s.INK,
             ),
+            ft.Text(self._summary(spot), size=s.SMALL, color=s.MUTED),
             ft.Row(
                 [
                     self.name,
@@ -184,16 +213,82 @@ class KaartTab:
                         icon=ft.Icons.OPEN_WITH,
                     ),
                     small_button("Buiten gebruik", self.screen.app.act(self._retire)),
+                    small_button(
+                        "Thema's en periode",
+                        self.screen.app.act(self._toggle_details),
+                        icon=ft.Icons.EXPAND_LESS if self.details else ft.Icons.EXPAND_MORE,
+                    ),
                     small_button("Sluiten", self.screen.app.act(self._select(None))),
                 ],
                 wrap=True,
             ),
         ]
+        if not self.details:
+            return controls
+        # Below the buttons and folded away by default: the map stays near the top.
+        controls += [
+            ft.Row(list(self.theme_boxes.values()), wrap=True),
+            ft.Row(
+                [
+                    self.valid_from,
+                    self.valid_to,
+                    small_button(
+                        "Thema's en periode opslaan",
+                        self.screen.app.act(self._save_details),
+                        icon=ft.Icons.SAVE,
+                    ),
+                ],
+                wrap=True,
+            ),
+            note("Een lege datum: zonder begin of zonder einde."),
+        ]
         return controls
+
+    async def _toggle_details(self) -> None:
+        self.details = not self.details
+        await self.screen.load()
+
+    def _summary(self, spot: ManagedHotspot) -> str:
+        names = self.screen.themes()
+        themes = ", ".join(names.get(t, t) for t in spot.themes) or "alle thema's"
+        if spot.valid_from or spot.valid_to:
+            period = f"{day_text(spot.valid_from)} t/m {day_text(spot.valid_to)}"
+        else:
+            period = "altijd"
+        return f"Thema's: {themes} · periode: {period}"
+
+    def _edit_fields(self, spot: ManagedHotspot) -> None:
+        self.theme_boxes = {
+            code: ft.Checkbox(label=name, value=code in spot.themes)
+            for code, name in self.screen.themes().items()
+        }
+        self.valid_from.value = day_text(spot.valid_from) if spot.valid_from else ""
+        self.valid_to.value = day_text(spot.valid_to) if spot.valid_to else ""
+
+    async def _save_details(self) -> None:
+        code = self.selected
+        if not code:
+            return
+        try:
+            start, end = parse_period(self.valid_from.value or "", self.valid_to.value or "")
+        except ValueError as exc:
+            self.screen.banner.show(str(exc), "error")
+            return
+        themes = [c for c, box in self.theme_boxes.items() if box.value]
+        saved = await self.screen.attempt(
+            lambda: self.wijk.update_hotspot(code, themes=themes, valid_from=start, valid_to=end)
+        )
+        if saved is not None:
+            self.theme_boxes, self.details = {}, False
+            self.screen.app.snack(
+                "Opgeslagen; telefoons krijgen het bij de volgende synchronisatie."
+            )
+            await self.screen.load()
 
     def _select(self, code: str | None) -> Callable[[], Any]:
         async def handler() -> None:
             self.selected, self.mode = code, None
+            self.theme_boxes, self.details = {}, False
             await self.screen.load()
 
         return handler
@@ -231,6 +326,20 @@ class KaartTab:
                 "Opgeslagen; telefoons krijgen het bij de volgende synchronisatie."
             )
             await self.screen.load()
+
+    def _dragged(self, code: str) -> Callable[[float, float], Any]:
+        async def handler(lat: float, lon: float) -> None:
+            moved = await self.screen.attempt(
+                lambda: self.wijk.update_hotspot(code, lat=round(lat, 6), lon=round(lon, 6))
+            )
+            if moved is not None:
+                self.mode = None
+                self.screen.app.snack(
+                    "Verplaatst; telefoons krijgen het bij de volgende synchronisatie."
+                )
+            await self.screen.load()
+
+        return handler
 
     async def _rename(self) -> None:
         code, name = self.selected, (self.name.value or "").strip()

@@ -11,8 +11,10 @@ import flet as ft
 from fieldapp.components import label_text
 from fieldapp.components import style as s
 from fieldapp.teamleader import Profile
+from fieldapp.teamleader.wijk import Wijk
 from fieldapp.views.teamleider.hot_times import heat_grid, ranked_hotspots
 from fieldapp.views.teamleider.parts import card, dropdown, note, section, small_button
+from fieldapp.views.teamleider.wijkacties import profile_actions
 
 if TYPE_CHECKING:
     from fieldapp.views.teamleider.tab_host import TabHost
@@ -95,6 +97,7 @@ class ProfileTab:
                 )
                 for name, themes in profile.hotspots
             ],
+            *profile_actions(Wijk(self.leader.client), profile.code),
         ]
 
     def _choice(self) -> ft.Control:

@@ -5,18 +5,24 @@ GeoJSON export of the logs, and the caching map-tile proxy."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from pydantic import BaseModel
+from sqlmodel import Session
 
 from sync_protocol import ErrorBody, WijkactieData
 from sync_server.api.deps import (
+    Caller,
     CurrentCaller,
+    EngineDep,
     ReadSessionDep,
     SessionDep,
     SettingsDep,
     TeamLeader,
+    get_caller,
 )
 from sync_server.api.limits import DayQuery
 from sync_server.api.routes.review import FilterDep, ReasonQuery
@@ -32,7 +38,7 @@ from sync_server.services import (
 )
 from sync_server.services import review_filter as filters
 from sync_server.services.localtime import local_today
-from sync_server.services.scope import manager_scope
+from sync_server.services.scope import Scope, manager_scope
 
 router = APIRouter(prefix="/api/v1", tags=["wijk"])
 
@@ -46,6 +52,33 @@ ActionId = Annotated[
     str, Path(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 ]
 GEOJSON = "application/geo+json"
+
+
+def _scope(caller: Caller, session: Session, district: str | None = None) -> Scope:
+    """The districts this caller manages (one, if asked for and theirs)."""
+    return manager_scope(session, caller.user, caller.districts, district)
+
+
+@dataclass(frozen=True)
+class MeldingQuery:
+    """The residents' reports filter the map layer, its activity and its GeoJSON share."""
+
+    district: str | None
+    date_from: date | None
+    date_to: date | None
+    category: str | None
+
+
+def melding_query(
+    district: DistrictParam = None,
+    date_from: DayQuery = None,
+    date_to: DayQuery = None,
+    category: Annotated[str | None, Query(max_length=120)] = None,
+) -> MeldingQuery:
+    return MeldingQuery(district, date_from, date_to, category)
+
+
+MeldingQueryDep = Annotated[MeldingQuery, Depends(melding_query)]
 
 
 def _geojson(data: dict[str, Any], name: str) -> Response:
@@ -72,7 +105,7 @@ def list_hotspots(
     include_retired: bool = False,
 ) -> list[hotspot_admin.HotspotOut]:
     """The hotspots of the caller's districts (all for a beheerder), by district and name."""
-    scope = manager_scope(session, caller.user, caller.districts, district)
+    scope = _scope(caller, session, district)
     return hotspot_admin.list_hotspots(session, scope, include_retired=include_retired)
 
 
@@ -83,8 +116,7 @@ def create_hotspot(
     caller: TeamLeader, session: SessionDep, body: hotspot_admin.HotspotCreate
 ) -> hotspot_admin.HotspotOut:
     """A new hotspot in one of the caller's districts; its phones get it on the next pull."""
-    scope = manager_scope(session, caller.user, caller.districts, None)
-    return hotspot_admin.create(session, scope, body)
+    return hotspot_admin.create(session, _scope(caller, session), body)
 
 
 @router.patch("/hotspots/{code}", response_model=hotspot_admin.HotspotOut, responses=_ERRORS)
@@ -92,8 +124,7 @@ def update_hotspot(
     caller: TeamLeader, session: SessionDep, code: HotspotCode, body: hotspot_admin.HotspotUpdate
 ) -> hotspot_admin.HotspotOut:
     """Move (lat, lon), rename, new themes or period: a new version for the phones."""
-    scope = manager_scope(session, caller.user, caller.districts, None)
-    return hotspot_admin.update(session, scope, code, body)
+    return hotspot_admin.update(session, _scope(caller, session), code, body)
 
 
 @router.post("/hotspots/{code}/retire", response_model=hotspot_admin.HotspotOut, responses=_ERRORS)
@@ -101,8 +132,7 @@ def retire_hotspot(
     caller: TeamLeader, session: SessionDep, code: HotspotCode
 ) -> hotspot_admin.HotspotOut:
     """Retire a hotspot: kept for history (records name it), hidden from pickers."""
-    scope = manager_scope(session, caller.user, caller.districts, None)
-    return hotspot_admin.retire(session, scope, code)
+    return hotspot_admin.retire(session, _scope(caller, session), code)
 
 
 # ---------------------------------------------------------------- meldingen
@@ -122,59 +152,43 @@ async def import_meldingen(
     GeoJSON): all or nothing, idempotent by the report's id; every row must lie
     in one of the caller's districts."""
     content = await request.body()
-    scope = manager_scope(session, caller.user, caller.districts, None)
     return meldingen_import.import_meldingen(
-        session, scope, content, form=format, max_m=settings.nearest_hotspot_max_m
+        session, _scope(caller, session), content, form=format, max_m=settings.nearest_hotspot_max_m
     )
 
 
 @router.get("/meldingen", response_model=list[meldingen.MeldingOut], responses=_ERRORS)
 def list_meldingen(
-    caller: TeamLeader,
-    session: ReadSessionDep,
-    district: DistrictParam = None,
-    date_from: DayQuery = None,
-    date_to: DayQuery = None,
-    category: Annotated[str | None, Query(max_length=120)] = None,
+    caller: TeamLeader, session: ReadSessionDep, query: MeldingQueryDep
 ) -> list[meldingen.MeldingOut]:
     """Residents' reports as a map layer: category, time, state, place; nothing personal."""
-    scope = manager_scope(session, caller.user, caller.districts, district)
     return meldingen.list_meldingen(
-        session, scope, date_from=date_from, date_to=date_to, category=category
+        session,
+        _scope(caller, session, query.district),
+        date_from=query.date_from,
+        date_to=query.date_to,
+        category=query.category,
     )
 
 
 @router.get("/meldingen/activity", response_model=meldingen.MeldingActivity, responses=_ERRORS)
 def meldingen_activity(
-    caller: TeamLeader,
-    session: ReadSessionDep,
-    district: DistrictParam = None,
-    date_from: DayQuery = None,
-    date_to: DayQuery = None,
-    category: Annotated[str | None, Query(max_length=120)] = None,
+    caller: TeamLeader, session: ReadSessionDep, query: MeldingQueryDep
 ) -> meldingen.MeldingActivity:
     """Residents' reports as hot spots and hot times (their own layer): per
     hotspot and per weekday × hour; without dates the last 8 weeks."""
-    scope = manager_scope(session, caller.user, caller.districts, district)
-    end = date_to or local_today()
-    start = date_from or end - timedelta(days=55)
-    return meldingen.activity(session, scope, date_from=start, date_to=end, category=category)
+    end = query.date_to or local_today()
+    start = query.date_from or end - timedelta(days=55)
+    scope = _scope(caller, session, query.district)
+    return meldingen.activity(session, scope, date_from=start, date_to=end, category=query.category)
 
 
 @router.get("/meldingen.geojson", response_class=Response, responses=_file(GEOJSON))
 def meldingen_geojson(
-    caller: TeamLeader,
-    session: ReadSessionDep,
-    district: DistrictParam = None,
-    date_from: DayQuery = None,
-    date_to: DayQuery = None,
-    category: Annotated[str | None, Query(max_length=120)] = None,
+    caller: TeamLeader, session: ReadSessionDep, query: MeldingQueryDep
 ) -> Response:
     """The same layer as GeoJSON (Point features, WGS84)."""
-    scope = manager_scope(session, caller.user, caller.districts, district)
-    items = meldingen.list_meldingen(
-        session, scope, date_from=date_from, date_to=date_to, category=category
-    )
+    items = list_meldingen(caller, session, query)
     return _geojson(meldingen.as_geojson(items), "meldingen")
 
 
@@ -189,7 +203,7 @@ def list_wijkacties(
     active_on: DayQuery = None,
 ) -> list[WijkactieData]:
     """The district actions of the caller's districts, by start."""
-    scope = manager_scope(session, caller.user, caller.districts, district)
+    scope = _scope(caller, session, district)
     return wijkacties.list_actions(session, scope, active_on=active_on)
 
 
@@ -198,8 +212,7 @@ def create_wijkactie(
     caller: TeamLeader, session: SessionDep, body: wijkacties.WijkactieIn
 ) -> WijkactieData:
     """Plan an action for one of the caller's districts; its phones get it on the next pull."""
-    scope = manager_scope(session, caller.user, caller.districts, None)
-    return wijkacties.create(session, scope, caller.user, body)
+    return wijkacties.create(session, _scope(caller, session), caller.user, body)
 
 
 @router.get("/wijkacties/{action_id}", response_model=WijkactieData, responses=_ERRORS)
@@ -207,8 +220,7 @@ def get_wijkactie(
     caller: TeamLeader, session: ReadSessionDep, action_id: ActionId
 ) -> WijkactieData:
     """One action of the caller's districts (another district's: 404)."""
-    scope = manager_scope(session, caller.user, caller.districts, None)
-    return wijkacties.out(wijkacties.get(session, scope, action_id))
+    return wijkacties.out(wijkacties.get(session, _scope(caller, session), action_id))
 
 
 @router.patch("/wijkacties/{action_id}", response_model=WijkactieData, responses=_ERRORS)
@@ -216,15 +228,13 @@ def update_wijkactie(
     caller: TeamLeader, session: SessionDep, action_id: ActionId, body: wijkacties.WijkactieIn
 ) -> WijkactieData:
     """Replace the action's plan (the whole body): a new version for the phones."""
-    scope = manager_scope(session, caller.user, caller.districts, None)
-    return wijkacties.update(session, scope, action_id, body)
+    return wijkacties.update(session, _scope(caller, session), action_id, body)
 
 
 @router.delete("/wijkacties/{action_id}", status_code=204, responses=_ERRORS)
 def delete_wijkactie(caller: TeamLeader, session: SessionDep, action_id: ActionId) -> Response:
     """Remove a planned action; entries that named it keep the id."""
-    scope = manager_scope(session, caller.user, caller.districts, None)
-    wijkacties.delete(session, scope, action_id)
+    wijkacties.delete(session, _scope(caller, session), action_id)
     return Response(status_code=204)
 
 
@@ -238,8 +248,9 @@ def wijkactie_outcome(
 ) -> wijkactie_result.WijkactieResult:
     """What the action produced: entries against it by kind and action taken, and
     residents' reports at its hotspots before, during and after it."""
-    scope = manager_scope(session, caller.user, caller.districts, None)
-    return wijkactie_result.result(session, wijkacties.get(session, scope, action_id))
+    return wijkactie_result.result(
+        session, wijkacties.get(session, _scope(caller, session), action_id)
+    )
 
 
 # ---------------------------------------------------------------- logs as GeoJSON
@@ -252,7 +263,7 @@ def export_records_geojson(
     """The review filter's logs as GeoJSON, without personal data (as the CSV
     export). Written to the audit log with its reason."""
     reason = audit.reason_for(caller.user, reden)
-    scope = manager_scope(session, caller.user, caller.districts, flt.district)
+    scope = _scope(caller, session, flt.district)
     data, rows = review_geojson.export_geojson(session, scope, flt)
     audit.log_read(
         session,
@@ -267,16 +278,35 @@ def export_records_geojson(
 # ---------------------------------------------------------------- map tiles
 
 
+class MapSettings(BaseModel):
+    """What a map needs from the server: its base map's URL template, relative to
+    the server's address ({z}/{x}/{y} and the tile key), or None for no tiles."""
+
+    tile_url: str | None
+
+
+@router.get("/map/settings", response_model=MapSettings, responses=_ERRORS)
+def map_settings(caller: CurrentCaller, settings: SettingsDep) -> MapSettings:
+    """The base map through this server's caching proxy (upstream `HV_TILE_URL`,
+    default PDOK BRT-Achtergrondkaart); phones keep it for offline use."""
+    return MapSettings(tile_url=tiles.phone_template(settings.pseudonym_key))
+
+
 @router.get("/tiles/{z}/{x}/{y}.png", response_class=Response, responses=_file("image/png"))
 def map_tile(
-    caller: CurrentCaller,
+    engine: EngineDep,
     settings: SettingsDep,
     z: Annotated[int, Path(ge=0, le=tiles.MAX_ZOOM)],
     x: Annotated[int, Path(ge=0)],
     y: Annotated[int, Path(ge=0)],
+    key: Annotated[str | None, Query(max_length=64)] = None,
+    authorization: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """A base-map tile through the server's cache (any signed-in caller); 503
+    """A base-map tile through the server's cache, for a signed-in caller or the
+    tile key of `/map/settings` (a map cannot send a token); 503
     `tiles_unavailable` when the tile server is out of reach and it is not cached."""
+    if not tiles.key_ok(settings.pseudonym_key, key):
+        get_caller(engine, settings, authorization)  # 401 without a valid token
     folder = settings.tile_dir or settings.blob_dir.parent / "tiles"
     content = tiles.tile(folder, settings.tile_url_template, z, x, y)
     return Response(
