@@ -21,6 +21,7 @@ import flet as ft
 
 from fieldapp.components import StatusBar
 from fieldapp.components import style as s
+from fieldapp.components.camera import PhotoSource, camera_for
 from fieldapp.kinds import by_route
 from fieldapp.state import READY, AppState
 from fieldapp.teamleader.session import LeaderSession
@@ -104,6 +105,9 @@ class App:
 
     def file_picker(self) -> ft.FilePicker | None:
         return self._picker
+
+    def camera(self) -> PhotoSource | None:
+        return camera_for(self.page)
 
     @property
     def route(self) -> str:

@@ -15,7 +15,7 @@ from fieldapp import models as m
 from fieldapp.components import Banner, HotspotField, big_button, problems_text
 from fieldapp.components import style as s
 from fieldapp.kinds import kind_of
-from fieldapp.state import EntryInvalid
+from fieldapp.state import EntryInvalid, haarlem
 from fieldapp.views.forms import draft
 from sync_protocol import RecordKind
 
@@ -23,6 +23,14 @@ if TYPE_CHECKING:
     from fieldapp.views.host import Host
 
 SAVED = "Opgeslagen — wordt verzonden zodra er verbinding is"
+SAVED_ONLINE = "Opgeslagen — wordt verzonden"
+
+
+def saved_text(online: bool | None) -> str:
+    """What a save says: "as soon as there is a connection" only when the app is
+    not known to be online; online it goes out right away (AppState.online is None
+    before the first contact, and then the promise is the honest one)."""
+    return SAVED_ONLINE if online else SAVED
 
 
 class HasError(Protocol):
@@ -194,7 +202,7 @@ class EntryForm(ABC):
         banner = Banner()
         when = self.moment()
         heading = ft.Text(
-            self.spec.label + (f" van {when.astimezone():%d-%m %H:%M}" if when else ""),
+            self.spec.label + (f" van {haarlem(when):%d-%m %H:%M}" if when else ""),
             size=s.TITLE,
             weight=ft.FontWeight.BOLD,
             color=s.INK,
@@ -284,7 +292,7 @@ class EntryForm(ABC):
             self.show_problems(problems)
             return
         self._saved = True
-        self.app.close_screen(self, SAVED)
+        self.app.close_screen(self, saved_text(self.state.online))
         self.app.wake()  # online? then it goes out right away
 
     def show_problems(self, problems: dict[str, str]) -> None:
