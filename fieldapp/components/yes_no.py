@@ -160,4 +160,6 @@ class YesNo:
         return self.missing if self._answer is None else None
 
     def set_error(self, message: str | None) -> None:
+        if message and self.ask and self._answer is None:
+            message = self.missing  # the model's "moet ja of nee zijn", as a question
         show_error(self.error, message)

@@ -106,9 +106,8 @@ class IncidentForm(EntryForm):
         self.reference.visible = self.secured.value is True
 
     def collect(self, problems: dict[str, str]) -> dict[str, Any]:
-        missing = self.bodycam.problem()
-        if missing:
-            problems["bodycam_on"] = missing
+        # bodycam_on is None until Ja or Nee is tapped: the entry model then says
+        # it is missing, together with everything else that is.
         return {
             "types": self.types.values,
             "observed_at": self.parsed(problems, self.when.value),
