@@ -26,6 +26,7 @@ from fieldapp.kinds import by_route
 from fieldapp.state import READY, AppState
 from fieldapp.teamleader.session import LeaderSession
 from fieldapp.views.forms.base import EntryForm
+from fieldapp.views.forms.leave import ask_to_leave
 from fieldapp.views.host import Screen
 from fieldapp.views.night import NightLook
 from fieldapp.views.routes import PHASE_SCREENS, leader_phase, make_screen, route_chain
@@ -303,20 +304,20 @@ class App:
 
     def _view_popped(self, e: ft.ViewPopEvent) -> None:
         """The back arrow or Android's back button: go to the screen below (home, or
-        "Mijn log" under an entry opened from it). A new form with input is kept as
-        a draft first (listed on home, reopened with the next form of its kind):
-        nothing typed is thrown away by ←.
-
-        (A "Concept bewaren / weggooien" dialog here stayed on screen in the web
-        build after either choice, so ← keeps and says so instead.)"""
+        "Mijn log" under an entry opened from it). A new form with input asks
+        "Concept bewaren / weggooien" first (views/forms/leave.py); it is kept as a
+        draft before the question, so nothing typed is thrown away unasked."""
         route = e.view.route if e.view is not None else self.page.route
         screen = self.screens.get(route)
-        kept = isinstance(screen, EntryForm) and screen.keep_draft()
+        if isinstance(screen, EntryForm) and screen.has_input():
+            ask_to_leave(self, screen, lambda: self._leave(route))
+            return
+        self._leave(route)
+
+    def _leave(self, route: str) -> None:
         self.screens.pop(route, None)
         chain = route_chain(route)
         self.go(chain[-2] if len(chain) > 1 else "/")
-        if kept:
-            self.snack("Concept bewaard. Je vindt het op het beginscherm.")
 
     def _keep_drafts(self) -> None:
         """Every open form with input is kept as a draft: a reload, the lock or an

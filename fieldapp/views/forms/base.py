@@ -88,6 +88,8 @@ class EntryForm(ABC):
                 self.new_id, self._resume = drafts[0].id, drafts[0].values
         self._saving = threading.Lock()  # taps may arrive on two threads at once
         self._saved = False
+        self._discarded = False  # thrown away on ←: never kept again
+        self.leaving = False  # the "Concept bewaren / weggooien" question is open
         self.preset_wijkactie = wijkactie  # a new entry logged against a district action
         self.fields: dict[str, HasError] = {}
         self.problems = Banner()
@@ -247,6 +249,7 @@ class EntryForm(ABC):
             self.entry is None
             and self._view is not None
             and not self._saved
+            and not self._discarded
             and draft.has_input(draft.snapshot(self))
         )
 
@@ -262,6 +265,7 @@ class EntryForm(ABC):
         return True
 
     def discard_draft(self) -> None:
+        self._discarded = True
         if self.new_id is not None:
             self.state.drop_draft(self.new_id)
 
