@@ -26,7 +26,7 @@ from fieldapp.kinds import by_route
 from fieldapp.state import READY, AppState
 from fieldapp.teamleader.session import LeaderSession
 from fieldapp.views.forms.base import EntryForm
-from fieldapp.views.forms.leave import ask_to_leave
+from fieldapp.views.forms.leave import leave_dialog
 from fieldapp.views.host import Screen
 from fieldapp.views.night import NightLook
 from fieldapp.views.routes import PHASE_SCREENS, leader_phase, make_screen, route_chain
@@ -65,6 +65,7 @@ class App:
         self.night = NightLook(page, self._new_look, self.act)
         self.preset_hotspot: str | None = None
         self.preset_wijkactie: str | None = None
+        self.after_route: ft.DialogControl | None = None  # asked once home is shown
 
     # ------------------------------------------------------------ start and stop
 
@@ -301,17 +302,20 @@ class App:
     def _route_changed(self) -> None:
         self.state.touch()
         self.render()
+        if self.after_route is not None:
+            dialog, self.after_route = self.after_route, None
+            self.show_dialog(dialog)
 
     def _view_popped(self, e: ft.ViewPopEvent) -> None:
         """The back arrow or Android's back button: go to the screen below (home, or
         "Mijn log" under an entry opened from it). A new form with input asks
-        "Concept bewaren / weggooien" first (views/forms/leave.py); it is kept as a
-        draft before the question, so nothing typed is thrown away unasked."""
+        "Concept bewaren / weggooien" over the screen below once that is shown
+        (views/forms/leave.py); it is kept as a draft before, so nothing typed is
+        thrown away unasked."""
         route = e.view.route if e.view is not None else self.page.route
         screen = self.screens.get(route)
-        if isinstance(screen, EntryForm) and screen.has_input():
-            ask_to_leave(self, screen, lambda: self._leave(route))
-            return
+        if isinstance(screen, EntryForm) and screen.has_input() and screen.keep_draft():
+            self.after_route = leave_dialog(self, screen)
         self._leave(route)
 
     def _leave(self, route: str) -> None:

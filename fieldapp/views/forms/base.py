@@ -89,7 +89,6 @@ class EntryForm(ABC):
         self._saving = threading.Lock()  # taps may arrive on two threads at once
         self._saved = False
         self._discarded = False  # thrown away on ←: never kept again
-        self.leaving = False  # the "Concept bewaren / weggooien" question is open
         self.preset_wijkactie = wijkactie  # a new entry logged against a district action
         self.fields: dict[str, HasError] = {}
         self.problems = Banner()

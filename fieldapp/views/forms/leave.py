@@ -1,11 +1,12 @@
 """← on a form with input: "Concept bewaren" or "Weggooien".
 
-The form is kept as a draft before the question is even asked, so an app killed
-while the question is open loses nothing. The screen below is shown only once
-Flutter reports the dialog gone (its dismiss event): closing the dialog and
-changing the views in one update left the dialog on screen in the web build.
-The dialog is closed by itself (open = False), not with page.pop_dialog(), which
-closes the newest open dialog, and that can be a snack bar still showing."""
+Flutter takes the form off the screen at ← by itself, before the app hears of
+it; a dialog shown before the views are rebuilt stays on screen for good in the
+web build (it cannot be closed again). So the shell keeps the form as a draft,
+shows the screen below, and asks only once that screen is rendered (after the
+route change): "Concept bewaren" leaves the draft listed on home, "Weggooien"
+drops it. An app killed while the question is open keeps the draft: nothing
+typed is lost unasked."""
 
 from __future__ import annotations
 
@@ -20,41 +21,30 @@ if TYPE_CHECKING:
     from fieldapp.views.forms.base import EntryForm
     from fieldapp.views.host import Host
 
+QUESTION = "Formulier verlaten?"
 KEPT = "Concept bewaard. Je vindt het op het beginscherm."
 DISCARDED = "Concept weggegooid."
 
 
-def ask_to_leave(app: Host, form: EntryForm, leave: Callable[[], None]) -> None:
-    """Ask whether to keep what `form` holds; `leave` shows the screen below."""
-    if form.leaving:
-        return  # ← again while the question is open
-    form.leaving = True
-    form.keep_draft()
-    choice: list[bool] = []
+def leave_dialog(app: Host, form: EntryForm) -> ft.AlertDialog:
+    """The question for a form just left with ← (its draft already kept)."""
+    answered: list[bool] = []
 
     def choose(keep: bool) -> Callable[[], None]:
         def handler() -> None:
-            if choice:
+            if answered:
                 return  # a second tap while the dialog closes
-            choice.append(keep)
-            dialog.open = False  # Flutter closes it, then reports the dismiss
+            answered.append(keep)
+            app.close_dialog()
+            if not keep:
+                form.discard_draft()  # home hears of it and drops it from its list
+            app.snack(KEPT if keep else DISCARDED)
 
         return handler
 
-    def dismissed() -> None:
-        form.leaving = False
-        if not choice:
-            return  # closed without a choice: stay on the form
-        if choice[0]:
-            form.keep_draft()
-        else:
-            form.discard_draft()
-        leave()
-        app.snack(KEPT if choice[0] else DISCARDED)
-
-    dialog = ft.AlertDialog(
+    return ft.AlertDialog(
         modal=True,
-        title=ft.Text("Formulier verlaten?", size=s.TITLE, weight=ft.FontWeight.BOLD),
+        title=ft.Text(QUESTION, size=s.TITLE, weight=ft.FontWeight.BOLD),
         content=ft.Text(
             "Je hebt al iets ingevuld. Bewaar het als concept (je vindt het op het "
             "beginscherm) of gooi het weg.",
@@ -73,6 +63,4 @@ def ask_to_leave(app: Host, form: EntryForm, leave: Callable[[], None]) -> None:
                 style=ft.ButtonStyle(bgcolor=s.PRIMARY, color="#FFFFFF"),
             ),
         ],
-        on_dismiss=app.act(dismissed),
     )
-    app.show_dialog(dialog)
