@@ -53,8 +53,16 @@ def test_a_tap_on_the_words_flips_the_switch_and_bodycam_is_asked(ready_phone: P
     phone.tap(phone.button("Incident", exact=True))
     phone.tap(phone.chip("Verbaal"))
     expect(phone.switch("Gewond")).not_to_be_checked()
-    phone.tap(phone.text("Gewond", exact=True))  # the label, not the switch
+    # The row reads as one group ("Gewond Nee"); its middle is the label's text,
+    # far from the switch at the right end.
+    row = phone.page.get_by_role("group", name="Gewond Nee")
+    box = row.first.bounding_box()
+    switch_box = phone.switch("Gewond").first.bounding_box()
+    assert box is not None and switch_box is not None
+    assert box["x"] + box["width"] / 2 < switch_box["x"]  # the tap misses the switch
+    phone.tap(row)
     expect(phone.switch("Gewond")).to_be_checked()
+    phone.see("Gewond Ja")
     phone.tap(phone.button("Kies een focuslocatie"))
     phone.tap(phone.button("Marsmanplein"))
     phone.tap(phone.button("Incident opslaan"))

@@ -20,6 +20,7 @@ from fieldapp.components.camera import CameraUnavailable
 from fieldapp.state import moment_texts, parse_moment
 from fieldapp.views import forms
 from fieldapp.views.forms.base import SAVED, SAVED_ONLINE
+from fieldapp.views.forms.leave import DISCARDED, KEPT, leave_dialog
 from fieldapp.views.log import LogScreen
 from sync_protocol import RecordKind
 
@@ -354,3 +355,28 @@ def test_mijn_log_and_the_edit_screen_show_haarlem_time(host, machine_in_new_yor
     shown = texts(form.view())
     assert any("van 16-01 00:30" in t for t in shown)
     assert ("16-01-2026" in shown) and ("00:30" in shown)  # the moment field
+
+
+# ---------------------------------------------------------------- ← with input
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_leaving_a_form_asks_to_keep_or_throw_away_its_draft(host, keep):
+    form = new(host, RecordKind.ADRESCONTROLE)
+    form.address.value = "Kleverparkweg 12"
+    assert form.has_input() and form.keep_draft()  # kept before the question
+    host.show_dialog(leave_dialog(host, form))
+    [dialog] = host.dialogs
+    assert "Formulier verlaten?" in texts(dialog)
+    discard, keep_button = dialog.actions
+    (keep_button if keep else discard).on_click(None)
+    assert host.dialogs == []  # closed
+    drafts = host.state.drafts()
+    if keep:
+        assert [d.id for d in drafts] == [form.new_id]
+        assert host.snacks == [(KEPT, False)]
+    else:
+        assert drafts == []
+        assert host.snacks == [(DISCARDED, False)]
+        assert not form.keep_draft()  # the background keeper cannot bring it back
+        assert host.state.drafts() == []
