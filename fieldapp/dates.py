@@ -3,9 +3,35 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fieldapp.store import EntryInvalid
+
+
+def _haarlem_zone() -> tzinfo | None:
+    try:
+        return ZoneInfo("Europe/Amsterdam")
+    except ZoneInfoNotFoundError:  # a platform without a time-zone database
+        return None
+
+
+#: Haarlem's zone. An officer reads and types times in Haarlem time, whatever zone
+#: the machine runs in (the web demo's server runs in UTC); None only where the
+#: platform has no time-zone database, and then the machine's own zone is used.
+HAARLEM = _haarlem_zone()
+
+
+def haarlem(moment: datetime) -> datetime:
+    """`moment` in Haarlem time, for showing it (a naive one is taken as UTC, the way
+    the store writes it)."""
+    moment = aware(moment)
+    return moment.astimezone(HAARLEM) if HAARLEM is not None else moment.astimezone()
+
+
+def now_haarlem() -> datetime:
+    return haarlem(datetime.now(UTC))
+
 
 _DATE = re.compile(r"^\s*(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{4})\s*$")
 _DATE_COMPACT = re.compile(r"^\s*(\d{2})(\d{2})(\d{4})\s*$")
@@ -78,12 +104,14 @@ def parse_birth_date(text: str, today: date | None = None) -> str:
 
 
 def parse_moment(date_text: str, time_text: str, now: datetime | None = None) -> datetime:
-    """The form's date (dd-mm-jjjj) and time (uu:mm) as an aware local datetime."""
+    """The form's date (dd-mm-jjjj) and time (uu:mm), typed in Haarlem time, as an
+    aware datetime."""
     day = _checked_date("observed_at", date_text, "")
     match = _TIME.match(time_text)
     if match is None or int(match[1]) > 23 or int(match[2]) > 59:
         raise EntryInvalid({"observed_at": "typ de tijd als uu:mm, bijv. 14:05"})
-    moment = datetime(day.year, day.month, day.day, int(match[1]), int(match[2])).astimezone()
+    typed = datetime(day.year, day.month, day.day, int(match[1]), int(match[2]))
+    moment = typed.replace(tzinfo=HAARLEM) if HAARLEM is not None else typed.astimezone()
     if moment > (now or datetime.now(UTC)) + timedelta(minutes=10):
         raise EntryInvalid({"observed_at": "ligt in de toekomst"})
     return moment

@@ -54,7 +54,7 @@ MAX_INPUT_BYTES = 64 * 1024 * 1024
 #: Raster formats a camera or the file picker can plausibly give us. Others that
 #: Pillow knows (EPS runs Ghostscript, PSD, ICO, …) are refused: less code exposed
 #: to untrusted files.
-_WANTED_FORMATS = ("JPEG", "PNG", "WEBP", "AVIF", "GIF", "BMP", "TIFF")
+_WANTED_FORMATS = ("JPEG", "PNG", "WEBP", "AVIF", "GIF", "BMP", "TIFF", "HEIF")
 
 #: Metadata that must never be in a stored picture (as Pillow names it in `info`).
 _METADATA_KEYS = (
@@ -181,8 +181,23 @@ def process_photo(
 
 @functools.cache
 def _allowed_formats() -> tuple[str, ...]:
+    _register_heif()
     Image.init()  # Image.open fails on a format name whose plugin is missing
     return tuple(name for name in _WANTED_FORMATS if name in Image.OPEN)
+
+
+def _register_heif() -> None:
+    """Teach Pillow HEIC/HEIF, what an iPhone's camera writes (pillow-heif).
+
+    Decoding applies the container's rotation and mirroring and sets the EXIF
+    orientation to 1, so the picture comes out upright and is not turned twice.
+    A build without pillow-heif still runs: a HEIC photo is then refused with
+    the usual Dutch message instead of crashing the app."""
+    try:
+        from pillow_heif import register_heif_opener
+    except ImportError:
+        return
+    register_heif_opener()
 
 
 def _fit(size: tuple[int, int], max_side: int) -> tuple[int, int]:

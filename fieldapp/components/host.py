@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 import flet as ft
 
+from fieldapp.components.camera import PhotoSource
 from fieldapp.state import AppState
 
 Handler = Callable[..., Any]
@@ -22,6 +23,9 @@ class WidgetHost(Protocol):
 
     def file_picker(self) -> ft.FilePicker | None:
         """The page's file picker, or None where the platform has none."""
+
+    def camera(self) -> PhotoSource | None:
+        """The phone's camera, or None where the platform has none (a browser)."""
 
     def show_dialog(self, dialog: ft.DialogControl) -> None:
         """Show a dialog (or a snack bar) over the current screen."""

@@ -1,4 +1,4 @@
-"""A number changed with − and + (persons present)."""
+"""A number typed or changed with − and + (persons present)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,12 @@ from fieldapp.components.host import WidgetHost
 
 
 class Stepper:
-    """A number changed with large − and + buttons (typing is not needed)."""
+    """A number in a small text field between large − and + buttons: a few people
+    are stepped, 30 are typed (30 taps on + is no way to count a crowd).
+
+    `value` is the last valid number; `problem()` says in Dutch what is wrong with
+    what is typed now (None when it is fine), and a form refuses to save until
+    it is fixed."""
 
     def __init__(
         self,
@@ -26,14 +31,25 @@ class Stepper:
         minimum: int = 0,
         maximum: int = 1000,
     ) -> None:
+        self.label = label
         self.value, self.minimum, self.maximum = value, minimum, maximum
-        self.number = ft.Text(
-            str(value),
-            size=28,
-            weight=ft.FontWeight.BOLD,
-            color=s.INK,
-            width=64,
+        self.number = ft.TextField(
+            value=str(value),
+            label="Aantal",
+            width=92,
+            text_size=24,
             text_align=ft.TextAlign.CENTER,
+            keyboard_type=ft.KeyboardType.NUMBER,
+            input_filter=ft.NumbersOnlyInputFilter(),
+            max_length=len(str(maximum)),
+            counter=ft.Text(""),  # no "0/4" counter under the number
+            border_color=s.PRIMARY,
+            focused_border_color=s.PRIMARY,
+            bgcolor=s.SURFACE,
+            filled=True,
+            fill_color=s.SURFACE,
+            label_style=ft.TextStyle(size=s.SMALL, color=s.MUTED),
+            on_change=shell.act(self._typed),
         )
         button_style = ft.ButtonStyle(
             side=ft.BorderSide(2, s.PRIMARY), shape=ft.RoundedRectangleBorder(radius=10)
@@ -72,15 +88,41 @@ class Stepper:
                         ),
                     ],
                     alignment=ft.MainAxisAlignment.SPACE_BETWEEN,
+                    wrap=True,
                 ),
                 self.error,
             ],
             spacing=4,
         )
 
+    def problem(self) -> str | None:
+        """What is wrong with the typed number, in Dutch; None when it is fine."""
+        text = (self.number.value or "").strip()
+        if not text:
+            return "typ een aantal"
+        if not text.isdigit():
+            return "typ alleen cijfers"
+        number = int(text)
+        if not self.minimum <= number <= self.maximum:
+            return f"typ een aantal van {self.minimum} tot en met {self.maximum}"
+        return None
+
+    def _typed(self) -> None:
+        message = self.problem()
+        if message is None:
+            self.value = int((self.number.value or "").strip())
+        self.set_error(message)
+
     def _step(self, delta: int) -> None:
-        self.value = max(self.minimum, min(self.maximum, self.value + delta))
+        if self.problem() is None:
+            self.value = int((self.number.value or "").strip())
+        self.set(self.value + delta)
+
+    def set(self, value: int) -> None:
+        """Show `value` (kept within the range) as the number."""
+        self.value = max(self.minimum, min(self.maximum, value))
         self.number.value = str(self.value)
+        self.set_error(None)
 
     def set_error(self, message: str | None) -> None:
         show_error(self.error, message)

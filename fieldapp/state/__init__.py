@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fieldapp import models as m
-from fieldapp.dates import parse_birth_date, parse_date, parse_moment
+from fieldapp.dates import haarlem, parse_birth_date, parse_date, parse_moment
 from fieldapp.photos import PhotoError
 from fieldapp.pin import PinProblem
 from fieldapp.state.entries import Entries, LogItem
@@ -40,6 +40,7 @@ __all__ = [
     "PinProblem",
     "SyncError",
     "distance_text",
+    "haarlem",
     "moment_texts",
     "remark_text",
     "parse_birth_date",

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp import models as m
+from fieldapp.dates import HAARLEM
 from fieldapp.ids import new_record_id
 from fieldapp.kinds import EntryKind, kind_of
 from fieldapp.labels import FIELD_LABELS, KIND_LABELS, REVIEW_LABELS, STATUS_LABELS
@@ -53,7 +54,7 @@ class Entries(StateCore):
     def _when(observed_at: datetime | None) -> str:
         moment = observed_at or datetime.now(UTC)
         if moment.tzinfo is None:
-            moment = moment.astimezone()  # the phone's local time zone
+            moment = moment.replace(tzinfo=HAARLEM) if HAARLEM else moment.astimezone()
         return moment.isoformat()
 
     @staticmethod

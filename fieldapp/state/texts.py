@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from fieldapp.dates import aware
+from fieldapp.dates import haarlem
 from fieldapp.state.core import StateCore
 from fieldapp.state.entries import SENT_BACK
 from fieldapp.sync import SyncReport
@@ -69,8 +69,8 @@ class ScreenTexts(StateCore):
         last = self.last_sync()
         if last is None:
             return "Nog niet gesynchroniseerd"
-        local = aware(last).astimezone()
-        today = (now or datetime.now(UTC)).astimezone().date()
+        local = haarlem(last)
+        today = haarlem(now or datetime.now(UTC)).date()
         if local.date() == today:
             day = ""
         elif local.date() == today - timedelta(days=1):
@@ -81,8 +81,8 @@ class ScreenTexts(StateCore):
 
 
 def moment_texts(moment: datetime | None = None) -> tuple[str, str]:
-    """A moment as the form shows it: ("dd-mm-jjjj", "uu:mm") in local time."""
-    local = (moment or datetime.now(UTC)).astimezone()
+    """A moment as the form shows it: ("dd-mm-jjjj", "uu:mm") in Haarlem time."""
+    local = haarlem(moment or datetime.now(UTC))
     return f"{local:%d-%m-%Y}", f"{local:%H:%M}"
 
 

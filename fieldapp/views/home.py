@@ -10,7 +10,7 @@ import flet as ft
 from fieldapp.components import big_button, icon_button
 from fieldapp.components import style as s
 from fieldapp.kinds import KINDS, kind_of
-from fieldapp.state import distance_text, remark_text
+from fieldapp.state import distance_text, haarlem, remark_text
 from fieldapp.views.wijkactie import ActionCards
 from sync_protocol import RecordKind
 
@@ -167,7 +167,7 @@ class HomeScreen:
                 leading=ft.Icon(ft.Icons.EDIT_NOTE, color=s.PRIMARY),
                 title=ft.Text(kind_of(d.kind).label, size=s.TEXT, color=s.INK),
                 subtitle=ft.Text(
-                    f"Concept van {d.updated_at.astimezone():%d-%m %H:%M}",
+                    f"Concept van {haarlem(d.updated_at):%d-%m %H:%M}",
                     size=s.SMALL,
                     color=s.MUTED,
                 ),

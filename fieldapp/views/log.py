@@ -9,7 +9,7 @@ import flet as ft
 
 from fieldapp.components import icon_button
 from fieldapp.components import style as s
-from fieldapp.state import EntryLocked, LogItem
+from fieldapp.state import EntryLocked, LogItem, haarlem
 
 if TYPE_CHECKING:
     from fieldapp.views.host import Host
@@ -68,7 +68,7 @@ class LogScreen:
         two separate controls, so a screen reader names both."""
         problem = item.status in ("afgewezen", "conflict")
         bg, fg = s.STATUS_COLOURS.get(item.status, ("#ECEFF1", s.INK))
-        when = item.when.astimezone()
+        when = haarlem(item.when)
         lines: list[ft.Control] = [
             ft.Text(item.kind_label, size=s.TEXT, weight=ft.FontWeight.BOLD, color=s.INK),
             ft.Row(
@@ -143,7 +143,7 @@ class LogScreen:
         )
 
     def _confirm_delete(self, item: LogItem) -> None:
-        when = item.when.astimezone()
+        when = haarlem(item.when)
         place = f" bij {item.title}" if item.title else ""
 
         def delete() -> None:

@@ -21,10 +21,12 @@ import flet as ft
 
 from fieldapp.components import StatusBar
 from fieldapp.components import style as s
+from fieldapp.components.camera import PhotoSource, camera_for
 from fieldapp.kinds import by_route
 from fieldapp.state import READY, AppState
 from fieldapp.teamleader.session import LeaderSession
 from fieldapp.views.forms.base import EntryForm
+from fieldapp.views.forms.leave import leave_dialog
 from fieldapp.views.host import Screen
 from fieldapp.views.night import NightLook
 from fieldapp.views.routes import PHASE_SCREENS, leader_phase, make_screen, route_chain
@@ -63,6 +65,7 @@ class App:
         self.night = NightLook(page, self._new_look, self.act)
         self.preset_hotspot: str | None = None
         self.preset_wijkactie: str | None = None
+        self.after_route: ft.DialogControl | None = None  # asked once home is shown
 
     # ------------------------------------------------------------ start and stop
 
@@ -104,6 +107,9 @@ class App:
 
     def file_picker(self) -> ft.FilePicker | None:
         return self._picker
+
+    def camera(self) -> PhotoSource | None:
+        return camera_for(self.page)
 
     @property
     def route(self) -> str:
@@ -296,23 +302,26 @@ class App:
     def _route_changed(self) -> None:
         self.state.touch()
         self.render()
+        if self.after_route is not None:
+            dialog, self.after_route = self.after_route, None
+            self.show_dialog(dialog)
 
     def _view_popped(self, e: ft.ViewPopEvent) -> None:
         """The back arrow or Android's back button: go to the screen below (home, or
-        "Mijn log" under an entry opened from it). A new form with input is kept as
-        a draft first (listed on home, reopened with the next form of its kind):
-        nothing typed is thrown away by ←.
-
-        (A "Concept bewaren / weggooien" dialog here stayed on screen in the web
-        build after either choice, so ← keeps and says so instead.)"""
+        "Mijn log" under an entry opened from it). A new form with input asks
+        "Concept bewaren / weggooien" over the screen below once that is shown
+        (views/forms/leave.py); it is kept as a draft before, so nothing typed is
+        thrown away unasked."""
         route = e.view.route if e.view is not None else self.page.route
         screen = self.screens.get(route)
-        kept = isinstance(screen, EntryForm) and screen.keep_draft()
+        if isinstance(screen, EntryForm) and screen.has_input() and screen.keep_draft():
+            self.after_route = leave_dialog(self, screen)
+        self._leave(route)
+
+    def _leave(self, route: str) -> None:
         self.screens.pop(route, None)
         chain = route_chain(route)
         self.go(chain[-2] if len(chain) > 1 else "/")
-        if kept:
-            self.snack("Concept bewaard. Je vindt het op het beginscherm.")
 
     def _keep_drafts(self) -> None:
         """Every open form with input is kept as a draft: a reload, the lock or an

@@ -9,6 +9,7 @@ import flet as ft
 
 from fieldapp.components import Banner, big_button, label_text, screen
 from fieldapp.components import style as s
+from fieldapp.state import haarlem
 
 if TYPE_CHECKING:
     from fieldapp.views.host import Host
@@ -99,9 +100,7 @@ class SyncScreen:
                         ),
                         ft.Text(
                             " · ".join(
-                                p
-                                for p in (item.title, f"{item.when.astimezone():%d-%m %H:%M}")
-                                if p
+                                p for p in (item.title, f"{haarlem(item.when):%d-%m %H:%M}") if p
                             ),
                             size=s.SMALL,
                             color=s.MUTED,

@@ -131,12 +131,12 @@ def test_observation_offline_waits_then_syncs_and_is_accepted(
     phone.fill("Notitie (optioneel)", "Bijplaatsing naast container")
     # A camera picture with the position in its EXIF: the app keeps only pixels.
     with phone.page.expect_file_chooser() as chooser:
-        phone.tap(phone.button("Foto toevoegen"))
+        phone.tap(phone.button("Foto kiezen"))
     chooser.value.set_files(str(camera_picture(tmp_path)))
     phone.see("1 foto")
     phone.tap(phone.button("Opslaan", exact=True))
 
-    phone.see("Opgeslagen — wordt verzonden zodra er verbinding is")
+    phone.see("Opgeslagen — wordt verzonden")  # "… zodra er verbinding is" when offline
     phone.see("1 wacht op verzenden")
     phone.see("Offline — invoer blijft bewaard")
     phone.tap(phone.button("Mijn log", exact=True))
@@ -169,7 +169,7 @@ def test_observation_offline_waits_then_syncs_and_is_accepted(
     )
 
 
-def test_incident_in_at_most_six_taps(ready_phone: Phone, engine, fieldapp_web: AppProcess):
+def test_incident_in_at_most_seven_taps(ready_phone: Phone, engine, fieldapp_web: AppProcess):
     phone = ready_phone
     phone.taps = 0
     phone.page.evaluate("window.__taps = 0")
@@ -178,21 +178,24 @@ def test_incident_in_at_most_six_taps(ready_phone: Phone, engine, fieldapp_web: 
         fieldapp_web.data, "select code, name from hotspot where district='noord' order by name"
     )[0]
     phone.tap(phone.button("Incident", exact=True))
-    # The defaults are on screen: now, bodycam on, no police. Without a position no
-    # focus location is preselected (issue 12): a wrong place is worse than a tap.
+    # The defaults are on screen: now, no police. Without a position no focus
+    # location is preselected, and "Bodycam aan" has no default (issue 12): a wrong
+    # place or a guessed answer is worse than a tap.
     phone.see("Kies een focuslocatie")
-    expect(phone.switch("Bodycam aan")).to_be_checked()
+    expect(phone.chip("Ja")).not_to_be_checked()
+    expect(phone.chip("Nee")).not_to_be_checked()
     expect(phone.switch("Gewond")).not_to_be_checked()
     expect(phone.chip("Geen politie")).to_be_checked()
     phone.tap(phone.chip("Verbaal"))
     phone.tap(phone.chip("Bedreiging"))
+    phone.tap(phone.chip("Ja"))  # bodycam on
     phone.tap(phone.button("Kies een focuslocatie"))
     phone.tap(phone.button(first[1]))
     phone.tap(phone.button("Incident opslaan"))
-    phone.see("Opgeslagen — wordt verzonden zodra er verbinding is")
+    phone.see("Opgeslagen — wordt verzonden")  # "… zodra er verbinding is" when offline
 
     taps = phone.page_taps()
-    assert taps == phone.taps == 6, (taps, phone.taps)
+    assert taps == phone.taps == 7, (taps, phone.taps)
 
     [(kind, payload)] = phone_rows(fieldapp_web.data, "select kind, payload from entry")
     assert kind == "incident"
@@ -223,7 +226,7 @@ def test_yellow_card_identity_gone_from_phone_after_sync(
     phone.see("Deze datum bestaat niet")  # no such day: refused next to the field
     phone.fill("Geboortedatum (dd-mm-jjjj)", "05-03-2010")
     phone.tap(phone.button("Opslaan", exact=True))
-    phone.see("Opgeslagen — wordt verzonden zodra er verbinding is")
+    phone.see("Opgeslagen — wordt verzonden")  # "… zodra er verbinding is" when offline
 
     record = wait_until(lambda: server_records(engine, "gele_kaart"), 30, "card on server")[0]
     assert "jongere" not in record.payload
@@ -256,12 +259,14 @@ def test_incident_with_a_position_takes_the_nearest_focus_location(
         phone.see("dichtstbij")
         expect(phone.button("Marsmanplein")).to_be_visible()
         phone.tap(phone.chip("Fysiek"))
+        phone.tap(phone.chip("Nee"))  # bodycam off: must be answered
         phone.tap(phone.button("Incident opslaan"))
-        phone.see("Opgeslagen — wordt verzonden zodra er verbinding is")
-        assert phone.taps == 3
+        phone.see("Opgeslagen — wordt verzonden")  # "… zodra er verbinding is" when offline
+        assert phone.taps == 4
 
     record = wait_until(lambda: server_records(engine, "incident"), 30, "incident on server")[0]
     assert record.payload["hotspot"] == "noord-marsmanplein"
+    assert record.payload["bodycam_on"] is False
     assert record.payload["location"]["lat"] == pytest.approx(52.4041)
     assert record.payload["location"]["accuracy_m"] == pytest.approx(12)
 
@@ -276,7 +281,7 @@ def test_my_log_delete_and_edit_before_sending(
         phone.tap(phone.chip("Geen hit"))
         phone.fill("Adres (of een focuslocatie)", address)
         phone.tap(phone.button("Opslaan", exact=True))
-        phone.see("Opgeslagen — wordt verzonden zodra er verbinding is")
+        phone.see("Opgeslagen — wordt verzonden")  # "… zodra er verbinding is" when offline
     phone.see("2 wachten op verzenden")
 
     phone.tap(phone.button("Mijn log", exact=True))
@@ -313,6 +318,9 @@ def test_back_with_input_keeps_a_draft_that_a_reload_restores(
     phone.tap(phone.button("Adrescontrole", exact=True))
     phone.fill("Adres (of een focuslocatie)", "Kleverparkweg 12")
     phone.tap(phone.button("Back").or_(phone.button("Terug")))
+    phone.see("Formulier verlaten?")
+    phone.tap(phone.button("Concept bewaren"))
+    phone.wait_gone("Formulier verlaten?")  # the dialog closes (issue 12)
     phone.see("Concept bewaard")
     phone.see("Concepten (nog niet opgeslagen)")
     phone.open(fieldapp_web.url)  # a reload

@@ -17,6 +17,7 @@ import flet as ft
 from phone_reference import REFERENCE
 
 from fieldapp.components import StatusBar
+from fieldapp.components.camera import PhotoSource
 from fieldapp.state import AppState
 from fieldapp.teamleader.session import LeaderSession
 from fieldapp.views.host import Screen
@@ -37,6 +38,8 @@ class FakeHost:
         self.dialogs: list[ft.DialogControl] = []
         self.tasks: list[Callable[[], Awaitable[Any]]] = []
         self.syncs = self.wakes = self.updates = 0
+        self.picker: Any = None  # a test may put a fake file picker here
+        self.camera_source: PhotoSource | None = None  # and a fake camera here
 
     # WidgetHost
     def act(self, handler: Callable[..., Any]) -> Callable[..., Any]:
@@ -54,7 +57,10 @@ class FakeHost:
         return wrapped
 
     def file_picker(self) -> ft.FilePicker | None:
-        return None
+        return self.picker
+
+    def camera(self) -> PhotoSource | None:
+        return self.camera_source
 
     def show_dialog(self, dialog: ft.DialogControl) -> None:
         self.dialogs.append(dialog)

@@ -555,3 +555,47 @@ def test_file_photo_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
 def test_module_does_not_import_flet() -> None:
     code = "import sys, fieldapp.photos; sys.exit('flet' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+# --- HEIC, as an iPhone's camera writes it -----------------------------------------------
+
+
+def heic(picture: Image.Image, exif: Image.Exif) -> bytes:
+    """A real HEIC file (HEVC in a HEIF container), written by pillow-heif."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    buffer = io.BytesIO()
+    picture.save(buffer, format="HEIF", quality=90, exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+def test_a_heic_photo_becomes_an_upright_clean_jpeg(restore_pillow_limit: None) -> None:
+    raw = heic(noisy_photo(800, 600), camera_exif(orientation=6))
+    assert raw[4:12] == b"ftypheic"  # really HEIC, not a JPEG under another name
+    photo = process_photo(raw)
+    image = assert_clean_jpeg(photo.data)
+    # Held sideways (orientation 6): stored 800×600, shown upright 600×800, the
+    # red block of the stored top-left corner now at the top right.
+    assert image.size == (photo.width, photo.height) == (600, 800)
+    corners = corner_pixels(image.convert("RGB"), 20)
+    assert is_red(corners["top-right"]) and not is_red(corners["top-left"])
+    assert photo.gps is not None  # kept as data for the record, gone from the picture
+    assert photo.gps.lat == pytest.approx(HAARLEM.lat, abs=1e-4)
+    assert photo.gps.lon == pytest.approx(HAARLEM.lon, abs=1e-4)
+    assert photo.taken_at == TAKEN
+    assert b"Fairphone" not in photo.data and b"FP5" not in photo.data
+    assert_clean_jpeg(photo.thumbnail)
+    # What the phone sends, the server takes; the HEIC itself it refuses clearly.
+    limits = Limits()
+    assert _inspect(photo.data, limits) == ("image/jpeg", 600, 800)
+    with pytest.raises(ServiceError) as refused:
+        _inspect(raw, limits)
+    assert refused.value.code is ErrorCode.BLOB_NOT_AN_IMAGE
+
+
+def test_a_broken_heic_is_refused_in_dutch() -> None:
+    raw = heic(noisy_photo(64, 48), camera_exif(orientation=None))
+    with pytest.raises(PhotoError) as refused:
+        process_photo(raw[: len(raw) // 2])
+    assert str(refused.value) == photos.MSG_NOT_A_PHOTO

@@ -32,6 +32,13 @@ def tap(form: EntryForm, group: str, *codes: str) -> None:
         chip.on_select()
 
 
+def answer(question: Any, yes: bool) -> None:
+    """Tap "Ja" or "Nee" of a yes/no question that must be answered."""
+    chip = question.chips[yes]
+    chip.selected = not chip.selected
+    chip.on_select()
+
+
 # What an empty save says, per kind (the banner's lines after "Controleer:").
 EMPTY_PROBLEMS = {
     RecordKind.WAARNEMING: [
@@ -41,8 +48,10 @@ EMPTY_PROBLEMS = {
     ],
     RecordKind.GELE_KAART: ["• Naam: is verplicht", "• Geboortedatum: is verplicht"],
     # Nothing is preselected without a trusted position (issue 12): the place is asked.
+    # "Bodycam aan" has no default (issue 12): it must be answered.
     RecordKind.INCIDENT: [
         "• Soort incident: kies er minstens één",
+        "• Bodycam aan: moet ja of nee zijn",
         "• Focuslocatie: kies een focuslocatie",
     ],
     RecordKind.ADRESCONTROLE: ["• Uitkomst: is verplicht"],
@@ -75,6 +84,7 @@ def fill_gele_kaart(form: Any) -> None:
 
 def fill_incident(form: Any) -> None:
     tap(form, "types", "bedreiging")
+    answer(form.bodycam, True)
     form.place.value = "Ingang station"
 
 
@@ -117,6 +127,7 @@ FILL: dict[RecordKind, tuple[Callable[[Any], None], dict[str, Any]]] = {
             "types": ["bedreiging"],
             "place": "Ingang station",
             "injured": False,
+            "bodycam_on": True,
             "politie": "geen",
             "bot_gewenst": False,
         },

@@ -11,13 +11,21 @@ import pkgutil
 from typing import TYPE_CHECKING
 
 from fieldapp import models as m
-from fieldapp.views.forms.base import SAVED, EntryForm
+from fieldapp.views.forms.base import SAVED, SAVED_ONLINE, EntryForm, saved_text
 from sync_protocol import RecordKind
 
 if TYPE_CHECKING:
     from fieldapp.views.host import Host
 
-__all__ = ["SAVED", "EntryForm", "edit_form", "form_class", "new_form"]
+__all__ = [
+    "SAVED",
+    "SAVED_ONLINE",
+    "EntryForm",
+    "edit_form",
+    "form_class",
+    "new_form",
+    "saved_text",
+]
 
 for _module in pkgutil.iter_modules(__path__):
     importlib.import_module(f"{__name__}.{_module.name}")

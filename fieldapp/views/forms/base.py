@@ -15,7 +15,7 @@ from fieldapp import models as m
 from fieldapp.components import Banner, HotspotField, big_button, problems_text
 from fieldapp.components import style as s
 from fieldapp.kinds import kind_of
-from fieldapp.state import EntryInvalid
+from fieldapp.state import EntryInvalid, haarlem
 from fieldapp.views.forms import draft
 from sync_protocol import RecordKind
 
@@ -23,6 +23,14 @@ if TYPE_CHECKING:
     from fieldapp.views.host import Host
 
 SAVED = "Opgeslagen — wordt verzonden zodra er verbinding is"
+SAVED_ONLINE = "Opgeslagen — wordt verzonden"
+
+
+def saved_text(online: bool | None) -> str:
+    """What a save says: "as soon as there is a connection" only when the app is
+    not known to be online; online it goes out right away (AppState.online is None
+    before the first contact, and then the promise is the honest one)."""
+    return SAVED_ONLINE if online else SAVED
 
 
 class HasError(Protocol):
@@ -80,6 +88,7 @@ class EntryForm(ABC):
                 self.new_id, self._resume = drafts[0].id, drafts[0].values
         self._saving = threading.Lock()  # taps may arrive on two threads at once
         self._saved = False
+        self._discarded = False  # thrown away on ←: never kept again
         self.preset_wijkactie = wijkactie  # a new entry logged against a district action
         self.fields: dict[str, HasError] = {}
         self.problems = Banner()
@@ -194,7 +203,7 @@ class EntryForm(ABC):
         banner = Banner()
         when = self.moment()
         heading = ft.Text(
-            self.spec.label + (f" van {when.astimezone():%d-%m %H:%M}" if when else ""),
+            self.spec.label + (f" van {haarlem(when):%d-%m %H:%M}" if when else ""),
             size=s.TITLE,
             weight=ft.FontWeight.BOLD,
             color=s.INK,
@@ -239,6 +248,7 @@ class EntryForm(ABC):
             self.entry is None
             and self._view is not None
             and not self._saved
+            and not self._discarded
             and draft.has_input(draft.snapshot(self))
         )
 
@@ -254,6 +264,7 @@ class EntryForm(ABC):
         return True
 
     def discard_draft(self) -> None:
+        self._discarded = True
         if self.new_id is not None:
             self.state.drop_draft(self.new_id)
 
@@ -284,7 +295,7 @@ class EntryForm(ABC):
             self.show_problems(problems)
             return
         self._saved = True
-        self.app.close_screen(self, SAVED)
+        self.app.close_screen(self, saved_text(self.state.online))
         self.app.wake()  # online? then it goes out right away
 
     def show_problems(self, problems: dict[str, str]) -> None:

@@ -56,7 +56,6 @@ def restore(form: Any, values: dict[str, Any]) -> None:
         elif isinstance(control, HotspotField) and "hotspot" in kept:
             control.choose(str(kept["hotspot"]), "uit je concept")
         elif isinstance(control, YesNo) and "yes" in kept:
-            control.value = bool(kept["yes"])
+            control.choose(None if kept["yes"] is None else bool(kept["yes"]))
         elif isinstance(control, Stepper) and "number" in kept:
-            control.value = int(kept["number"])
-            control.number.value = str(control.value)
+            control.set(int(kept["number"]))

@@ -1,8 +1,10 @@
 """Incident against an enforcer: the required fields in a few taps.
 
-Everything but the type has a visible, honest default: now, the nearest (or
-last used) focus location, not injured, bodycam on, footage not (yet) secured,
-no police, no aftercare. Saving is always in reach at the bottom."""
+Everything but the type and the bodycam has a visible, honest default: now, the
+nearest focus location when it is close enough to trust, not injured, footage not
+(yet) secured, no police, no aftercare. "Bodycam aan" has none: a default would
+file a guess as the officer's answer, so Ja or Nee must be tapped. Saving is
+always in reach at the bottom."""
 
 from __future__ import annotations
 
@@ -35,8 +37,14 @@ class IncidentForm(EntryForm):
         self.hotspot = self.hotspot_field(label="Waar", always_default=True)
         self.place = text_field("Plek (optioneel, bijv. straat of ingang)", p.get("place", ""))
         self.injured = YesNo(app, "Gewond", bool(p.get("injured", False)))
+        bodycam = p.get("bodycam_on")
         self.bodycam = YesNo(
-            app, "Bodycam aan", bool(p.get("bodycam_on", True)), on_change=self._bodycam_changed
+            app,
+            "Bodycam aan",
+            bool(bodycam) if bodycam is not None else None,
+            on_change=self._bodycam_changed,
+            ask=True,
+            missing="kies Ja of Nee: stond je bodycam aan?",
         )
         self.secured = YesNo(
             app,
@@ -88,16 +96,18 @@ class IncidentForm(EntryForm):
         ]
 
     def _bodycam_changed(self) -> None:
-        on = self.bodycam.value
+        on = self.bodycam.value is True
         if not on:
             self.secured.value = False
-        self.secured.switch.disabled = not on
+        self.secured.disabled = not on
         self._secured_changed()
 
     def _secured_changed(self) -> None:
-        self.reference.visible = self.secured.value
+        self.reference.visible = self.secured.value is True
 
     def collect(self, problems: dict[str, str]) -> dict[str, Any]:
+        # bodycam_on is None until Ja or Nee is tapped: the entry model then says
+        # it is missing, together with everything else that is.
         return {
             "types": self.types.values,
             "observed_at": self.parsed(problems, self.when.value),

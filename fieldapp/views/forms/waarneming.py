@@ -77,6 +77,9 @@ class WaarnemingForm(EntryForm):
         ]
 
     def collect(self, problems: dict[str, str]) -> dict[str, Any]:
+        wrong = self.persons.problem()
+        if wrong:
+            problems["persons"] = wrong
         return {
             "theme": self.theme.value,
             "hotspot": self.hotspot.value,
