@@ -26,7 +26,7 @@ from sync_server.services.changes import (
 )
 
 FILES = ("districts.json", "themes.json", "hotspots.json", "indicators.json")
-SOURCES = frozenset({"gemeente", "politie", "omnibus", "laa", "zvh"})
+SOURCES = frozenset({"gemeente", "politie", "omnibus", "laa", "zvh", "handhavers"})
 UNITS = frozenset({"aantal", "procent", "cijfer"})
 
 
