@@ -41,6 +41,7 @@ class ProfileIndicator(BaseModel):
     name: str
     unit: str
     section: str | None
+    data_source: str  # "handhavers" (officers' logs) or "meldingen" (residents' reports)
     suppress_small_counts: bool
     years: dict[str, Value]  # whole years for this district, from the registrations
     this_year_to_date: Value
@@ -116,6 +117,7 @@ def district_profile(
                     name=indicator.name,
                     unit=indicator.unit,
                     section=indicator.sections[0] if indicator.sections else None,
+                    data_source=definition.source,
                     suppress_small_counts=definition.suppress_small_counts,
                     years={
                         str(y): figure(indicator.code, y, hide)
@@ -164,7 +166,7 @@ def district_profile(
         through_month=current.month,
         indicators=indicators,
         hot_times=activity(session, scope, now=now),
-        wijkacties=district_results(session, code),
+        wijkacties=district_results(session, code, full_figures=scope.full_figures),
     )
 
 
