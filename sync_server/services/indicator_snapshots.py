@@ -184,16 +184,6 @@ def hidden_district_cells(
     }
 
 
-def first_logged_year(session: Session, run: SnapshotRun | None) -> int | None:
-    """The year of the first synced log. Years before it show "–", not 0: the
-    app did not exist then, and a 0 would claim that nothing happened."""
-    if run is None:
-        return None
-    return session.exec(
-        select(func.min(col(IndicatorSnapshot.year))).where(col(IndicatorSnapshot.run_id) == run.id)
-    ).one()
-
-
 def district_year_counts(
     session: Session, scope: Scope, *, years: tuple[int, int], months: tuple[int, int] | None
 ) -> tuple[SnapshotRun | None, DefinitionSet | None, dict[tuple[str, int], int], bool]:

@@ -11,7 +11,9 @@ from sync_protocol import ErrorCode
 from sync_server.errors import ServiceError
 from sync_server.models import District, Hotspot, Indicator, Theme
 from sync_server.services.hotspots import Activity, activity
-from sync_server.services.indicator_snapshots import district_year_counts, first_logged_year
+from sync_server.services.indicator_basis import SnapshotCounts
+from sync_server.services.indicator_definitions import SOURCES
+from sync_server.services.indicator_snapshots import district_year_counts
 from sync_server.services.indicators import DefinitionVersion, programme_years
 from sync_server.services.localtime import local_now
 from sync_server.services.scope import Scope
@@ -90,10 +92,14 @@ def district_profile(
         session, scope, years=(current.year - 1, current.year), months=(1, current.month)
     )
     indicators: list[ProfileIndicator] = []
-    first_logged = first_logged_year(session, run)  # before it: "–", as in the table
+    # Before the first year of a source: "–", as in the table (the app's logs and the
+    # imported reports start in different years).
+    snapshot = SnapshotCounts(session)
+    first_logged = {source: snapshot.first_year(source) for source in SOURCES}
 
-    def figure(code: str, year: int, hide: bool) -> Value:
-        if first_logged is None or year < first_logged:
+    def figure(code: str, source: str, year: int, hide: bool) -> Value:
+        first = first_logged.get(source)
+        if first is None or year < first:
             return None
         return shown(counts.get((code, year), 0), suppress=hide)
 
@@ -120,7 +126,7 @@ def district_profile(
                     data_source=definition.source,
                     suppress_small_counts=definition.suppress_small_counts,
                     years={
-                        str(y): figure(indicator.code, y, hide)
+                        str(y): figure(indicator.code, definition.source, y, hide)
                         for y in range(first, current.year + 1)
                     },
                     this_year_to_date=shown(
