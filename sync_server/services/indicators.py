@@ -287,6 +287,7 @@ def indicator_table(
     year_to: int | None = None,
     now: datetime | None = None,
     live_definitions: DefinitionSet | None = None,
+    current_definitions: DefinitionSet | None = None,
 ) -> IndicatorTable:
     """Rows = the programme's indicators, columns = years, as in the programme's tables.
 
@@ -294,7 +295,8 @@ def indicator_table(
     all districts. For a selection of districts the row holds only their own
     history, and `haarlem` beside it the Haarlem-wide row to set the baseline
     against. `live_definitions`: count today's figures now instead of reading the
-    nightly snapshot."""
+    nightly snapshot. `current_definitions` (the file) names each row's source
+    before the first nightly run."""
     _check_theme(session, theme)
     published = programme_years(session)
     this_year = local_now(now).year
@@ -377,9 +379,12 @@ def indicator_table(
                 this_year=this_year,
             )
         )
+        named = definition
+        if named is None and definitions is None and current_definitions is not None:
+            named = current_definitions.get(indicator.code)
         kind: Literal["handhavers", "meldingen", "import"] = "import"
-        if definition is not None:
-            kind = "meldingen" if definition.source == "meldingen" else "handhavers"
+        if named is not None:
+            kind = "meldingen" if named.source == "meldingen" else "handhavers"
         rows.append(
             IndicatorRow(
                 code=indicator.code,

@@ -93,7 +93,7 @@ def test_the_indicator_tab_names_sources_areas_and_the_live_column(
         "nachtelijke stand van",
     ):
         assert words in text, words
-    assert "vandaag (live)" in text  # the button that adds the live column
+    assert "Vandaag (live) erbij" in text  # the button that adds the live column
     tab = screen.tabs["Indicatoren"]
     assert isinstance(tab, IndicatorsTab)
     tab.live = True

@@ -48,6 +48,17 @@ LiveParam = Annotated[
 ]
 
 
+def _current_definitions(
+    session: ReadSessionDep, settings: SettingsDep
+) -> indicator_definitions.DefinitionSet | None:
+    """The definitions file, only to name each row's source before the first
+    nightly run; a broken file names none (the nightly run reports it)."""
+    try:
+        return indicator_definitions.load_definitions(session, settings.indicator_definitions)
+    except indicator_definitions.DefinitionsError:
+        return None
+
+
 def _live_definitions(
     session: ReadSessionDep, settings: SettingsDep, live: bool
 ) -> indicator_definitions.DefinitionSet | None:
@@ -93,6 +104,7 @@ def indicator_table(
         year_from=year_from,
         year_to=year_to,
         live_definitions=_live_definitions(session, settings, live),
+        current_definitions=_current_definitions(session, settings),
     )
 
 
