@@ -181,7 +181,7 @@ def trends_from(table: dict[str, Any]) -> list[Trend]:
             if any(p.value is not None for p in city):
                 haarlem = Trend(
                     code=row["code"],
-                    name=f"{row['name']} — {HAARLEM}",
+                    name=row["name"],
                     source=source_label(row),
                     points=city,
                     area=HAARLEM,

@@ -10,6 +10,7 @@ today's figures counted live beside the nightly stand, each labelled."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
@@ -204,13 +205,14 @@ class IndicatorsTab:
 
         options = {t.code: t.name for t in trends}
         narrow = self.app.width < NARROW
-        counted = [p for p in trend.points if not p.baseline and p.value is not None]
+        counted = [p for p in trend.points if not p.baseline]
         by_month: list[ft.Control] = []
         if counted:
             try:
                 months = self.leader.client.months(
                     trend.code, counted[-1].year, self.screen.district, self.theme
                 )
+                months = replace(months, area=trend.area)
                 by_month = [trend_chart(months, height=200, narrow=narrow)]
             except SyncError as exc:
                 if exc.code != "not_found":  # an indicator from another source: no months
@@ -226,13 +228,13 @@ class IndicatorsTab:
         return [
             dropdown("Indicator", options, trend.code, self.app.act(pick), width=340),
             trend_chart(trend, narrow=narrow),
+            *by_month,
             *haarlem,
             note(
-                f"Eerste grafiek: {trend.area or 'het gekozen gebied'}, alleen vergeleken met "
-                f"de eigen eerdere jaren. {explained}Blauw: geteld ({trend.source}). "
+                f"Bovenste grafieken: {trend.area or 'het gekozen gebied'}, alleen vergeleken "
+                f"met de eigen eerdere jaren. {explained}Blauw: geteld ({trend.source}). "
                 "Geen staaf: geen cijfer, of afgeschermd (“<5” of “x”)."
             ),
-            *by_month,
         ]
 
 
