@@ -23,9 +23,10 @@ from sqlmodel import Session, col, select
 
 from sync_protocol import ErrorCode
 from sync_server.errors import ServiceError
-from sync_server.models import District, ImportedIndicatorValue, Indicator, IndicatorValue, Theme
+from sync_server.models import District, Indicator, IndicatorValue, Theme
 from sync_server.services.indicator_basis import Basis, Counts, LiveCounts, SnapshotCounts
 from sync_server.services.indicator_definitions import Definition, DefinitionSet
+from sync_server.services.indicator_import import imported_figures
 from sync_server.services.localtime import MONTHS, local_now
 from sync_server.services.scope import Scope
 from sync_server.services.small_counts import SMALL_COUNT, WITHHELD, Value, shown
@@ -156,41 +157,6 @@ def _check_theme(session: Session, theme: str | None) -> None:
         raise ServiceError(ErrorCode.INVALID_REQUEST, "Onbekend thema.")
 
 
-def _imported(
-    session: Session, scope: Scope, codes: list[str], years: tuple[int, int]
-) -> dict[tuple[str, int], float]:
-    """Imported figures for the scope: the whole city's for everything, a
-    district's own for one district, and the sum of the districts' counts for a
-    team leader of several districts (percentages do not add up: none then)."""
-    rows = session.exec(
-        select(ImportedIndicatorValue).where(
-            col(ImportedIndicatorValue.indicator_code).in_(codes),
-            col(ImportedIndicatorValue.year).between(*years),
-        )
-    ).all()
-    units = dict(
-        session.exec(
-            select(Indicator.code, Indicator.unit).where(col(Indicator.code).in_(codes))
-        ).all()
-    )
-    values: dict[tuple[str, int], float] = {}
-    if scope.districts is None:
-        for row in rows:
-            if row.district_code == "":
-                values[(row.indicator_code, row.year)] = row.value
-        return values
-    parts: dict[tuple[str, int], dict[str, float]] = {}
-    for row in rows:
-        if row.district_code in scope.districts:
-            parts.setdefault((row.indicator_code, row.year), {})[row.district_code] = row.value
-    for key, by_district in parts.items():
-        if len(scope.districts) == 1:
-            values[key] = by_district[scope.districts[0]]
-        elif units.get(key[0]) == "aantal" and set(by_district) == set(scope.districts):
-            values[key] = sum(by_district.values())
-    return values
-
-
 def _cells(
     indicator: Indicator,
     definition: Definition | None,
@@ -265,7 +231,7 @@ def _figures(
     several = scope.districts is None or len(scope.districts) > 1
     if several and not scope.full_figures:
         hidden_parts = source.hidden(scope, theme, codes, years)
-    return counts, includes_demo, hidden_parts, _imported(session, scope, codes, years)
+    return counts, includes_demo, hidden_parts, imported_figures(session, scope, codes, years)
 
 
 def area_name(session: Session, scope: Scope) -> str:
