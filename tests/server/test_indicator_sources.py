@@ -5,6 +5,8 @@ the indicators read per district action and in the district profile."""
 
 from __future__ import annotations
 
+import json
+import shutil
 from datetime import timedelta
 from typing import Any
 
@@ -12,9 +14,13 @@ import pytest
 from factories import assert_error, bearer, browser_token, enrol, hotspot_in, make_user, waarneming
 from sqlmodel import Session, col, select
 
+from sync_server.config import DEFAULT_ASSETS, DEFAULT_DEFINITIONS
+from sync_server.db import session_scope
 from sync_server.models import Hotspot
 from sync_server.services import nightly
+from sync_server.services.indicator_definitions import DefinitionsError, load_definitions
 from sync_server.services.localtime import local_now, local_today
+from sync_server.services.reference_data import FILES, ReferenceDataError, load_reference_data
 
 INDICATORS = "/api/v1/indicators"
 M_AFVAL = "meldingen-overlast-afval"
@@ -264,3 +270,35 @@ def test_indicators_per_wijkactie_and_in_the_district_profile(http, engine, sett
     ]
     assert any(M_AFVAL in line and "meldingen bewoners (gemeente)" in line for line in lines)
     assert hotspot_in(engine, "noord")  # the district has hotspots to act on
+
+
+def test_wrong_own_series_or_melding_themes_are_refused(engine, tmp_path):
+    """The officers' series may not reuse a programme code nor carry a baseline; the
+    reports' category mapping names known themes, each category once."""
+    for change, message in (
+        (lambda d: d["indicators"][0].update(code=M_AFVAL), "staat ook in indicators.json"),
+        (lambda d: d["indicators"][0].update(values={"2022": 3}), "heeft cijfers"),
+    ):
+        assets = tmp_path / f"assets-{len(message)}"
+        assets.mkdir()
+        for name in FILES:
+            shutil.copy(DEFAULT_ASSETS / name, assets / name)
+        own = json.loads((assets / "own_series.json").read_text())
+        change(own)
+        (assets / "own_series.json").write_text(json.dumps(own))
+        with session_scope(engine) as session, pytest.raises(ReferenceDataError) as caught:
+            load_reference_data(session, assets)
+        assert message in str(caught.value)
+
+    for change, message in (
+        (lambda m: m.update(vuurwerk=["vuurwerk"]), "onbekend thema 'vuurwerk'"),
+        (lambda m: m["jeugd"].append("hondenpoep"), "'hondenpoep' staat bij twee thema's"),
+        (lambda m: m.update(afval=[]), "niet-lege lijst"),
+    ):
+        data = json.loads(DEFAULT_DEFINITIONS.read_text())
+        change(data["melding_themes"])
+        path = tmp_path / "indicator_definitions.json"
+        path.write_text(json.dumps(data))
+        with Session(engine) as session, pytest.raises(DefinitionsError) as refused:
+            load_definitions(session, path)
+        assert message in str(refused.value)
