@@ -26,7 +26,18 @@ from fieldapp.labels import KIND_LABELS, REVIEW_LABELS
 from fieldapp.teamleader.dates import day_text, haarlem_today
 from fieldapp.teamleader.hot_times import HeatMap, heat_map_from
 from fieldapp.teamleader.incidents import FOLLOWUP_KINDS, POLITIE_TEXT, IncidentBoard, IncidentRow
-from fieldapp.teamleader.indicators import MONTHS, IndicatorLine, Trend, TrendPoint, cell_text
+from fieldapp.teamleader.indicators import (
+    MONTHS,
+    IndicatorLine,
+    IndicatorTableView,
+    Trend,
+    TrendPoint,
+    cell_text,
+    counted_text,
+    source_label,
+    table_view,
+    trends_from,
+)
 from fieldapp.teamleader.login import (
     EXPIRED_MESSAGE,
     LAPSED_CODES,
@@ -286,6 +297,7 @@ class TeamLeader:
             lines=[
                 ProfileLine(
                     name=i["name"],
+                    source=source_label(i),
                     cells=[
                         *(cell_text({"value": i["years"].get(y)}) for y in years),
                         cell_text({"value": i["this_year_to_date"]}),
@@ -324,8 +336,12 @@ class TeamLeader:
 
     # ------------------------------------------------------------ indicators and hot times
 
-    def indicators(self, district: str | None = None, theme: str | None = None) -> dict[str, Any]:
-        params = {k: v for k, v in (("district", district), ("theme", theme)) if v}
+    def indicators(
+        self, district: str | None = None, theme: str | None = None, *, live: bool = False
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {k: v for k, v in (("district", district), ("theme", theme)) if v}
+        if live:
+            params["live"] = "true"
         result: dict[str, Any] = self._call("GET", "/api/v1/indicators", params=params)
         return result
 
@@ -334,24 +350,16 @@ class TeamLeader:
     ) -> tuple[list[int], list[IndicatorLine], str]:
         """Years, rows, and when the logs were last counted (the server counts nightly)."""
         table = self.indicators(district, theme)
-        definition = table.get("definition")
-        if definition and definition.get("computed_at"):
-            counted = (
-                f"Registraties geteld op {local_time(definition['computed_at'])} (elke nacht)."
-            )
-        else:
-            counted = "De registraties zijn nog niet geteld; dat gebeurt elke nacht."
-        years = list(table["years"])
-        lines = [
-            IndicatorLine(
-                name=row["name"],
-                source=row.get("source_name") or row["source"],
-                cells=[cell_text(row["values"].get(str(year))) for year in years],
-                code=row["code"],
-            )
-            for row in table["rows"]
-        ]
-        return years, lines, counted
+        view = table_view(table)
+        return view.years, view.lines, counted_text(table)
+
+    def indicator_table(
+        self, district: str | None = None, theme: str | None = None, *, live: bool = False
+    ) -> tuple[IndicatorTableView, str]:
+        """The table of the nightly stand and, with `live`, today's count beside it."""
+        table = self.indicators(district, theme)
+        today = self.indicators(district, theme, live=True) if live else None
+        return table_view(table, today), counted_text(table)
 
     def months(
         self, code: str, year: int, district: str | None = None, theme: str | None = None
@@ -376,34 +384,9 @@ class TeamLeader:
         )
 
     def trends(self, district: str | None = None, theme: str | None = None) -> list[Trend]:
-        """Per indicator with at least one figure: its years, the programme's
-        2019–2022 baseline apart from the years counted from the logs."""
-        table = self.indicators(district, theme)
-        years = list(table["years"])
-        trends: list[Trend] = []
-        for row in table["rows"]:
-            points = []
-            for year in years:
-                cell = row["values"].get(str(year)) or {}
-                value = cell.get("value")
-                points.append(
-                    TrendPoint(
-                        year=year,
-                        value=float(value) if isinstance(value, int | float) else None,
-                        text=cell_text(cell),
-                        baseline=cell.get("origin") == "programma",
-                    )
-                )
-            if any(p.value is not None for p in points):
-                trends.append(
-                    Trend(
-                        code=row["code"],
-                        name=row["name"],
-                        source=row.get("source_name") or row["source"],
-                        points=points,
-                    )
-                )
-        return trends
+        """Per indicator with at least one figure: the area's own years, and for a
+        selection of districts the Haarlem-wide trend with its baseline beside it."""
+        return trends_from(self.indicators(district, theme))
 
     def activity(
         self, district: str | None = None, *, weeks: int = 4, today: date | None = None

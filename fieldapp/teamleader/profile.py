@@ -11,6 +11,7 @@ from fieldapp.teamleader.hot_times import HeatMap
 class ProfileLine:
     name: str
     cells: list[str]  # whole years, then this year so far, then last year's same months
+    source: str = ""  # "Registraties handhavers" or "Meldingen bewoners (gemeente)"
 
 
 @dataclass(frozen=True)

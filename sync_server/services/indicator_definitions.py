@@ -1,8 +1,16 @@
-"""Which logs count for which indicator: the definitions file, validated.
+"""Which logs or reports count for which indicator: the definitions file, validated.
 
 The file (assets/reference/indicator_definitions.json, or HV_INDICATOR_DEFINITIONS)
-holds `match` clauses per indicator on kind, themes, actions and feiten; changing
-it needs no code change. A definition set is named by its `version` and a hash of
+names per indicator its `source` and holds `match` clauses; changing it needs no
+code change. Each source counts only what it means (issue 13):
+
+- `handhavers`: the officers' own logs, matched on kind, themes, actions, feiten;
+- `meldingen`: residents' reports imported from the municipality's reports system
+  (Signalen), matched on themes through `melding_themes`, the file's mapping from
+  Signalen category slugs to themes. An officer's observation never counts here.
+
+Indicators without a definition come from the CSV import of other sources
+(politie, omnibus, LAA, ZVH, gemeente). A definition set is named by its `version` and a hash of
 its content, and is stored with every snapshot it produced (`definitions_of`), so
 every figure can say which definitions made it.
 """
@@ -24,7 +32,14 @@ from sync_protocol.records import KIND_THEMES, Actie, Feit
 from sync_server.models import Indicator, Record, SnapshotRun, Theme
 
 _CLAUSE_KEYS = frozenset({"kind", "themes", "actions", "feiten"})
-_DEFINITION_KEYS = frozenset({"indicator", "match", "suppress_small_counts", "explanation"})
+_DEFINITION_KEYS = frozenset(
+    {"indicator", "source", "match", "suppress_small_counts", "explanation"}
+)
+HANDHAVERS = "handhavers"
+MELDINGEN = "meldingen"
+SOURCES = (HANDHAVERS, MELDINGEN)
+# A clause of a `meldingen` definition has no record kind; this stands in for it.
+MELDING_KIND = "melding"
 
 
 class DefinitionsError(ValueError):
@@ -41,6 +56,8 @@ class Clause:
     def can_match_theme(self, theme: str) -> bool:
         if self.themes is not None:
             return theme in self.themes
+        if self.kind == MELDING_KIND:
+            return False
         if self.kind == RecordKind.WAARNEMING.value:
             return True  # an observation can have any theme
         return KIND_THEMES[RecordKind(self.kind)] == theme
@@ -71,6 +88,7 @@ class Definition:
     clauses: tuple[Clause, ...]
     suppress_small_counts: bool = False
     explanation: str = ""
+    source: str = HANDHAVERS
 
     def condition(self) -> Any:
         return or_(*(clause.condition() for clause in self.clauses))
@@ -85,6 +103,8 @@ class DefinitionSet:
     hash: str
     definitions: tuple[Definition, ...]
     raw: dict[str, Any] = field(repr=False, compare=False)
+    # Signalen category slug (main or sub) -> theme, for residents' reports.
+    melding_themes: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def label(self) -> str:
@@ -92,6 +112,13 @@ class DefinitionSet:
 
     def get(self, indicator: str) -> Definition | None:
         return next((d for d in self.definitions if d.indicator == indicator), None)
+
+    def melding_theme(self, category: str, sub_category: str) -> str | None:
+        """The theme of a resident's report: its sub category's, else its main one's."""
+        return self.melding_themes.get(sub_category) or self.melding_themes.get(category)
+
+    def of_source(self, source: str) -> tuple[Definition, ...]:
+        return tuple(d for d in self.definitions if d.source == source)
 
 
 def definitions_hash(data: Any) -> str:
@@ -128,6 +155,7 @@ def parse_definitions(
     entries = data.get("definitions")
     if not isinstance(entries, list):
         raise DefinitionsError(f"{name}: de lijst 'definitions' ontbreekt")
+    melding_themes = _melding_themes(data, theme_codes, name)
     seen: set[str] = set()
     definitions: list[Definition] = []
     for index, entry in enumerate(entries, start=1):
@@ -146,6 +174,11 @@ def parse_definitions(
         match = entry.get("match")
         if not isinstance(match, list) or not match:
             raise DefinitionsError(f"{name}: {where}: 'match' moet een niet-lege lijst zijn")
+        source = entry.get("source", HANDHAVERS)
+        if source not in SOURCES:
+            raise DefinitionsError(
+                f"{name}: {where}: 'source' is {' of '.join(SOURCES)}, niet '{source}'"
+            )
         clauses: list[Clause] = []
         for number, clause in enumerate(match, start=1):
             at = f"{where}, match {number}"
@@ -154,6 +187,9 @@ def parse_definitions(
             extra = sorted(set(clause) - _CLAUSE_KEYS)
             if extra:
                 raise DefinitionsError(f"{name}: {at}: onbekend veld {', '.join(extra)}")
+            if source == MELDINGEN:
+                clauses.append(_melding_clause(name, at, clause, theme_codes, melding_themes))
+                continue
             kind = clause.get("kind")
             if kind not in {k.value for k in RecordKind}:
                 raise DefinitionsError(f"{name}: {at}: onbekende soort (kind) '{kind}'")
@@ -171,8 +207,46 @@ def parse_definitions(
             raise DefinitionsError(f"{name}: {where}: 'suppress_small_counts' is true of false")
         if not isinstance(explanation, str):
             raise DefinitionsError(f"{name}: {where}: 'explanation' moet tekst zijn")
-        definitions.append(Definition(code, tuple(clauses), suppress, explanation))
-    return DefinitionSet(version, definitions_hash(data), tuple(definitions), data)
+        definitions.append(Definition(code, tuple(clauses), suppress, explanation, source))
+    return DefinitionSet(version, definitions_hash(data), tuple(definitions), data, melding_themes)
+
+
+def _melding_themes(data: dict[str, Any], themes: set[str], name: str) -> dict[str, str]:
+    """`melding_themes`: theme -> the Signalen category slugs (main or sub) it takes."""
+    raw = data.get("melding_themes", {})
+    if not isinstance(raw, dict):
+        raise DefinitionsError(f"{name}: 'melding_themes' moet een object zijn")
+    mapping: dict[str, str] = {}
+    for theme, slugs in raw.items():
+        if theme not in themes:
+            raise DefinitionsError(f"{name}: melding_themes: onbekend thema '{theme}'")
+        if not isinstance(slugs, list) or not slugs or not all(isinstance(v, str) for v in slugs):
+            raise DefinitionsError(
+                f"{name}: melding_themes: '{theme}' moet een niet-lege lijst van categorieën zijn"
+            )
+        for slug in slugs:
+            if slug in mapping:
+                raise DefinitionsError(
+                    f"{name}: melding_themes: categorie '{slug}' staat bij twee thema's"
+                )
+            mapping[slug] = theme
+    return mapping
+
+
+def _melding_clause(
+    name: str, at: str, clause: dict[str, Any], themes: set[str], mapping: dict[str, str]
+) -> Clause:
+    """A residents' reports clause: only themes, each one melding_themes maps to."""
+    if set(clause) != {"themes"}:
+        raise DefinitionsError(f"{name}: {at}: bij bron meldingen telt alleen 'themes'")
+    codes = _codes(name, at, clause, "themes", themes, "thema's")
+    assert codes is not None
+    unmapped = sorted(codes - set(mapping.values()))
+    if unmapped:
+        raise DefinitionsError(
+            f"{name}: {at}: geen meldingcategorie in melding_themes voor {', '.join(unmapped)}"
+        )
+    return Clause(MELDING_KIND, codes)
 
 
 def reference_codes(session: Session) -> tuple[set[str], set[str]]:
@@ -200,7 +274,7 @@ def definitions_of(run: SnapshotRun) -> DefinitionSet:
     for entry in data.get("definitions", []):
         clauses = tuple(
             Clause(
-                c["kind"],
+                c.get("kind", MELDING_KIND),
                 frozenset(c["themes"]) if "themes" in c else None,
                 frozenset(c["actions"]) if "actions" in c else None,
                 frozenset(c["feiten"]) if "feiten" in c else None,
@@ -213,6 +287,12 @@ def definitions_of(run: SnapshotRun) -> DefinitionSet:
                 clauses,
                 bool(entry.get("suppress_small_counts", False)),
                 entry.get("explanation", ""),
+                entry.get("source", HANDHAVERS),
             )
         )
-    return DefinitionSet(run.definition_version, run.definition_hash, tuple(definitions), data)
+    mapping = {
+        slug: theme for theme, slugs in data.get("melding_themes", {}).items() for slug in slugs
+    }
+    return DefinitionSet(
+        run.definition_version, run.definition_hash, tuple(definitions), data, mapping
+    )

@@ -4,6 +4,7 @@ A beheerder sends a CSV with the columns `indicator,year,value[,district]`
 (comma or semicolon separated, UTF-8). Every bad row is reported with its line
 number and a Dutch reason, and then nothing is imported: a file is taken whole
 or not at all, so a half-imported year never shows up in the council's table.
+`imported_figures` reads them back for a scope of districts.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from sync_server.models import (
     User,
 )
 from sync_server.services.indicator_definitions import DefinitionSet
+from sync_server.services.scope import Scope
 
 REQUIRED = ("indicator", "year", "value")
 MAX_ROWS = 10_000
@@ -227,3 +229,38 @@ def import_csv(
             )
     session.flush()
     return ImportResult(imported=len(rows), replaced=replaced, import_id=batch.id)
+
+
+def imported_figures(
+    session: Session, scope: Scope, codes: list[str], years: tuple[int, int]
+) -> dict[tuple[str, int], float]:
+    """Imported figures for the scope: the whole city's for everything, a
+    district's own for one district, and the sum of the districts' counts for a
+    team leader of several districts (percentages do not add up: none then)."""
+    rows = session.exec(
+        select(ImportedIndicatorValue).where(
+            col(ImportedIndicatorValue.indicator_code).in_(codes),
+            col(ImportedIndicatorValue.year).between(*years),
+        )
+    ).all()
+    units = dict(
+        session.exec(
+            select(Indicator.code, Indicator.unit).where(col(Indicator.code).in_(codes))
+        ).all()
+    )
+    values: dict[tuple[str, int], float] = {}
+    if scope.districts is None:
+        for row in rows:
+            if row.district_code == "":
+                values[(row.indicator_code, row.year)] = row.value
+        return values
+    parts: dict[tuple[str, int], dict[str, float]] = {}
+    for row in rows:
+        if row.district_code in scope.districts:
+            parts.setdefault((row.indicator_code, row.year), {})[row.district_code] = row.value
+    for key, by_district in parts.items():
+        if len(scope.districts) == 1:
+            values[key] = by_district[scope.districts[0]]
+        elif units.get(key[0]) == "aantal" and set(by_district) == set(scope.districts):
+            values[key] = sum(by_district.values())
+    return values

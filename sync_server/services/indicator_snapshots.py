@@ -1,7 +1,8 @@
-"""The nightly indicator snapshots: counting the logs once, and summing the counts.
+"""The nightly indicator snapshots: counting once, and summing the counts.
 
-`compute_snapshot` counts the current version of every log per indicator × year ×
-month × district × theme in one transaction, replacing the previous snapshot of
+`compute_snapshot` counts (indicator_counting.py: the current version of every log,
+and the imported residents' reports) per indicator × year × month × district ×
+theme in one transaction, replacing the previous snapshot of
 the same definition version. The readers below sum those rows; nothing else that
 shows figures reads the logs themselves.
 """
@@ -12,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, text
-from sqlalchemy import select as sa_select
+from sqlalchemy import delete, func, insert
 from sqlmodel import Session, col, select
 
 from sync_server.db import utcnow
-from sync_server.models import IndicatorSnapshot, Record, SnapshotRun
+from sync_server.models import IndicatorSnapshot, SnapshotRun
+from sync_server.services.indicator_counting import count_sources
 from sync_server.services.indicator_definitions import DefinitionSet, definitions_of
 from sync_server.services.scope import Scope
 
@@ -61,40 +62,7 @@ def compute_snapshot(
     else:
         session.execute(delete(IndicatorSnapshot).where(col(IndicatorSnapshot.run_id) == run.id))
     assert run.id is not None
-    demo = func.sum(case((col(Record.is_demo), 1), else_=0))
-    # One pass over the logs, grouped by everything a definition can test; each
-    # group is then counted for every definition it matches (the same result as
-    # one filtered GROUP BY per definition, at the cost of one scan).
-    columns = (
-        col(Record.local_year),
-        col(Record.local_month),
-        col(Record.district_code),
-        col(Record.theme_code),
-        col(Record.kind),
-        col(Record.action),
-        col(Record.feit),
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        # The seven grouping columns make PostgreSQL expect many groups and sort on
-        # disk with the default 4 MB; for this transaction only, let it hash in memory.
-        session.execute(text("SET LOCAL work_mem = '64MB'"))
-    grouped = session.execute(
-        sa_select(*columns, func.count(), demo).where(col(Record.local_year) > 0).group_by(*columns)
-    ).all()
-    totals: dict[tuple[str, int, int, str, str], list[int]] = {}
-    matching: dict[tuple[str, str | None, str | None, str | None], list[str]] = {}
-    for year, month, district, theme_code, kind, action, feit, count, demo_count in grouped:
-        what = (kind, theme_code, action, feit)
-        if what not in matching:
-            matching[what] = [
-                d.indicator
-                for d in definitions.definitions
-                if any(c.matches(*what) for c in d.clauses)
-            ]
-        for indicator in matching[what]:
-            total = totals.setdefault((indicator, year, month, district, theme_code or ""), [0, 0])
-            total[0] += int(count)
-            total[1] += int(demo_count or 0)
+    counted = count_sources(session, definitions)
     rows: list[dict[str, Any]] = [
         {
             "run_id": run.id,
@@ -106,17 +74,22 @@ def compute_snapshot(
             "count": count,
             "demo_count": demo_count,
         }
-        for (indicator, year, month, district, theme_code), (count, demo_count) in totals.items()
+        for (
+            indicator,
+            year,
+            month,
+            district,
+            theme_code,
+        ), (count, demo_count) in counted.totals.items()
     ]
     if rows:
         session.execute(insert(IndicatorSnapshot), rows)
-    # Every log counted once, whatever it matched: the groups' sums.
-    counted = (sum(int(g[7]) for g in grouped), sum(int(g[8] or 0) for g in grouped))
     run.computed_at = now
     run.definitions = definitions.raw
     run.rows = len(rows)
-    run.records_counted = int(counted[0])
-    run.demo_records_counted = int(counted[1] or 0)
+    # Every log counted once, whatever it matched.
+    run.records_counted = counted.records
+    run.demo_records_counted = counted.demo_records
     session.add(run)
     session.flush()
     return SnapshotReport(
@@ -209,16 +182,6 @@ def hidden_district_cells(
         for code, year, _district, total in session.exec(query).all()
         if 0 < int(total or 0) < 5
     }
-
-
-def first_logged_year(session: Session, run: SnapshotRun | None) -> int | None:
-    """The year of the first synced log. Years before it show "–", not 0: the
-    app did not exist then, and a 0 would claim that nothing happened."""
-    if run is None:
-        return None
-    return session.exec(
-        select(func.min(col(IndicatorSnapshot.year))).where(col(IndicatorSnapshot.run_id) == run.id)
-    ).one()
 
 
 def district_year_counts(

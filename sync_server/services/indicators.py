@@ -1,12 +1,16 @@
 """The programme's indicator tables as the API shows them: a row per indicator and a
 column per year, and one indicator per month of a year.
 
-Reading the tables never touches the logs: it reads the nightly snapshots
-(services/indicator_snapshots.py, counted with the definitions of
-services/indicator_definitions.py), the programme's own 2019–2022 figures
-(IndicatorValue, origin "programma") and figures a beheerder imported from other
-sources (ImportedIndicatorValue, origin "import"); small counts are hidden as
-services/small_counts.py says.
+The tables read the nightly snapshots (services/indicator_snapshots.py, counted
+with the definitions of services/indicator_definitions.py) or, when asked for
+today's figures, count live (services/indicator_basis.py); beside those the
+programme's own 2019–2022 figures (IndicatorValue, origin "programma") and
+figures a beheerder imported from other sources (ImportedIndicatorValue, origin
+"import"); small counts are hidden as services/small_counts.py says.
+
+Every row says what it counts (`data_source`): the officers' logs, the residents'
+reports, or an import. The 2019–2022 baseline is Haarlem-wide: it appears only in
+a Haarlem-wide row, never beside one district's figures.
 """
 
 from __future__ import annotations
@@ -19,14 +23,10 @@ from sqlmodel import Session, col, select
 
 from sync_protocol import ErrorCode
 from sync_server.errors import ServiceError
-from sync_server.models import ImportedIndicatorValue, Indicator, IndicatorValue, SnapshotRun, Theme
-from sync_server.services.indicator_definitions import Definition, DefinitionSet, definitions_of
-from sync_server.services.indicator_snapshots import (
-    first_logged_year,
-    hidden_district_cells,
-    latest_run,
-    snapshot_counts,
-)
+from sync_server.models import District, Indicator, IndicatorValue, Theme
+from sync_server.services.indicator_basis import Basis, Counts, LiveCounts, SnapshotCounts
+from sync_server.services.indicator_definitions import Definition, DefinitionSet
+from sync_server.services.indicator_import import imported_figures
 from sync_server.services.localtime import MONTHS, local_now
 from sync_server.services.scope import Scope
 from sync_server.services.small_counts import SMALL_COUNT, WITHHELD, Value, shown
@@ -37,6 +37,12 @@ SOURCE_NAMES = {
     "omnibus": "omnibusonderzoek",
     "laa": "Landelijke Aanpak Adreskwaliteit",
     "zvh": "Zorg- en Veiligheidshuis",
+    "handhavers": "handhavers (app)",
+}
+# What a row counts, as the screen names it.
+DATA_SOURCE_NAMES = {
+    "handhavers": "Registraties handhavers (app)",
+    "meldingen": "Meldingen van bewoners (gemeente, geïmporteerd)",
 }
 
 
@@ -61,8 +67,10 @@ class DefinitionVersion(BaseModel):
 class IndicatorRow(BaseModel):
     code: str
     name: str
-    source: str
+    source: str  # the programme's source of its figures
     source_name: str
+    data_source: Literal["handhavers", "meldingen", "import"]  # what the app counts
+    data_source_name: str
     unit: str
     section: str | None
     sections: list[str]
@@ -71,13 +79,18 @@ class IndicatorRow(BaseModel):
     suppress_small_counts: bool
     explanation: str
     values: dict[str, Cell]
+    # For a selection of districts: the Haarlem-wide row (with the baseline) beside it.
+    haarlem: dict[str, Cell] | None = None
 
 
 class IndicatorTable(BaseModel):
     years: list[int]
     scope: dict[str, Any]
+    area: Literal["haarlem", "selectie"]
+    area_name: str  # "heel Haarlem", "stadsdeel Noord"
     theme: str | None
     definition: DefinitionVersion | None
+    basis: Basis
     includes_demo: bool
     rows: list[IndicatorRow]
 
@@ -96,22 +109,22 @@ class IndicatorMonths(BaseModel):
     scope: dict[str, Any]
     theme: str | None
     definition: DefinitionVersion | None
+    basis: Basis
+    data_source: Literal["handhavers", "meldingen"]
     months: list[MonthCell]
     total: Value
     total_suppressed: bool
     includes_demo: bool
 
 
-def _version(
-    run: SnapshotRun | None, definitions: DefinitionSet | None
-) -> DefinitionVersion | None:
-    if run is None or definitions is None:
+def _version(source: Counts, definitions: DefinitionSet | None) -> DefinitionVersion | None:
+    if source.basis.as_of is None or definitions is None:
         return None
     return DefinitionVersion(
         version=definitions.version,
         hash=definitions.hash,
         label=definitions.label,
-        computed_at=run.computed_at,
+        computed_at=source.basis.as_of,
     )
 
 
@@ -144,39 +157,91 @@ def _check_theme(session: Session, theme: str | None) -> None:
         raise ServiceError(ErrorCode.INVALID_REQUEST, "Onbekend thema.")
 
 
-def _imported(
-    session: Session, scope: Scope, codes: list[str], years: tuple[int, int]
-) -> dict[tuple[str, int], float]:
-    """Imported figures for the scope: the whole city's for everything, a
-    district's own for one district, and the sum of the districts' counts for a
-    team leader of several districts (percentages do not add up: none then)."""
-    rows = session.exec(
-        select(ImportedIndicatorValue).where(
-            col(ImportedIndicatorValue.indicator_code).in_(codes),
-            col(ImportedIndicatorValue.year).between(*years),
-        )
-    ).all()
-    units = dict(
-        session.exec(
-            select(Indicator.code, Indicator.unit).where(col(Indicator.code).in_(codes))
-        ).all()
-    )
-    values: dict[tuple[str, int], float] = {}
-    if scope.districts is None:
-        for row in rows:
-            if row.district_code == "":
-                values[(row.indicator_code, row.year)] = row.value
-        return values
-    parts: dict[tuple[str, int], dict[str, float]] = {}
-    for row in rows:
-        if row.district_code in scope.districts:
-            parts.setdefault((row.indicator_code, row.year), {})[row.district_code] = row.value
-    for key, by_district in parts.items():
-        if len(scope.districts) == 1:
-            values[key] = by_district[scope.districts[0]]
-        elif units.get(key[0]) == "aantal" and set(by_district) == set(scope.districts):
-            values[key] = sum(by_district.values())
+def _cells(
+    indicator: Indicator,
+    definition: Definition | None,
+    years: list[int],
+    *,
+    scope: Scope,
+    counts: dict[tuple[str, int], int],
+    hidden_parts: set[tuple[str, int]],
+    imported: dict[tuple[str, int], float],
+    programme: dict[tuple[str, int], IndicatorValue],
+    first_logged: int | None,
+    last_published: int,
+    this_year: int,
+) -> dict[str, Cell]:
+    """One row's figures. The programme's 2019–2022 baseline is for all of Haarlem,
+    so it is only in a Haarlem-wide row (`programme` is empty for a selection)."""
+    area: Literal["haarlem", "selectie"] = "haarlem" if scope.everything else "selectie"
+    suppress = bool(definition and definition.suppress_small_counts) and not scope.full_figures
+    values: dict[str, Cell] = {}
+    for year in years:
+        published_value = programme.get((indicator.code, year))
+        if published_value is not None:
+            number = published_value.value
+            values[str(year)] = Cell(
+                value=int(number) if number is not None and number.is_integer() else number,
+                printed=published_value.printed,
+                origin="programma",
+                area="haarlem",
+            )
+        elif (
+            definition is not None
+            and first_logged is not None
+            and max(last_published, first_logged - 1) < year <= this_year
+        ):
+            count = counts.get((indicator.code, year), 0)
+            value = shown(count, suppress=suppress)
+            if suppress and value != SMALL_COUNT and (indicator.code, year) in hidden_parts:
+                value = WITHHELD
+            values[str(year)] = Cell(
+                value=value,
+                printed=str(value),
+                origin="registraties",
+                area=area,
+                suppressed=value in (SMALL_COUNT, WITHHELD),
+            )
+        elif definition is None and (indicator.code, year) in imported:
+            number = imported[(indicator.code, year)]
+            values[str(year)] = Cell(
+                value=int(number) if number.is_integer() else number,
+                printed=_printed(number, indicator.unit),
+                origin="import",
+                area=area,
+            )
+        else:
+            values[str(year)] = Cell(value=None)
     return values
+
+
+def _figures(
+    session: Session,
+    source: Counts,
+    scope: Scope,
+    theme: str | None,
+    codes: list[str],
+    years: tuple[int, int],
+) -> tuple[dict[tuple[str, int], int], bool, set[tuple[str, int]], dict[tuple[str, int], float]]:
+    """Counts, demo flag, withheld totals and imported figures for a scope."""
+    counts, includes_demo = source.summed(scope, theme, codes, years)
+    # A total over several districts minus the districts' own figures would give a
+    # hidden one away: such a total is withheld where any of its districts is hidden.
+    hidden_parts: set[tuple[str, int]] = set()
+    several = scope.districts is None or len(scope.districts) > 1
+    if several and not scope.full_figures:
+        hidden_parts = source.hidden(scope, theme, codes, years)
+    return counts, includes_demo, hidden_parts, imported_figures(session, scope, codes, years)
+
+
+def area_name(session: Session, scope: Scope) -> str:
+    if scope.districts is None:
+        return "heel Haarlem"
+    names = dict(session.exec(select(District.code, District.name)).all())
+    shown_names = [names.get(code, code) for code in scope.districts]
+    if len(shown_names) == 1:
+        return f"stadsdeel {shown_names[0]}"
+    return "stadsdelen " + ", ".join(shown_names)
 
 
 def indicator_table(
@@ -187,8 +252,17 @@ def indicator_table(
     year_from: int | None = None,
     year_to: int | None = None,
     now: datetime | None = None,
+    live_definitions: DefinitionSet | None = None,
+    current_definitions: DefinitionSet | None = None,
 ) -> IndicatorTable:
-    """Rows = the programme's indicators, columns = years, as in the programme's tables."""
+    """Rows = the programme's indicators, columns = years, as in the programme's tables.
+
+    For all of Haarlem a row holds the 2019–2022 baseline and the later years of
+    all districts. For a selection of districts the row holds only their own
+    history, and `haarlem` beside it the Haarlem-wide row to set the baseline
+    against. `live_definitions`: count today's figures now instead of reading the
+    nightly snapshot. `current_definitions` (the file) names each row's source
+    before the first nightly run."""
     _check_theme(session, theme)
     published = programme_years(session)
     this_year = local_now(now).year
@@ -200,8 +274,12 @@ def indicator_table(
         raise ServiceError(ErrorCode.INVALID_REQUEST, "Kies hoogstens 50 jaar.")
     years = list(range(first, last + 1))
     last_published = published[-1] if published else 0
-    run = latest_run(session)
-    definitions = definitions_of(run) if run is not None else None
+    source: Counts = (
+        LiveCounts(session, live_definitions, (first, last), now)
+        if live_definitions is not None
+        else SnapshotCounts(session)
+    )
+    definitions = source.definitions
     indicators = session.exec(
         select(Indicator).where(col(Indicator.retired).is_(False)).order_by(col(Indicator.code))
     ).all()
@@ -223,68 +301,64 @@ def indicator_table(
             )
         ).all()
     }
-    counts: dict[tuple[str, int], int] = {}
-    includes_demo = False
-    if run is not None and run.id is not None:
-        counts, includes_demo = snapshot_counts(
-            session, run.id, scope, theme, codes=codes, years=(first, last)
+    span = (first, last)
+    counts, includes_demo, hidden_parts, imported = _figures(
+        session, source, scope, theme, codes, span
+    )
+    city = Scope(None, scope.role)
+    if not scope.everything:
+        city_counts, city_demo, city_hidden, city_imported = _figures(
+            session, source, city, theme, codes, span
         )
-    # A total over several districts minus the districts' own figures would give a
-    # hidden one away: such a total is withheld where any of its districts is hidden.
-    hidden_parts: set[tuple[str, int]] = set()
-    several = scope.districts is not None and len(scope.districts) > 1
-    if several and not scope.full_figures and run is not None and run.id is not None:
-        hidden_parts = hidden_district_cells(session, run.id, scope, theme, codes, (first, last))
-    imported = _imported(session, scope, codes, (first, last))
-    first_logged = first_logged_year(session, run)
-    area: Literal["haarlem", "selectie"] = "haarlem" if scope.everything else "selectie"
+        includes_demo = includes_demo or city_demo
     rows: list[IndicatorRow] = []
     for indicator in sorted(indicators, key=_programme_order):
         definition = definitions.get(indicator.code) if definitions else None
-        suppress = bool(definition and definition.suppress_small_counts) and not scope.full_figures
-        values: dict[str, Cell] = {}
-        for year in years:
-            published_value = programme.get((indicator.code, year))
-            if published_value is not None:
-                number = published_value.value
-                values[str(year)] = Cell(
-                    value=int(number) if number is not None and number.is_integer() else number,
-                    printed=published_value.printed,
-                    origin="programma",
-                    area="haarlem",
-                )
-            elif (
-                definition is not None
-                and first_logged is not None
-                and max(last_published, first_logged - 1) < year <= this_year
-            ):
-                count = counts.get((indicator.code, year), 0)
-                value = shown(count, suppress=suppress)
-                if suppress and value != SMALL_COUNT and (indicator.code, year) in hidden_parts:
-                    value = WITHHELD
-                values[str(year)] = Cell(
-                    value=value,
-                    printed=str(value),
-                    origin="registraties",
-                    area=area,
-                    suppressed=value in (SMALL_COUNT, WITHHELD),
-                )
-            elif definition is None and (indicator.code, year) in imported:
-                number = imported[(indicator.code, year)]
-                values[str(year)] = Cell(
-                    value=int(number) if number.is_integer() else number,
-                    printed=_printed(number, indicator.unit),
-                    origin="import",
-                    area=area,
-                )
-            else:
-                values[str(year)] = Cell(value=None)
+        first_logged = source.first_year(definition.source) if definition else None
+        values = _cells(
+            indicator,
+            definition,
+            years,
+            scope=scope,
+            counts=counts,
+            hidden_parts=hidden_parts,
+            imported=imported,
+            programme=programme if scope.everything else {},
+            first_logged=first_logged,
+            last_published=last_published,
+            this_year=this_year,
+        )
+        haarlem = (
+            None
+            if scope.everything
+            else _cells(
+                indicator,
+                definition,
+                years,
+                scope=city,
+                counts=city_counts,
+                hidden_parts=city_hidden,
+                imported=city_imported,
+                programme=programme,
+                first_logged=first_logged,
+                last_published=last_published,
+                this_year=this_year,
+            )
+        )
+        named = definition
+        if named is None and definitions is None and current_definitions is not None:
+            named = current_definitions.get(indicator.code)
+        kind: Literal["handhavers", "meldingen", "import"] = "import"
+        if named is not None:
+            kind = "meldingen" if named.source == "meldingen" else "handhavers"
         rows.append(
             IndicatorRow(
                 code=indicator.code,
                 name=indicator.name,
                 source=indicator.source,
                 source_name=SOURCE_NAMES.get(indicator.source, indicator.source),
+                data_source=kind,
+                data_source_name=_data_source_name(kind, indicator.source),
                 unit=indicator.unit,
                 section=indicator.sections[0] if indicator.sections else None,
                 sections=indicator.sections,
@@ -293,16 +367,26 @@ def indicator_table(
                 suppress_small_counts=bool(definition and definition.suppress_small_counts),
                 explanation=_explanation(indicator, definition),
                 values=values,
+                haarlem=haarlem,
             )
         )
     return IndicatorTable(
         years=years,
         scope=scope.describe(),
+        area="haarlem" if scope.everything else "selectie",
+        area_name=area_name(session, scope),
         theme=theme,
-        definition=_version(run, definitions),
+        definition=_version(source, definitions),
+        basis=source.basis,
         includes_demo=includes_demo,
         rows=rows,
     )
+
+
+def _data_source_name(kind: str, programme_source: str) -> str:
+    if kind == "import":
+        return f"Import: {SOURCE_NAMES.get(programme_source, programme_source)}"
+    return DATA_SOURCE_NAMES[kind]
 
 
 def _programme_order(indicator: Indicator) -> tuple[tuple[int, ...], str, str]:
@@ -320,12 +404,18 @@ def indicator_months(
     year: int,
     theme: str | None = None,
     now: datetime | None = None,
+    live_definitions: DefinitionSet | None = None,
 ) -> IndicatorMonths:
     """One computed indicator per month of a year, with the year's total."""
     _check_theme(session, theme)
     indicator = session.get(Indicator, code)
-    run = latest_run(session)
-    definitions = definitions_of(run) if run is not None else None
+    source: Counts = (
+        LiveCounts(session, live_definitions, (year, year), now)
+        if live_definitions is not None
+        else SnapshotCounts(session)
+    )
+    run = source.basis.as_of
+    definitions = source.definitions
     definition = definitions.get(code) if definitions else None
     if indicator is None or indicator.retired:
         raise ServiceError(ErrorCode.NOT_FOUND, "Deze indicator bestaat niet.")
@@ -336,12 +426,7 @@ def indicator_months(
         )
     current = local_now(now)
     suppress = bool(definition and definition.suppress_small_counts) and not scope.full_figures
-    counts: dict[tuple[str, int], int] = {}
-    includes_demo = False
-    if run is not None and run.id is not None:
-        counts, includes_demo = snapshot_counts(
-            session, run.id, scope, theme, codes=[code], years=(year, year), by="month"
-        )
+    counts, includes_demo = source.summed(scope, theme, [code], (year, year), by="month")
     months: list[MonthCell] = []
     total = 0
     hidden = False
@@ -377,7 +462,11 @@ def indicator_months(
         year=year,
         scope=scope.describe(),
         theme=theme,
-        definition=_version(run, definitions),
+        definition=_version(source, definitions),
+        basis=source.basis,
+        data_source="meldingen"
+        if definition and definition.source == "meldingen"
+        else "handhavers",
         months=months,
         total=total_value,
         total_suppressed=hidden,

@@ -11,7 +11,9 @@ from sync_protocol import ErrorCode
 from sync_server.errors import ServiceError
 from sync_server.models import District, Hotspot, Indicator, Theme
 from sync_server.services.hotspots import Activity, activity
-from sync_server.services.indicator_snapshots import district_year_counts, first_logged_year
+from sync_server.services.indicator_basis import SnapshotCounts
+from sync_server.services.indicator_definitions import SOURCES
+from sync_server.services.indicator_snapshots import district_year_counts
 from sync_server.services.indicators import DefinitionVersion, programme_years
 from sync_server.services.localtime import local_now
 from sync_server.services.scope import Scope
@@ -41,6 +43,7 @@ class ProfileIndicator(BaseModel):
     name: str
     unit: str
     section: str | None
+    data_source: str  # "handhavers" (officers' logs) or "meldingen" (residents' reports)
     suppress_small_counts: bool
     years: dict[str, Value]  # whole years for this district, from the registrations
     this_year_to_date: Value
@@ -89,10 +92,14 @@ def district_profile(
         session, scope, years=(current.year - 1, current.year), months=(1, current.month)
     )
     indicators: list[ProfileIndicator] = []
-    first_logged = first_logged_year(session, run)  # before it: "–", as in the table
+    # Before the first year of a source: "–", as in the table (the app's logs and the
+    # imported reports start in different years).
+    snapshot = SnapshotCounts(session)
+    first_logged = {source: snapshot.first_year(source) for source in SOURCES}
 
-    def figure(code: str, year: int, hide: bool) -> Value:
-        if first_logged is None or year < first_logged:
+    def figure(code: str, source: str, year: int, hide: bool) -> Value:
+        first = first_logged.get(source)
+        if first is None or year < first:
             return None
         return shown(counts.get((code, year), 0), suppress=hide)
 
@@ -116,9 +123,10 @@ def district_profile(
                     name=indicator.name,
                     unit=indicator.unit,
                     section=indicator.sections[0] if indicator.sections else None,
+                    data_source=definition.source,
                     suppress_small_counts=definition.suppress_small_counts,
                     years={
-                        str(y): figure(indicator.code, y, hide)
+                        str(y): figure(indicator.code, definition.source, y, hide)
                         for y in range(first, current.year + 1)
                     },
                     this_year_to_date=shown(
@@ -164,7 +172,7 @@ def district_profile(
         through_month=current.month,
         indicators=indicators,
         hot_times=activity(session, scope, now=now),
-        wijkacties=district_results(session, code),
+        wijkacties=district_results(session, code, full_figures=scope.full_figures),
     )
 
 

@@ -23,6 +23,13 @@ RECORD_KINDS = tuple(kind.value for kind in RecordKind)
 HEAT_STEPS = ["#FFFFFF", "#DCE8F5", "#A9C7E8", "#6E9FD3", "#2F6DB5", "#0B3A6E"]
 
 
+# What a district's figure counts, as the profile prints it.
+SOURCE_LABELS = {
+    "handhavers": "registraties handhavers",
+    "meldingen": "meldingen bewoners (gemeente)",
+}
+
+
 def value_text(value: Value) -> str:
     """A figure as the programme prints it: a number, "<5" (suppressed), or "–"."""
     if value is None:
@@ -50,6 +57,7 @@ def profile_csv(profile: DistrictProfile) -> str:
         "stadsdeel_naam",
         "indicator",
         "naam",
+        "bron",
         "eenheid",
         *years,
         f"{profile.year} t/m {through}",
@@ -63,6 +71,7 @@ def profile_csv(profile: DistrictProfile) -> str:
             safe_cell(profile.name),
             item.code,
             safe_cell(item.name),
+            SOURCE_LABELS.get(item.data_source, item.data_source),
             safe_cell(item.unit),
             *[value_text(item.years.get(y)) for y in years],
             value_text(item.this_year_to_date),
@@ -97,7 +106,8 @@ def profile_html(profile: DistrictProfile) -> str:
     head = "".join(f"<th class=n>{y}</th>" for y in years)
     indicators = "".join(
         "<tr>"
-        f"<td>{e(i.name)}</td>"
+        f"<td>{e(i.name)}<br><small class=muted>"
+        f"{e(SOURCE_LABELS.get(i.data_source, i.data_source))}</small></td>"
         + "".join(f"<td class=n>{e(value_text(i.years.get(y)))}</td>" for y in years)
         + f"<td class=n><b>{e(value_text(i.this_year_to_date))}</b></td>"
         f"<td class=n>{e(value_text(i.last_year_same_period))}</td>"

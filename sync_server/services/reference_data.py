@@ -25,8 +25,10 @@ from sync_server.services.changes import (
     record_changes,
 )
 
-FILES = ("districts.json", "themes.json", "hotspots.json", "indicators.json")
-SOURCES = frozenset({"gemeente", "politie", "omnibus", "laa", "zvh"})
+# own_series.json: the app's own series (the officers' logs under their own names),
+# loaded as indicators beside the programme's, without a 2019–2022 baseline.
+FILES = ("districts.json", "themes.json", "hotspots.json", "indicators.json", "own_series.json")
+SOURCES = frozenset({"gemeente", "politie", "omnibus", "laa", "zvh", "handhavers"})
 UNITS = frozenset({"aantal", "procent", "cijfer"})
 
 
@@ -105,6 +107,18 @@ def _validate(data: dict[str, Any]) -> tuple[list[dict[str, Any]], ...]:
     themes = _entries(data, "themes.json", "themes")
     hotspots = _entries(data, "hotspots.json", "hotspots")
     indicators = _entries(data, "indicators.json", "indicators")
+    own = _entries(data, "own_series.json", "indicators")
+    programme_codes = {i["code"] for i in indicators}
+    for series in own:
+        if series["code"] in programme_codes:
+            raise ReferenceDataError(
+                f"own_series.json: '{series['code']}' staat ook in indicators.json"
+            )
+        if series.get("values"):
+            raise ReferenceDataError(
+                f"own_series.json: '{series['code']}' heeft cijfers; die horen bij het programma"
+            )
+    indicators = indicators + own
     for district in districts:
         _check_point("districts.json", district["code"], district.get("center"), "center")
     district_codes = {d["code"] for d in districts}

@@ -79,17 +79,24 @@ def test_leader_reviews_officer_sees_remark_indicators_and_hot_times(
     assert item.needs_attention and "Opmerking teamleider: Welke container?" in item.detail
 
     phone.tap(phone.button("Indicatoren", exact=True))
-    # On a phone an indicator is a card, read out as one line: the seed's 2019 figure.
-    card = phone.page.get_by_text(
-        re.compile(r"Uitgedeelde gele kaarten\s+Bron: gemeente\s+2019: 62\s")
-    )
-    for _ in range(30):  # swipe down the list until the card is drawn
-        if card.count():
-            break
-        phone.page.mouse.move(195, 500)
-        phone.page.mouse.wheel(0, 250)
-        phone.page.wait_for_timeout(400)
-    expect(card.first).to_be_visible()
+    # On a phone an indicator is a card, read out as one line, naming its source and
+    # area: the district's own years, and the Haarlem-wide line with the seed's 2019
+    # figure (the baseline is for all of Haarlem); residents' reports apart.
+    phone.see("Vandaag (live) erbij")
+    for pattern in (
+        r"Uitgedeelde gele kaarten\s+Bron: Registraties handhavers · stadsdeel Noord\s+2019: –\s",
+        r"Uitgedeelde gele kaarten\s+Bron: Registraties handhavers · heel Haarlem\s+2019: 62\s",
+        r"Meldingen overlast afval\s+Bron: Meldingen bewoners \(gemeente\) · stadsdeel Noord\s",
+        r"Registraties handhavers: afval\s+Bron: Registraties handhavers · stadsdeel Noord\s",
+    ):
+        card = phone.page.get_by_text(re.compile(pattern))
+        for _ in range(40):  # swipe down the list until the card is drawn
+            if card.count():
+                break
+            phone.page.mouse.move(195, 500)
+            phone.page.mouse.wheel(0, 250)
+            phone.page.wait_for_timeout(400)
+        expect(card.first).to_be_visible()
 
     phone.tap(phone.button("Hot times", exact=True))
     phone.see("Registraties per weekdag en uur")
@@ -145,16 +152,24 @@ def test_leader_saves_a_filter_follows_up_an_incident_and_reads_chart_and_profil
         done = session.exec(select(IncidentFollowup)).all()
     assert [(f.record_id, f.kind) for f in done] == [(entry.id, "bot_contact")]
 
-    # The trend chart next to the 2019–2022 baseline, read out as one line.
+    # The district's own trend, and the Haarlem-wide one with the 2019–2022 baseline
+    # apart from it, each read out as one line.
     phone.tap(phone.button("Indicatoren", exact=True))
     phone.tap(phone.button("Grafiek", exact=True))
-    phone.see("per maand")
-    spoken = re.compile(r"^Grafiek Uitgedeelde gele kaarten\. 2019: 62; 2020: 223")
-    chart = phone.page.get_by_role("group", name=spoken).or_(phone.page.get_by_text(spoken))
-    expect(chart).to_have_count(1)
-    monthly = re.compile(r"^Grafiek Uitgedeelde gele kaarten per maand, \d{4}\. jan: ")
-    by_month = phone.page.get_by_role("group", name=monthly).or_(phone.page.get_by_text(monthly))
-    expect(by_month).to_have_count(1)
+    own = re.compile(r"^Grafiek Uitgedeelde gele kaarten \(stadsdeel Noord\)\. 2019: –; ")
+    monthly = re.compile(
+        r"^Grafiek Uitgedeelde gele kaarten per maand, \d{4} \(stadsdeel Noord\)\. jan: "
+    )
+    spoken = re.compile(r"^Grafiek Uitgedeelde gele kaarten \(heel Haarlem\)\. 2019: 62; 2020: 223")
+    for pattern in (own, monthly, spoken):
+        chart = phone.page.get_by_role("group", name=pattern).or_(phone.page.get_by_text(pattern))
+        for _ in range(20):  # swipe down until the chart is drawn
+            if chart.count():
+                break
+            phone.page.mouse.move(195, 500)
+            phone.page.mouse.wheel(0, 250)
+            phone.page.wait_for_timeout(400)
+        expect(chart).to_have_count(1)
 
     phone.tap(phone.button("Wijkprofiel", exact=True))
     phone.see("Wijkprofiel Noord")

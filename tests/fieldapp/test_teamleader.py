@@ -129,8 +129,17 @@ def test_indicators_and_heat_map(tmp_path, server, engine):
     years, lines, counted = leader.client.indicator_lines()
     assert "nacht" in counted
     assert years[:4] == [2019, 2020, 2021, 2022]
-    cards = next(line for line in lines if line.name == "Uitgedeelde gele kaarten")
-    assert cards.cells[0] == "62"
+    # The team leader's district is compared with its own history; the programme's
+    # baseline (all of Haarlem) is on the "heel Haarlem" line beside it.
+    cards = [line for line in lines if line.name == "Uitgedeelde gele kaarten"]
+    assert [(c.area, c.haarlem) for c in cards] == [
+        ("stadsdeel Noord", False),
+        ("heel Haarlem", True),
+    ]
+    assert cards[0].cells[0] == "–" and cards[1].cells[0] == "62"
+    assert cards[0].source == "Registraties handhavers"
+    waste = next(line for line in lines if line.code == "meldingen-overlast-afval")
+    assert waste.source == "Meldingen bewoners (gemeente)"
     heat = leader.client.heat_map("noord")
     assert len(heat.matrix) == 7 and all(len(row) == 24 for row in heat.matrix)
     assert heat.weekdays[0] == "ma"
@@ -261,14 +270,46 @@ def test_incident_board_and_followup(tmp_path, server, engine, settings):
 
 
 def test_trends_keep_the_baseline_apart(tmp_path, server, engine):
+    """A district's trend has no baseline bar; the Haarlem-wide trend beside it has."""
     leader = _leader(tmp_path, server, engine).client
     trends = leader.trends()
     cards = next(t for t in trends if t.name == "Uitgedeelde gele kaarten")
-    baseline = [p for p in cards.points if p.baseline]
+    assert cards.area == "stadsdeel Noord"
+    assert not any(p.baseline for p in cards.points)
+    assert cards.haarlem is not None and cards.haarlem.area == "heel Haarlem"
+    baseline = [p for p in cards.haarlem.points if p.baseline]
     assert [p.year for p in baseline] == [2019, 2020, 2021, 2022]
     assert baseline[0].value == 62 and baseline[0].text == "62"
-    assert all(not p.baseline for p in cards.points if p.year > 2022)
-    assert cards.maximum >= 62
+    assert all(not p.baseline for p in cards.haarlem.points if p.year > 2022)
+    assert cards.haarlem.maximum >= 62
+
+
+def test_live_figures_beside_the_nightly_stand(tmp_path, server, engine, settings):
+    from sync_server.services import nightly
+
+    phone, _officer = _enrolled_app(tmp_path, server, engine, settings)
+    phone.set_pin("48213", "48213")
+    assert phone.sync_now().ok
+    spot = phone.hotspots()[0]
+    phone.save("waarneming", {"theme": "afval", "hotspot": spot.code, "action": "aanspreken"})
+    assert phone.sync_now().ok
+    nightly.run_nightly(engine, settings)
+    phone.save("waarneming", {"theme": "afval", "hotspot": spot.code, "action": "aanspreken"})
+    assert phone.sync_now().ok
+    leader = _leader(tmp_path, server, engine).client
+    view, counted = leader.indicator_table("noord", live=True)
+    year = view.years[-1]
+    assert view.live_header == f"{year} vandaag (live)"
+    assert view.basis.startswith("nachtelijke stand van ")
+    assert "Geteld op" in counted or "geteld op" in counted
+    waste = next(
+        line
+        for line in view.lines
+        if line.code == "registraties-handhavers-afval" and not line.haarlem
+    )
+    assert (waste.cells[-1], waste.live) == ("1", "2")
+    plain, _ = leader.indicator_table("noord")
+    assert plain.live_header is None and all(line.live is None for line in plain.lines)
 
 
 def test_profile_files_and_patrol_suggestion_on_the_phone(tmp_path, server, engine, settings):

@@ -32,7 +32,7 @@ from factories import (
 from sqlmodel import Session, col, select
 
 from sync_server.config import DEFAULT_ASSETS, DEFAULT_DEFINITIONS
-from sync_server.models import ImportedIndicatorValue, IndicatorSnapshot, SnapshotRun
+from sync_server.models import Hotspot, ImportedIndicatorValue, IndicatorSnapshot, SnapshotRun
 from sync_server.services import nightly
 from sync_server.services.indicator_definitions import DefinitionsError, load_definitions
 from sync_server.services.localtime import local_now
@@ -42,6 +42,12 @@ DEFINITIONS = json.loads(DEFAULT_DEFINITIONS.read_text())
 SEED = {
     i["code"]: i for i in json.loads((DEFAULT_ASSETS / "indicators.json").read_text())["indicators"]
 }
+# The app's own series (officers' logs under their own names): no baseline.
+OWN = {
+    i["code"]: i | {"values": {}, "printed": {}}
+    for i in json.loads((DEFAULT_ASSETS / "own_series.json").read_text())["indicators"]
+}
+SEED |= OWN
 
 # How many of each kind of log per district and year. Oost 2024 has none: a
 # zero must stay 0, not become null or "<5".
@@ -52,12 +58,19 @@ TIMES: dict[tuple[str, int], int] = {
     ("oost", 2024): 0,
     ("centrum", 2023): 1,
 }
-JEUGD = "meldingen-jeugdoverlast-gemeente"
+# Officers' own logs (source "handhavers") and residents' reports (source
+# "meldingen"): an officer's observation never counts under a resident's report.
+JEUGD = "registraties-handhavers-jeugd"
 KAARTEN = "uitgedeelde-gele-kaarten"
 INCIDENTS = "geregistreerde-incidenten-tegen-handhavers"
-AFVAL = "meldingen-overlast-afval"
-HONDEN = "meldingen-overlast-hondenpoep"
+AFVAL = "registraties-handhavers-afval"
+HONDEN = "registraties-handhavers-honden"
 ALCOHOL = "boetes-alcohol-onder-18"
+M_JEUGD = "meldingen-jeugdoverlast-gemeente"
+M_AFVAL = "meldingen-overlast-afval"
+M_HONDEN = "meldingen-overlast-hondenpoep"
+M_PARKEREN = "meldingen-parkeeroverlast"
+M_DAK = "overlast-dak-en-thuislozen"
 
 # (how to make it, which indicators it counts for)
 KINDS: list[tuple[Any, set[str]]] = [
@@ -82,14 +95,17 @@ KINDS: list[tuple[Any, set[str]]] = [
     ),
     (lambda h, t: waarneming(h, observed_at=t, theme="afval", feit="bijplaatsing_afval"), {AFVAL}),
     (lambda h, t: waarneming(h, observed_at=t, theme="honden"), {HONDEN}),
-    (lambda h, t: waarneming(h, observed_at=t, theme="parkeren"), {"meldingen-parkeeroverlast"}),
+    (
+        lambda h, t: waarneming(h, observed_at=t, theme="parkeren"),
+        {"registraties-handhavers-parkeren"},
+    ),
     (
         lambda h, t: waarneming(h, observed_at=t, theme="dak-en-thuislozen"),
-        {"overlast-dak-en-thuislozen"},
+        {"registraties-handhavers-dak-en-thuislozen"},
     ),
     (
         lambda h, t: waarneming(h, observed_at=t, theme="evenementen", feit="geluidsoverlast"),
-        {"meldingen-geluidsoverlast-evenementen"},
+        {"registraties-handhavers-geluidsoverlast-evenementen"},
     ),
     (lambda h, t: waarneming(h, observed_at=t, theme="evenementen", feit="wildplassen"), set()),
     (lambda h, t: waarneming(h, observed_at=t, theme="milieuzone"), set()),
@@ -98,6 +114,20 @@ KINDS: list[tuple[Any, set[str]]] = [
     (lambda h, t: adrescontrole(observed_at=t), {"aantal-adrescontroles-vh"}),
     (lambda h, t: signaal(h, observed_at=t), {"aantal-signalen-ondermijning"}),
     (lambda h, t: integrale_controle(h, observed_at=t), {"aantal-integrale-controles"}),
+]
+
+
+# Residents' reports in Signalen's categories (main slug, sub slug), and which
+# indicators each must count for. One of each per log made above, in the same
+# districts and years: the reports' figures must equal exactly these.
+MELDING_KINDS: list[tuple[str, str, set[str]]] = [
+    ("afval", "grofvuil", {M_AFVAL}),
+    ("afval", "", {M_AFVAL}),  # only the main category: afval by its main slug
+    ("overlast-in-de-openbare-ruimte", "hondenpoep", {M_HONDEN}),
+    ("overlast-in-de-openbare-ruimte", "parkeeroverlast", {M_PARKEREN}),
+    ("overlast-van-en-door-personen-of-groepen", "jongerenoverlast", {M_JEUGD}),
+    ("overlast-van-en-door-personen-of-groepen", "daklozen-bedelen", {M_DAK}),
+    ("wegen-verkeer-straatmeubilair", "lantaarnpaal", set()),  # no theme: counts nowhere
 ]
 
 
@@ -150,8 +180,9 @@ def logged(http, engine, settings) -> dict[str, Any]:
     expected[(KAARTEN, "noord", 2024)] += 1
     expected[(HONDEN, "noord", 2024)] += 1
 
-    nightly.run_nightly(engine, settings)
     admin = make_user(engine, role="beheerder", password=None)
+    _import_meldingen(http, engine, browser_token(engine, admin), expected)
+    nightly.run_nightly(engine, settings)
     leader = make_user(engine, role="teamleider", districts=["noord", "oost"], password=None)
     return {
         "expected": expected,
@@ -159,6 +190,40 @@ def logged(http, engine, settings) -> dict[str, Any]:
         "leader": browser_token(engine, leader),
         "noord": noord,
     }
+
+
+def _located_spot(engine, district: str) -> tuple[str, float, float]:
+    with Session(engine) as session:
+        spot = session.exec(
+            select(Hotspot)
+            .where(Hotspot.district_code == district, col(Hotspot.lat).is_not(None))
+            .order_by(col(Hotspot.code))
+        ).first()
+    assert spot is not None and spot.lat is not None and spot.lon is not None
+    return spot.code, spot.lat, spot.lon
+
+
+def _import_meldingen(
+    http, engine, token: str, expected: Counter[tuple[str, str, int]], *, prefix: str = "SIG"
+) -> None:
+    """Residents' reports at a hotspot of each district, as many per kind and year as
+    the logs above; imported through the API as a Signalen CSV export."""
+    lines = ["id;created_at;main_slug;sub_slug;status;lat;lon"]
+    for (district, year), times in TIMES.items():
+        _code, lat, lon = _located_spot(engine, district)
+        for index, (main, sub, counts_for) in enumerate(MELDING_KINDS):
+            for n in range(times):
+                ident = f"{prefix}-{district}-{year}-{index}-{n}"
+                lines.append(f"{ident};{_when(year, index, n)};{main};{sub};m;{lat};{lon}")
+                for code in counts_for:
+                    expected[(code, district, year)] += 1
+    response = http.post(
+        "/api/v1/meldingen/import",
+        headers=bearer(token),
+        params={"format": "csv"},
+        content=("\n".join(lines) + "\n").encode(),
+    )
+    assert response.status_code == 200, response.text
 
 
 def _table(http, token: str, **params: Any) -> dict[str, Any]:
@@ -172,9 +237,17 @@ def _values(table: dict[str, Any], year: int) -> dict[str, Any]:
 
 
 def test_every_indicator_of_the_definitions_file_is_covered_by_the_known_logs():
-    defined = {d["indicator"] for d in DEFINITIONS["definitions"]}
-    covered = set().union(*(counts for _make, counts in KINDS))
-    assert covered == defined
+    by_source: dict[str, set[str]] = {}
+    for d in DEFINITIONS["definitions"]:
+        by_source.setdefault(d["source"], set()).add(d["indicator"])
+    assert set(by_source) == {"handhavers", "meldingen"}
+    assert set().union(*(counts for _make, counts in KINDS)) == by_source["handhavers"]
+    assert set().union(*(c for _m, _s, c in MELDING_KINDS)) == by_source["meldingen"]
+    # The programme's "Meldingen ... (gemeente)" are residents' reports, never logs.
+    for code in (M_JEUGD, M_AFVAL, M_HONDEN, M_PARKEREN):
+        assert code in by_source["meldingen"]
+    assert set(OWN) <= by_source["handhavers"]
+    assert all(OWN[c]["name"].startswith("Registraties handhavers: ") for c in OWN)
 
 
 @pytest.mark.parametrize("district", ["noord", "oost", "centrum", None])
@@ -247,6 +320,9 @@ def test_programme_years_equal_the_seed_exactly(http, logged):
         assert row["section"] == seed["sections"][0]
         for year in ("2019", "2020", "2021", "2022"):
             cell = row["values"][year]
+            if year not in seed["values"]:  # the officers' own series: no baseline
+                assert row["data_source"] == "handhavers" and cell["value"] is None
+                continue
             assert cell["value"] == seed["values"][year], (row["code"], year)
             assert type(cell["value"]) is type(seed["values"][year])
             assert cell["printed"] == seed["printed"][year]
@@ -263,10 +339,40 @@ def test_programme_years_equal_the_seed_exactly(http, logged):
     }
 
 
-def test_the_programme_years_are_the_same_for_a_teamleider(http, logged):
-    table = _table(http, logged["leader"], year_from=2019, year_to=2022)
+def test_the_haarlem_wide_baseline_is_only_beside_haarlem_wide_figures(http, logged):
+    """A team leader's districts are compared with their own history; the
+    programme's 2019–2022 figures (all of Haarlem) are in the separate Haarlem row,
+    whose later years are all districts together."""
+    table = _table(http, logged["leader"], year_from=2019, year_to=2024)
+    assert table["area"] == "selectie" and table["area_name"] == "stadsdelen Noord, Oost"
+    expected = logged["expected"]
     for row in table["rows"]:
-        assert {y: c["value"] for y, c in row["values"].items()} == SEED[row["code"]]["values"]
+        own = {y: c["value"] for y, c in row["values"].items()}
+        assert all(own[str(y)] is None for y in range(2019, 2023)), row["code"]
+        assert all(c["origin"] != "programma" for c in row["values"].values())
+        city = row["haarlem"]
+        seed = SEED[row["code"]]["values"]
+        assert {y: city[y]["value"] for y in seed} == seed, row["code"]
+        if row["computed"]:
+            for year in (2023, 2024):
+                want = sum(
+                    n for (c, _d, y), n in expected.items() if c == row["code"] and y == year
+                )
+                cell = city[str(year)]
+                assert cell["area"] == "haarlem" and cell["origin"] == "registraties"
+                if row["suppress_small_counts"] and 0 < want < 5:
+                    assert cell["value"] == "<5"
+                elif cell["value"] != "x":
+                    assert cell["value"] == want, (row["code"], year)
+    # For all of Haarlem the row itself holds the baseline; no separate row.
+    admin = _table(http, logged["admin"], year_from=2019, year_to=2022)
+    assert admin["area"] == "haarlem" and admin["area_name"] == "heel Haarlem"
+    for row in admin["rows"]:
+        assert row["haarlem"] is None
+        seed = SEED[row["code"]]["values"]
+        assert {y: c["value"] for y, c in row["values"].items()} == {
+            y: seed.get(y) for y in row["values"]
+        }
 
 
 def test_months_follow_local_time(http, logged):
@@ -351,8 +457,10 @@ def test_a_total_over_districts_never_gives_a_hidden_district_away(http, engine,
 def test_a_theme_filter_keeps_the_indicators_that_can_count_it(http, logged):
     table = _table(http, logged["admin"], theme="honden", year_from=2024, year_to=2024)
     codes = {row["code"] for row in table["rows"]}
-    # waarneming clauses without a theme (boetes alcohol 18-) could count honden logs
-    assert codes == {HONDEN, ALCOHOL}
+    # waarneming clauses without a theme (boetes alcohol 18-) could count honden logs;
+    # the residents' reports about dog mess are mapped to the theme honden
+    assert codes == {HONDEN, ALCOHOL, M_HONDEN}
+    assert _values(table, 2024)[M_HONDEN] == _year_index(logged["expected"], M_HONDEN, 2024)
     assert _values(table, 2024)[HONDEN] == _year_index(logged["expected"], HONDEN, 2024)
     assert _values(table, 2024)[ALCOHOL] == 0
     assert_error(
@@ -440,15 +548,15 @@ def _broken(change) -> dict[str, Any]:
             ["definitie 1", "'bestaat-niet'", "onbekende indicator"],
         ),
         (
-            lambda d: d[2]["match"][0].update(kind="praatje"),
-            ["definitie 3", "boetes-alcohol-onder-18", "'praatje'"],
+            lambda d: d[3]["match"][0].update(kind="praatje"),
+            ["definitie 4", "boetes-alcohol-onder-18", "'praatje'"],
         ),
         (
-            lambda d: d[3]["match"][0].update(themes=["vuurwerk"]),
-            ["definitie 4", "meldingen-overlast-afval", "vuurwerk"],
+            lambda d: d[5]["match"][0].update(themes=["vuurwerk"]),
+            ["definitie 6", "registraties-handhavers-afval", "vuurwerk"],
         ),
-        (lambda d: d[2]["match"][0].update(actions=["boete"]), ["definitie 3", "acties boete"]),
-        (lambda d: d[2]["match"][0].update(feiten=["te-hard"]), ["definitie 3", "feiten te-hard"]),
+        (lambda d: d[3]["match"][0].update(actions=["boete"]), ["definitie 4", "acties boete"]),
+        (lambda d: d[3]["match"][0].update(feiten=["te-hard"]), ["definitie 4", "feiten te-hard"]),
         (
             lambda d: d[0]["match"][0].update(actions=["aanspreken"]),
             ["definitie 1", "alleen bij een waarneming"],
@@ -457,9 +565,30 @@ def _broken(change) -> dict[str, Any]:
             lambda d: d[1]["match"][0].update(themas=["jeugd"]),
             ["definitie 2", "onbekend veld themas"],
         ),
-        (lambda d: d.append(dict(d[0])), ["definitie 13", "meer dan eens"]),
+        (lambda d: d.append(dict(d[0])), ["definitie 18", "meer dan eens"]),
+        (lambda d: d[1].update(source="politie"), ["definitie 2", "'source' is", "politie"]),
+        (
+            lambda d: d[1]["match"][0].update(kind="waarneming"),
+            ["definitie 2", "bij bron meldingen telt alleen 'themes'"],
+        ),
+        (
+            lambda d: d[1]["match"][0].update(themes=["horeca"]),
+            ["definitie 2", "geen meldingcategorie", "horeca"],
+        ),
     ],
-    ids=["indicator", "kind", "theme", "action", "feit", "action-on-card", "field", "twice"],
+    ids=[
+        "indicator",
+        "kind",
+        "theme",
+        "action",
+        "feit",
+        "action-on-card",
+        "field",
+        "twice",
+        "source",
+        "kind-on-melding",
+        "unmapped-theme",
+    ],
 )
 def test_a_wrong_definitions_file_is_refused_naming_the_entry(engine, tmp_path, change, mentions):
     path = tmp_path / "indicator_definitions.json"
@@ -483,8 +612,8 @@ def test_before_any_nightly_run_there_are_no_computed_figures(http, engine):
     token = browser_token(engine, make_user(engine, role="beheerder", password=None))
     table = _table(http, token, year_from=2022, year_to=2023)
     assert table["definition"] is None
-    row = next(r for r in table["rows"] if r["code"] == AFVAL)
-    assert row["values"]["2022"]["value"] == SEED[AFVAL]["values"]["2022"]
+    row = next(r for r in table["rows"] if r["code"] == M_AFVAL)
+    assert row["values"]["2022"]["value"] == SEED[M_AFVAL]["values"]["2022"]
     assert row["values"]["2023"]["value"] is None
 
 
@@ -661,7 +790,10 @@ def test_years_before_the_first_synced_log_are_empty_not_zero(http, engine, sett
     nightly.run_nightly(engine, settings)
     admin = browser_token(engine, make_user(engine, role="beheerder", password=None))
     table = _table(http, admin, year_from=2023, year_to=2025)
-    assert _values(table, 2023)["meldingen-overlast-afval"] is None
-    assert _values(table, 2024)["meldingen-overlast-afval"] is None
-    assert _values(table, 2025)["meldingen-overlast-afval"] == 1
-    assert _values(table, 2025)["meldingen-overlast-hondenpoep"] == 0
+    assert _values(table, 2023)[AFVAL] is None
+    assert _values(table, 2024)[AFVAL] is None
+    assert _values(table, 2025)[AFVAL] == 1
+    assert _values(table, 2025)[HONDEN] == 0
+    # No residents' report was imported: their indicators have no figure, not 0,
+    # and the officer's afval observation is not one of them.
+    assert _values(table, 2025)[M_AFVAL] is None

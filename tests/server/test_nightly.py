@@ -162,7 +162,7 @@ def test_nightly_command_prints_a_dutch_summary_and_is_safe_twice(tmp_path):
     assert _cli(tmp_path, db_url, "load-reference").returncode == 0
     first = _cli(tmp_path, db_url, "nightly")
     assert first.returncode == 0, first.stderr
-    assert first.stdout.startswith("Indicatoren berekend met definities versie 1 (")
+    assert first.stdout.startswith("Indicatoren berekend met definities versie 2 (")
     assert "Bewaartermijn: 0 pseudoniemen" in first.stdout
     assert "Alle telefoons hebben de afgelopen dag gesynchroniseerd." in first.stdout
     second = _cli(tmp_path, db_url, "nightly")
@@ -235,7 +235,7 @@ def test_serve_demo_still_works_and_shows_figures(tmp_path):
         table = httpx.get(f"{base}/api/v1/indicators", headers=bearer(token), timeout=30).json()
         assert table["definition"] is not None and table["includes_demo"] is True
         this_year = str(table["years"][-1])
-        jeugd = next(r for r in table["rows"] if r["code"] == "meldingen-jeugdoverlast-gemeente")
+        jeugd = next(r for r in table["rows"] if r["code"] == "registraties-handhavers-jeugd")
         assert isinstance(jeugd["values"][this_year]["value"], int)
         suggestion = httpx.get(
             f"{base}/api/v1/patrol-suggestion", headers=bearer(token), timeout=30
@@ -244,7 +244,7 @@ def test_serve_demo_still_works_and_shows_figures(tmp_path):
     finally:
         process.terminate()
         out, err = process.communicate(timeout=30)
-    assert "Indicatoren berekend (definities versie 1" in out
+    assert "Indicatoren berekend (definities versie 2" in out
     assert "Traceback" not in err
 
 

@@ -557,7 +557,7 @@ def test_a_teamleider_of_oost_cannot_read_noords_logs_through_any_endpoint(
     )
     assert_error(
         http.get(
-            "/api/v1/indicators/meldingen-jeugdoverlast-gemeente/months",
+            "/api/v1/indicators/registraties-handhavers-jeugd/months",
             headers=oost,
             params={"district": "noord", "year": today.year},
         ),
@@ -565,7 +565,7 @@ def test_a_teamleider_of_oost_cannot_read_noords_logs_through_any_endpoint(
         "forbidden",
     )
     own = http.get(
-        "/api/v1/indicators/meldingen-jeugdoverlast-gemeente/months",
+        "/api/v1/indicators/registraties-handhavers-jeugd/months",
         headers=oost,
         params={"year": today.year},
     ).json()

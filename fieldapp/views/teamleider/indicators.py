@@ -1,10 +1,16 @@
 """Indicatoren: the programme's table (rows are indicators, columns are years) and
-a trend chart of one indicator, with the programme's 2019–2022 baseline in grey
-next to the years counted from the logs in blue."""
+a trend chart of one indicator.
+
+Every row names its source (officers' logs or residents' reports, or an import).
+The programme's 2019–2022 baseline is Haarlem-wide: it is shown (grey) only
+beside Haarlem-wide figures; a district's chart shows the district's own years
+only, with the Haarlem-wide chart as a separate one under it. The table can show
+today's figures counted live beside the nightly stand, each labelled."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
@@ -14,6 +20,7 @@ from fieldapp.components import label_text
 from fieldapp.components import style as s
 from fieldapp.state import SyncError
 from fieldapp.teamleader import IndicatorLine, Trend
+from fieldapp.teamleader.indicators import IndicatorTableView
 from fieldapp.views.teamleider.parts import ALL, card, dropdown, note, small_button
 
 if TYPE_CHECKING:
@@ -24,19 +31,32 @@ BASELINE_YEAR = 2022  # the programme's printed figures run to 2022
 BASELINE_COLOUR = "#8C96A3"
 COUNTED_COLOUR = s.PRIMARY
 PREFERRED = "Uitgedeelde gele kaarten"
+LABEL_SIZE = 12  # the smallest text on a chart (px)
+NARROW = 480  # below this page width a chart with many bars shows years as ’19
 
 
 def nice_top(maximum: float) -> tuple[float, float]:
-    """A round top for the y axis and a round step between grid lines."""
+    """A round top for the y axis and a whole, round step between grid lines
+    (counts are whole numbers: no tick at 2,5)."""
     if maximum <= 0:
         return 5.0, 1.0
-    magnitude = 10 ** math.floor(math.log10(maximum))
-    for factor in (1, 2, 2.5, 5, 10):
-        step = factor * magnitude / 4
-        top = step * math.ceil(maximum / step)
-        if top / step <= 5:
-            return top, step
-    return maximum, maximum / 4
+    magnitude = 10 ** max(0, math.floor(math.log10(maximum)) - 1)
+    while True:
+        for factor in (1, 2, 2.5, 5):
+            step = factor * magnitude
+            if not float(step).is_integer():
+                continue
+            top = step * math.ceil(maximum / step)
+            if top / step <= 5:
+                return float(top), float(step)
+        magnitude *= 10
+
+
+def year_caption(caption: str, *, narrow: bool) -> str:
+    """On a narrow screen "2019" becomes "’19", so eight years fit at 360 px."""
+    if narrow and len(caption) == 4 and caption.isdigit():
+        return f"’{caption[2:]}"
+    return caption
 
 
 class IndicatorsTab:
@@ -45,6 +65,7 @@ class IndicatorsTab:
         self.mode = "tabel"  # or "grafiek"
         self.chosen: str | None = None  # indicator code in the chart
         self.theme: str | None = None  # only logs of this theme (table and chart)
+        self.live = False  # the table shows today's count beside the nightly stand
 
     def build(self) -> list[ft.Control]:
         controls = [
@@ -95,28 +116,50 @@ class IndicatorsTab:
     # ------------------------------------------------------------ table
 
     def _table(self) -> list[ft.Control]:
-        years, lines, counted = self.leader.client.indicator_lines(self.screen.district, self.theme)
+        view, counted = self.leader.client.indicator_table(
+            self.screen.district, self.theme, live=self.live
+        )
+        years = view.years
         table = ft.DataTable(
             columns=[
                 ft.DataColumn(label=label_text("Indicator", size=s.SMALL)),
                 ft.DataColumn(label=label_text("Bron", size=s.SMALL)),
+                ft.DataColumn(label=label_text("Gebied", size=s.SMALL)),
                 *[
                     ft.DataColumn(label=label_text(str(y), size=s.SMALL), numeric=True)
                     for y in years
                 ],
+                *(
+                    [ft.DataColumn(label=label_text(view.live_header, size=s.SMALL), numeric=True)]
+                    if view.live_header
+                    else []
+                ),
             ],
             rows=[
                 ft.DataRow(
                     cells=[
-                        ft.DataCell(ft.Text(line.name, size=s.SMALL, color=s.INK, width=260)),
+                        ft.DataCell(
+                            ft.Text(
+                                line.name,
+                                size=s.SMALL,
+                                color=s.MUTED if line.haarlem else s.INK,
+                                width=260,
+                            )
+                        ),
                         ft.DataCell(ft.Text(line.source, size=s.SMALL, color=s.MUTED)),
+                        ft.DataCell(ft.Text(line.area, size=s.SMALL, color=s.MUTED)),
                         *[
                             ft.DataCell(ft.Text(cell, size=s.SMALL, color=s.INK))
                             for cell in line.cells
                         ],
+                        *(
+                            [ft.DataCell(ft.Text(line.live or "–", size=s.SMALL, color=s.INK))]
+                            if view.live_header
+                            else []
+                        ),
                     ]
                 )
-                for line in lines
+                for line in view.lines
             ],
             column_spacing=16,
             data_row_min_height=40,
@@ -129,17 +172,21 @@ class IndicatorsTab:
         shown: ft.Control = (
             ft.Row([table], scroll=ft.ScrollMode.AUTO)
             if wide
-            else ft.Column([_indicator_card(line, years) for line in lines], spacing=8)
+            else ft.Column([_indicator_card(line, view) for line in view.lines], spacing=8)
         )
-        return [
-            note(
-                f"{years[0]}–2022: cijfers uit het programma (heel Haarlem). Latere jaren: "
-                "geteld uit de registraties van het gekozen stadsdeel. “<5”: minder dan 5 "
-                "(afgeschermd); “x”: afgeschermd omdat het samen met de andere cijfers een "
-                f"klein aantal zou verraden; “–”: geen cijfer. {counted}"
-            ),
-            shown,
-        ]
+        return [self._live_switch(), note(_table_note(view, counted)), shown]
+
+    def _live_switch(self) -> ft.Control:
+        async def toggle() -> None:
+            self.live = not self.live
+            await self.screen.load()
+
+        return small_button(
+            "Zonder vandaag (live)" if self.live else "Vandaag (live) erbij",
+            self.app.act(toggle),
+            icon=ft.Icons.UPDATE,
+            primary=self.live,
+        )
 
     # ------------------------------------------------------------ chart
 
@@ -157,6 +204,7 @@ class IndicatorsTab:
             await self.screen.load()
 
         options = {t.code: t.name for t in trends}
+        narrow = self.app.width < NARROW
         counted = [p for p in trend.points if not p.baseline]
         by_month: list[ft.Control] = []
         if counted:
@@ -164,25 +212,39 @@ class IndicatorsTab:
                 months = self.leader.client.months(
                     trend.code, counted[-1].year, self.screen.district, self.theme
                 )
-                by_month = [trend_chart(months, height=200)]
+                months = replace(months, area=trend.area)
+                by_month = [trend_chart(months, height=200, narrow=narrow)]
             except SyncError as exc:
                 if exc.code != "not_found":  # an indicator from another source: no months
                     raise
+        haarlem = [trend_chart(trend.haarlem, narrow=narrow)] if trend.haarlem else []
+        if trend.haarlem is not None or trend.area == "heel Haarlem":
+            explained = (
+                "Grijs: 2019–2022, de nulmeting uit het programma; die geldt voor heel "
+                "Haarlem en staat daarom alleen bij de cijfers van heel Haarlem. "
+            )
+        else:
+            explained = ""
         return [
             dropdown("Indicator", options, trend.code, self.app.act(pick), width=340),
-            trend_chart(trend),
+            trend_chart(trend, narrow=narrow),
+            *by_month,
+            *haarlem,
             note(
-                "Grijs: 2019–2022, de nulmeting uit het programma (heel Haarlem). "
-                "Blauw: geteld uit de registraties van het gekozen stadsdeel. "
+                f"Bovenste grafieken: {trend.area or 'het gekozen gebied'}, alleen vergeleken "
+                f"met de eigen eerdere jaren. {explained}Blauw: geteld ({trend.source}). "
                 "Geen staaf: geen cijfer, of afgeschermd (“<5” of “x”)."
             ),
-            *by_month,
         ]
 
 
-def trend_chart(trend: Trend, *, height: int = 260) -> ft.Control:
-    """One bar per year; the figure is read out by a screen reader as one line."""
+def trend_chart(trend: Trend, *, height: int = 260, narrow: bool = False) -> ft.Control:
+    """One bar per year; the figure is read out by a screen reader as one line.
+    Ticks are whole numbers, every label is at least 12 px, and on a narrow
+    screen years are shortened so they do not run into each other."""
     top, step = nice_top(trend.maximum)
+    short = narrow and len(trend.points) > 6
+    ticks = [step * i for i in range(int(round(top / step)) + 1)]
     groups = [
         fch.BarChartGroup(
             x=index,
@@ -190,7 +252,7 @@ def trend_chart(trend: Trend, *, height: int = 260) -> ft.Control:
                 fch.BarChartRod(
                     from_y=0,
                     to_y=point.value if point.value is not None else 0,
-                    width=22,
+                    width=14 if short else 22,
                     color=BASELINE_COLOUR if point.baseline else COUNTED_COLOUR,
                     border_radius=3,
                     tooltip=f"{point.caption}: {point.text}",
@@ -207,7 +269,15 @@ def trend_chart(trend: Trend, *, height: int = 260) -> ft.Control:
         expand=True,
         interactive=True,
         horizontal_grid_lines=fch.ChartGridLines(interval=step, color="#D5DBE2", width=1),
-        left_axis=fch.ChartAxis(label_size=44, label_spacing=step),
+        left_axis=fch.ChartAxis(
+            label_size=44,
+            labels=[
+                fch.ChartAxisLabel(
+                    value=tick, label=ft.Text(f"{int(tick)}", size=LABEL_SIZE, color=s.MUTED)
+                )
+                for tick in ticks
+            ],
+        ),
         bottom_axis=fch.ChartAxis(
             label_size=40,
             labels=[
@@ -215,8 +285,13 @@ def trend_chart(trend: Trend, *, height: int = 260) -> ft.Control:
                     value=index,
                     label=ft.Column(
                         [
-                            ft.Text(point.caption, size=12, color=s.INK),
-                            ft.Text(point.text, size=12, color=s.MUTED),
+                            ft.Text(
+                                year_caption(point.caption, narrow=short),
+                                size=LABEL_SIZE,
+                                color=s.INK,
+                                no_wrap=True,
+                            ),
+                            ft.Text(point.text, size=LABEL_SIZE, color=s.MUTED, no_wrap=True),
                         ],
                         spacing=0,
                         horizontal_alignment=ft.CrossAxisAlignment.CENTER,
@@ -229,13 +304,20 @@ def trend_chart(trend: Trend, *, height: int = 260) -> ft.Control:
     spoken = "; ".join(f"{p.caption}: {p.text}" for p in trend.points)
     return ft.Semantics(
         container=True,
-        label=f"Grafiek {trend.name}. {spoken}",
+        label=f"Grafiek {trend.name} ({trend.area or 'gekozen gebied'}). {spoken}",
         content=card(
             ft.Column(
                 [
                     ft.Text(trend.name, size=s.TEXT, weight=ft.FontWeight.BOLD, color=s.INK),
                     *(
-                        [ft.Text(f"Bron: {trend.source}", size=s.SMALL, color=s.MUTED)]
+                        [
+                            ft.Text(
+                                f"Bron: {trend.source}"
+                                + (f" · {trend.area}" if trend.area else ""),
+                                size=s.SMALL,
+                                color=s.MUTED,
+                            )
+                        ]
                         if trend.source
                         else []
                     ),
@@ -247,9 +329,34 @@ def trend_chart(trend: Trend, *, height: int = 260) -> ft.Control:
     )
 
 
-def _indicator_card(line: IndicatorLine, years: list[int]) -> ft.Control:
-    """One indicator on a phone: its name and source, and a figure per year (read
-    out as one line by a screen reader)."""
+def _table_note(view: IndicatorTableView, counted: str) -> str:
+    if view.haarlem_wide:
+        area = (
+            "Gebied: heel Haarlem. 2019–2022: de nulmeting uit het programma (heel "
+            "Haarlem); latere jaren: alle stadsdelen samen."
+        )
+    else:
+        area = (
+            f"Gebied: {view.area_name}, vergeleken met de eigen eerdere jaren. De nulmeting "
+            "2019–2022 geldt voor heel Haarlem en staat daarom alleen in de regel "
+            "“heel Haarlem” (met de latere jaren van alle stadsdelen samen)."
+        )
+    live = (
+        f" Kolom “{view.live_header}”: nu geteld; de andere kolommen: {view.basis}."
+        if view.live_header
+        else f" Cijfers: {view.basis}."
+    )
+    return (
+        f"{area}{live} Bron: “Registraties handhavers” telt wat handhavers vastlegden; "
+        "“Meldingen bewoners (gemeente)” telt de geïmporteerde meldingen van bewoners. "
+        "“<5”: minder dan 5 (afgeschermd); “x”: afgeschermd omdat het samen met de andere "
+        f"cijfers een klein aantal zou verraden; “–”: geen cijfer. {counted}"
+    )
+
+
+def _indicator_card(line: IndicatorLine, view: IndicatorTableView) -> ft.Control:
+    """One indicator on a phone: its name, source and area, and a figure per year
+    (read out as one line by a screen reader)."""
     figures: list[ft.Control] = [
         ft.Container(
             ft.Text(f"{year}: {cell}", size=s.SMALL, color=s.INK),
@@ -257,15 +364,25 @@ def _indicator_card(line: IndicatorLine, years: list[int]) -> ft.Control:
             border_radius=6,
             padding=ft.Padding.symmetric(horizontal=6, vertical=2),
         )
-        for year, cell in zip(years, line.cells, strict=False)
+        for year, cell in zip(view.years, line.cells, strict=False)
     ]
+    if view.live_header and line.live is not None:
+        figures.append(
+            ft.Container(
+                ft.Text(f"{view.live_header}: {line.live}", size=s.SMALL, color=s.INK),
+                bgcolor=s.SURFACE,
+                border=ft.Border.all(1, s.BORDER),
+                border_radius=6,
+                padding=ft.Padding.symmetric(horizontal=6, vertical=2),
+            )
+        )
     return ft.Semantics(
         container=True,
         content=card(
             ft.Column(
                 [
                     ft.Text(line.name, size=s.TEXT, weight=ft.FontWeight.BOLD, color=s.INK),
-                    ft.Text(f"Bron: {line.source}", size=s.SMALL, color=s.MUTED),
+                    ft.Text(f"Bron: {line.source} · {line.area}", size=s.SMALL, color=s.MUTED),
                     ft.Row(figures, wrap=True, spacing=6, run_spacing=6),
                 ],
                 spacing=4,

@@ -118,6 +118,11 @@ class ProfileTab:
                     ft.Column(
                         [
                             ft.Text(line.name, size=s.TEXT, weight=ft.FontWeight.BOLD, color=s.INK),
+                            *(
+                                [ft.Text(f"Bron: {line.source}", size=s.SMALL, color=s.MUTED)]
+                                if line.source
+                                else []
+                            ),
                             ft.Row(
                                 [
                                     ft.Text(f"{column}: {cell}", size=s.SMALL, color=s.INK)

@@ -39,6 +39,39 @@ ThemeParam = Annotated[
     ),
 ]
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
+LiveParam = Annotated[
+    bool,
+    Query(
+        description="true: vandaag geteld (live) in plaats van de nachtelijke stand; "
+        "`basis` in het antwoord zegt welke het is",
+    ),
+]
+
+
+def _current_definitions(
+    session: ReadSessionDep, settings: SettingsDep
+) -> indicator_definitions.DefinitionSet | None:
+    """The definitions file, only to name each row's source before the first
+    nightly run; a broken file names none (the nightly run reports it)."""
+    try:
+        return indicator_definitions.load_definitions(session, settings.indicator_definitions)
+    except indicator_definitions.DefinitionsError:
+        return None
+
+
+def _live_definitions(
+    session: ReadSessionDep, settings: SettingsDep, live: bool
+) -> indicator_definitions.DefinitionSet | None:
+    """The current definitions file, for counting live; None for the nightly stand."""
+    if not live:
+        return None
+    try:
+        return indicator_definitions.load_definitions(session, settings.indicator_definitions)
+    except indicator_definitions.DefinitionsError as exc:
+        raise ServiceError(
+            ErrorCode.INTERNAL_ERROR,
+            "De indicatordefinities op de server kloppen niet; meld dit aan de beheerder.",
+        ) from exc
 
 
 @router.get("", response_model=indicators.IndicatorTable, responses=_ERRORS)
@@ -49,15 +82,29 @@ def indicator_table(
     theme: ThemeParam = None,
     year_from: Year = None,
     year_to: Year = None,
+    live: LiveParam = False,
+    *,
+    settings: SettingsDep,
 ) -> indicators.IndicatorTable:
     """The indicator table in the programme's shape: a row per indicator, a column
-    per year. 2019–2022 are the programme's printed figures (for all of Haarlem;
-    `null` where it prints none); later years come from the nightly count of the
-    logs (for the selected districts), or, for other sources, from imports.
-    Counts of 1–4 of sensitive indicators are `"<5"` except for the beheerder."""
+    per year. Each row names what it counts (`data_source`: `handhavers` = the
+    officers' logs, `meldingen` = residents' reports imported from the
+    municipality, `import` = figures of other sources). 2019–2022 are the
+    programme's printed figures for all of Haarlem (`null` where it prints none):
+    they are in `values` only for all of Haarlem; for one or more districts
+    `values` holds their own history and `haarlem` the Haarlem-wide row with the
+    baseline. Later years come from the nightly count (or, with `live=true`,
+    today's count). Counts of 1–4 of sensitive indicators are `"<5"` except for
+    the beheerder."""
     scope = manager_scope(session, caller.user, caller.districts, district)
     return indicators.indicator_table(
-        session, scope, theme=theme, year_from=year_from, year_to=year_to
+        session,
+        scope,
+        theme=theme,
+        year_from=year_from,
+        year_to=year_to,
+        live_definitions=_live_definitions(session, settings, live),
+        current_definitions=_current_definitions(session, settings),
     )
 
 
@@ -69,11 +116,21 @@ def indicator_months(
     year: Annotated[int, Query(ge=2000, le=2100)],
     district: DistrictParam = None,
     theme: ThemeParam = None,
+    live: LiveParam = False,
+    *,
+    settings: SettingsDep,
 ) -> indicators.IndicatorMonths:
-    """One indicator counted from the logs, per month of a year. If a month is
-    hidden as "<5", the total is hidden too (it would give the month away)."""
+    """One counted indicator (logs or residents' reports), per month of a year. If
+    a month is hidden as "<5", the total is hidden too (it would give the month away)."""
     scope = manager_scope(session, caller.user, caller.districts, district)
-    return indicators.indicator_months(session, scope, code, year=year, theme=theme)
+    return indicators.indicator_months(
+        session,
+        scope,
+        code,
+        year=year,
+        theme=theme,
+        live_definitions=_live_definitions(session, settings, live),
+    )
 
 
 class ImportOut(BaseModel):
