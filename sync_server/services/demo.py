@@ -21,7 +21,8 @@ from sync_protocol import Role
 from sync_server.db import session_scope
 from sync_server.models import Hotspot, Record, User
 from sync_server.services import accounts
-from sync_server.services.push import push_records
+from sync_server.services.demo_meldingen import create_demo_meldingen
+from sync_server.services.push import DEFAULT_NEAREST_HOTSPOT_M, push_records
 
 DEMO_PASSWORD = "demo-wachtwoord"  # demo accounts only; printed by `serve --demo`
 
@@ -323,4 +324,5 @@ def create_demo_data(
         session.execute(
             update(Record).where(col(Record.owner_user_id).in_(demo_users)).values(is_demo=True)
         )
+    create_demo_meldingen(engine, days=days, today=today, max_m=DEFAULT_NEAREST_HOTSPOT_M)
     return made

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, func, select
 
 from sync_server.cli import build_parser
 from sync_server.db import make_engine, session_scope
-from sync_server.models import Device, District, Record, User, UserDistrict
+from sync_server.models import Device, District, Melding, Record, User, UserDistrict
 from sync_server.services import accounts, demo
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -220,8 +220,15 @@ def test_demo_data_is_made_once(cli, db, tmp_path):
     assert len(users) == team_size and all(u.is_demo for u in users)
     assert len(records) == made and all(r.is_demo for r in records)
 
+    with Session(db) as session:
+        reports = session.exec(select(Melding)).all()
+    # Residents' reports near the focus locations, so the demo shows that layer too.
+    assert reports and all(m.id.startswith("DEMO-") for m in reports)
+    assert any(m.hotspot_code for m in reports)
+
     assert _ok(cli("demo-data", "--days", "3")).strip() == "Demodata bestond al."
     with Session(db) as session:
         assert session.exec(select(func.count()).select_from(Record)).one() == made
+        assert session.exec(select(func.count()).select_from(Melding)).one() == len(reports)
     key_file = tmp_path / "var" / "pseudonym.key"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
