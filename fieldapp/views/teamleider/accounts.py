@@ -51,7 +51,7 @@ class AccountsTab:
         self.editing: int | None = None
         self.edit_role = "handhaver"
         self.edit_districts = ft.TextField(
-            label="Nieuwe stadsdelen (met komma's)", text_size=s.SMALL, on_change=typed
+            label="Stadsdelen van de gebruiker", text_size=s.SMALL, on_change=typed
         )
         self.edit_district = ""  # a team leader picks one of their own districts
         # The caller's own second factor, while it waits for its first code.
@@ -81,6 +81,8 @@ class AccountsTab:
         controls: list[ft.Control] = []
         if self.code is not None:
             controls.append(self._code_card(self.code))
+        if self.totp is not None:  # being set up: on top, where the button was pressed
+            controls.append(self._second_factor())
         controls.append(self._new_user())
         controls.append(_heading(f"Accounts ({len(users)})"))
         for user in users:
@@ -88,7 +90,8 @@ class AccountsTab:
         controls.append(_heading("Telefoons langer dan een dag niet gesynchroniseerd"))
         controls.extend(note(line) for line in unsynced or ["Geen."])
         controls.extend(self._blocked(blocked))
-        controls.append(self._second_factor())
+        if self.totp is None:
+            controls.append(self._second_factor())
         return controls
 
     # ------------------------------------------------------------ parts
