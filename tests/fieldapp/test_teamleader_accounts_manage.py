@@ -82,6 +82,8 @@ def test_beheerder_changes_role_and_districts_and_switches_off_and_on(tmp_path, 
     run_async(tab._save_edit(user)())
     assert screen.banner.control.visible
     assert screen.banner.text.value == "Een handhaver hoort bij precies één stadsdeel."
+    # Also by the form's button (the banner may be scrolled out of view).
+    assert "Een handhaver hoort bij precies één stadsdeel." in texts(screen.body)
     assert _stored(engine, officer.id) == ("teamleider", ["noord", "oost"], True)
     # Beheerder: the districts go, whatever the field says.
     tab.edit_role = "beheerder"

@@ -54,6 +54,9 @@ class AccountsTab:
             label="Stadsdelen van de gebruiker", text_size=s.SMALL, on_change=typed
         )
         self.edit_district = ""  # a team leader picks one of their own districts
+        # Why the last save or code was refused, shown by its button (the banner at
+        # the top can be scrolled out of view).
+        self.problem: str | None = None
         # The caller's own second factor, while it waits for its first code.
         self.totp: TotpSetup | None = None
         self.totp_code = ft.TextField(
@@ -171,7 +174,9 @@ class AccountsTab:
                 height=220,
                 semantics_label="QR-code voor je authenticator-app",
             ),
-            ft.Text(f"Sleutel: {setup.secret}", size=s.SMALL, selectable=True),
+            # Not selectable: Flutter's web build leaves selectable text out of
+            # the accessibility tree (a screen reader would not read the key).
+            ft.Text(f"Sleutel: {setup.secret}", size=s.SMALL),
             self.totp_code,
             ft.Row(
                 [
@@ -186,6 +191,7 @@ class AccountsTab:
                 wrap=True,
                 spacing=8,
             ),
+            *self._problem(),
         ]
         return card(ft.Column(lines, spacing=8))
 
@@ -225,7 +231,7 @@ class AccountsTab:
                 spacing=8,
             )
         )
-        return ft.Column(fields, spacing=8)
+        return ft.Column(fields + self._problem(), spacing=8)
 
     def _code_card(self, code: EnrolmentCode) -> ft.Control:
         return card(
@@ -364,8 +370,22 @@ class AccountsTab:
 
         return handler
 
+    async def _refused(self) -> None:
+        """Show the refusal by the form's button too, then draw the tab again."""
+        self.problem = self.screen.banner.text.value
+        if self.leader.logged_in:
+            await self.screen.load()
+            self.screen.banner.show(self.problem or "", "error")
+            self.app.update()
+
+    def _problem(self) -> list[ft.Control]:
+        if not self.problem:
+            return []
+        return [ft.Text(self.problem, size=s.SMALL, color=s.DANGER, weight=ft.FontWeight.BOLD)]
+
     def _toggle_edit(self, user: Account) -> Callable[[], Any]:
         async def handler() -> None:
+            self.problem = None
             if self.editing == user.id:
                 self.editing = None
             else:
@@ -392,16 +412,18 @@ class AccountsTab:
                 return True
 
             if await self.screen.attempt(call):
-                self.editing = None
+                self.editing, self.problem = None, None
                 self.app.snack(f"Gewijzigd: {user.username}")
                 await self.screen.load()
+            else:
+                await self._refused()
 
         return handler
 
     async def _start_totp(self) -> None:
         setup = await self.screen.attempt(self.accounts.start_second_factor)
         if setup is not None:
-            self.totp, self.totp_code.value = setup, ""
+            self.totp, self.totp_code.value, self.problem = setup, "", None
             await self.screen.load()
 
     async def _confirm_totp(self) -> None:
@@ -412,12 +434,14 @@ class AccountsTab:
             return True
 
         if await self.screen.attempt(call):
-            self.totp, self.totp_code.value = None, ""
+            self.totp, self.totp_code.value, self.problem = None, "", None
             self.app.snack("Tweede factor staat aan: log voortaan in met een code")
             await self.screen.load()
+        else:
+            await self._refused()
 
     async def _cancel_totp(self) -> None:
-        self.totp, self.totp_code.value = None, ""
+        self.totp, self.totp_code.value, self.problem = None, "", None
         await self.screen.load()
 
     def _toggle_phones(self, user_id: int) -> Callable[[], Any]:
