@@ -391,7 +391,11 @@ def teamleader_screenshots(out: Path) -> int:
                 shot(desk, "2x-teamleider-13-accounts-desktop")
                 card = desk.page.get_by_role("group", name=re.compile(r"Jeroen Visser \("))
                 desk.tap(card.get_by_role("button", name="Koppelcode"))
-                desk.see("Koppelcode voor Jeroen Visser")
+                # Not "Koppelcode voor …": the button's tooltip says that already.
+                # The QR is drawn a frame or more after its card: wait for its pixels.
+                qr = desk.page.get_by_role("img", name="QR-code om de telefoon te koppelen")
+                expect(qr).to_be_visible()
+                h.wait_until(lambda: _drawn(desk, qr), 10, "QR image drawn")
                 shot(desk, "2x-teamleider-14-koppelcode-desktop")
                 desk.tap(card.get_by_role("button", name="Telefoons"))
                 desk.see("laatste sync:")
@@ -437,6 +441,20 @@ def _leader_on_phone(phone: h.Phone, login: Any, shot: Any) -> None:
         phone.tap(phone.button(button, exact=True))
         phone.see(text)
         shot(phone, f"2x-teamleider-{name}")
+
+
+def _drawn(phone: h.Phone, image: Any) -> bool:
+    """Whether the screen shows more than one flat colour where the image is."""
+    import io
+
+    from PIL import Image
+
+    box = image.bounding_box()
+    if box is None:
+        return False
+    shot = Image.open(io.BytesIO(phone.page.screenshot(clip=box))).convert("L")
+    darkest, lightest = shot.getextrema()  # type: ignore[misc]
+    return bool(lightest - darkest > 128)
 
 
 def _example_photo() -> Any:

@@ -6,12 +6,10 @@ the Accounts tab (fieldapp/views/teamleider/accounts.py)."""
 from __future__ import annotations
 
 import base64
-import io
 from dataclasses import dataclass
 from typing import Any
 
-from PIL import Image
-
+from fieldapp.http_client import SyncError
 from fieldapp.teamleader.client import TeamLeader
 from fieldapp.teamleader.review import local_time
 
@@ -52,13 +50,9 @@ class EnrolmentCode:
 
     @property
     def qr_image(self) -> bytes:
-        """The server's QR image redrawn as an RGB JPEG (the way the app's photos
-        reach the browser, which draws them): the browser left the server's 1-bit
-        PNG blank. Quality 95 keeps the modules' edges sharp enough to scan."""
-        image = Image.open(io.BytesIO(base64.b64decode(self.qr_png_base64))).convert("RGB")
-        out = io.BytesIO()
-        image.save(out, "JPEG", quality=95)
-        return out.getvalue()
+        """The server's PNG as it is: the browser draws it (once decoded, a frame
+        or more after the card; a screenshot taken sooner shows a blank square)."""
+        return base64.b64decode(self.qr_png_base64)
 
 
 @dataclass(frozen=True)
@@ -66,6 +60,39 @@ class Blocked:
     user_id: int
     username: str
     until: str
+
+
+@dataclass(frozen=True)
+class BlockedAddress:
+    """An address refused logins (one office behind NAT, say): the beheerder's view."""
+
+    address: str
+    failures: int
+    until: str
+
+
+@dataclass(frozen=True)
+class Throttled:
+    accounts: list[Blocked]
+    addresses: list[BlockedAddress]
+
+
+@dataclass(frozen=True)
+class TotpSetup:
+    """A second factor waiting for its first code: the secret as text and as QR."""
+
+    secret: str
+    otpauth_uri: str
+    qr_png_base64: str
+
+    @property
+    def qr_image(self) -> bytes:
+        return base64.b64decode(self.qr_png_base64)
+
+
+def parse_districts(text: str) -> list[str]:
+    """Districts typed with commas ("Noord, oost") as the server's codes."""
+    return [d.strip().lower() for d in text.split(",") if d.strip()]
 
 
 def _when(value: Any) -> str:
@@ -106,6 +133,13 @@ class Accounts:
     def change(self, user_id: int, **change: Any) -> None:
         self.client.call("PATCH", f"/api/v1/admin/users/{user_id}", json=change)
 
+    def reassign(self, user_id: int, role: str, districts: list[str]) -> None:
+        """A new role and districts (a beheerder belongs to none: the whole city).
+        The server refuses, in Dutch, what the caller may not assign."""
+        if role not in ROLES:
+            raise SyncError("invalid", "Kies een rol.")
+        self.change(user_id, role=role, districts=[] if role == "beheerder" else districts)
+
     def phones(self, user_id: int) -> list[Phone]:
         return [
             Phone(
@@ -137,14 +171,53 @@ class Accounts:
             for d in self.client.call("GET", "/api/v1/devices/unsynced")
         ]
 
-    def blocked(self) -> list[Blocked]:
+    def blocked(self) -> Throttled:
+        """Accounts (and, for the beheerder, addresses) refused logins right now."""
         body = self.client.call("GET", "/api/v1/admin/throttled")
-        return [
-            Blocked(
-                user_id=int(a["user_id"]), username=a["username"], until=_when(a["locked_until"])
-            )
-            for a in body["accounts"]
-        ]
+        return Throttled(
+            accounts=[
+                Blocked(
+                    user_id=int(a["user_id"]),
+                    username=a["username"],
+                    until=_when(a["locked_until"]),
+                )
+                for a in body["accounts"]
+            ],
+            addresses=[
+                BlockedAddress(
+                    address=a["address"],
+                    failures=int(a["failures"]),
+                    until=_when(a["locked_until"]),
+                )
+                for a in body.get("addresses", [])
+            ],
+        )
 
     def unlock(self, user_id: int) -> None:
         self.client.call("POST", f"/api/v1/admin/users/{user_id}/unlock")
+
+    def unlock_address(self, address: str) -> None:
+        self.client.call(
+            "POST", "/api/v1/admin/throttled/addresses/unlock", json={"address": address}
+        )
+
+    def reset_second_factor(self, user_id: int) -> None:
+        """Remove a user's lost authenticator; they log in with the password alone."""
+        self.client.call("DELETE", f"/api/v1/admin/users/{user_id}/totp")
+
+    # -------------------------------------------------- the caller's own second factor
+
+    def start_second_factor(self) -> TotpSetup:
+        body = self.client.call("POST", "/api/v1/auth/totp")
+        return TotpSetup(
+            secret=body["secret"],
+            otpauth_uri=body["otpauth_uri"],
+            qr_png_base64=body["qr_png_base64"],
+        )
+
+    def confirm_second_factor(self, code: str) -> None:
+        """Switch the second factor on with the app's first code (refused in Dutch)."""
+        code = code.strip().replace(" ", "")
+        if not (len(code) == 6 and code.isdigit()):
+            raise SyncError("invalid", "Typ de 6 cijfers uit je authenticator-app.")
+        self.client.call("POST", "/api/v1/auth/totp/confirm", json={"code": code})

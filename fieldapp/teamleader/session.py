@@ -53,6 +53,16 @@ class LeaderSession:
     def role(self) -> str:
         return self.login.role if self.login else ""
 
+    @property
+    def header(self) -> str:
+        """Who is logged in and over which part of the city, for the screen's
+        header: a beheerder has no districts, and sees the whole city."""
+        if self.role == "beheerder" and not self.districts:
+            where = "beheerder, heel Haarlem"
+        else:
+            where = ", ".join(d.capitalize() for d in self.districts) or "geen stadsdeel"
+        return f"Ingelogd als {self.name} · {where} · werkt alleen online"
+
     def log_in(
         self,
         server_url: str,

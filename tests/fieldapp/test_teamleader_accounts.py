@@ -5,6 +5,8 @@ switches the account off; a team leader may only create officers."""
 
 from __future__ import annotations
 
+import base64
+
 from factories import PASSWORD, make_user
 from fake_host import FakeHost, run_async, texts
 
@@ -49,7 +51,9 @@ def test_beheerder_creates_enrols_revokes_and_switches_off(tmp_path, server, eng
     assert "Koppelcode voor Nieuwe Boa" in shown and tab.code.code in shown
     images = [c for c in _walk(screen.body) if c.__class__.__name__ == "Image"]
     assert images and images[0].src == tab.code.qr_image
-    assert images[0].src.startswith(b"\xff\xd8")
+    # The server's PNG itself (the browser draws it: tests/browser/test_accounts_browser.py).
+    assert images[0].src == base64.b64decode(tab.code.qr_png_base64)
+    assert images[0].src.startswith(b"\x89PNG")
 
     phone = AppState(tmp_path / "phone")
     phone.enroll(server.url, tab.code.code)

@@ -28,6 +28,7 @@ from factories import assert_error, bearer, make_user
 from live_server import LiveServer
 from sqlmodel import Session, select
 
+from sync_server.config import Settings
 from sync_server.models import Device, User
 
 PROVIDER_VERSION = "9.13.3"
@@ -97,17 +98,32 @@ def sso(provider_entry, settings, engine) -> Iterator[Sso]:
     server's callback as its client's only redirect address."""
     port = _free_port()
     issuer = f"http://127.0.0.1:{port}"
-    configured = dataclasses.replace(
+    configured = oidc_settings(settings, issuer, APP)
+    server = LiveServer(configured, engine)
+    with provider_running(provider_entry, port, server.url + "/api/v1/auth/oidc/callback"):
+        server.start()
+        yield Sso(server=server, issuer=issuer)
+        server.stop()
+
+
+def oidc_settings(settings: Settings, issuer: str, app_teamleider_url: str) -> Settings:
+    """The server's settings for the test provider (also for the browser test)."""
+    return dataclasses.replace(
         settings,
         oidc_issuer=issuer,
         oidc_client_id=CLIENT_ID,
         oidc_client_secret=CLIENT_SECRET,
         oidc_scopes="openid profile haarlem",
         oidc_role_map=(("teamleider", "teamleider"), ("beheer", "beheerder")),
-        app_teamleider_url=APP,
+        app_teamleider_url=app_teamleider_url,
     )
-    server = LiveServer(configured, engine)
-    callback = server.url + "/api/v1/auth/oidc/callback"
+
+
+@contextlib.contextmanager
+def provider_running(provider_entry: Path, port: int, callback: str) -> Iterator[str]:
+    """The provider on loopback with `callback` as its client's only redirect
+    address, until the block ends; yields its issuer."""
+    issuer = f"http://127.0.0.1:{port}"
     env = os.environ | {
         "OIDC_PROVIDER_ENTRY": str(provider_entry),
         "OIDC_PORT": str(port),
@@ -128,9 +144,7 @@ def sso(provider_entry, settings, engine) -> Iterator[Sso]:
             if node.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("oidc-provider did not start")
             time.sleep(0.05)
-        server.start()
-        yield Sso(server=server, issuer=issuer)
-        server.stop()
+        yield issuer
     finally:
         node.terminate()
         node.wait(timeout=10)

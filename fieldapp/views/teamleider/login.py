@@ -95,8 +95,26 @@ class LeaderLoginScreen:
             ],
             spacing=18,
         )
-        # Back from the city's sign-on page: trade the one-time code for a login.
-        code, failure = sso_reply(app.route)
+        self._replies: set[str] = set()  # the sign-on replies (route queries) taken
+        if not self._take_sso_reply() and server:
+            app.run_task(self._check_sso)
+
+    def view(self) -> ft.View:
+        # Flet's web client keeps its session across a reload, so this screen may
+        # already exist when the browser comes back from the city's sign-on page:
+        # the shell asks for the view at every route change, so look here too.
+        self._take_sso_reply()
+        return self._view
+
+    def _take_sso_reply(self) -> bool:
+        """Back from the city's sign-on page: trade the one-time code in the address
+        for a login (once per reply), or show why it failed. True while a code is
+        being traded."""
+        route = self.app.route
+        code, failure = sso_reply(route)
+        if not (code or failure) or route in self._replies:
+            return False
+        self._replies.add(route)
         if failure:
             self.banner.show(failure, "error")
         if code:
@@ -104,12 +122,8 @@ class LeaderLoginScreen:
             async def finish() -> None:
                 await self._finish_sso(code)
 
-            app.run_task(finish)
-        elif server:
-            app.run_task(self._check_sso)
-
-    def view(self) -> ft.View:
-        return self._view
+            self.app.run_task(finish)
+        return code is not None
 
     def refresh(self) -> None:
         """Nothing here follows the sync state (the shell calls this on every screen)."""

@@ -78,9 +78,7 @@ class TeamLeaderScreen:
                     ft.Column(
                         [
                             ft.Text(
-                                f"Ingelogd als {self.leader.name} · "
-                                f"{', '.join(d.capitalize() for d in self.leader.districts)}"
-                                " · werkt alleen online",
+                                self.leader.header,
                                 size=s.SMALL,
                                 color=s.MUTED,
                             ),
