@@ -327,11 +327,8 @@ class Phone:
 
 @contextmanager
 def phone_in(browser: Browser, url: str, **context_args: Any) -> Iterator[Phone]:
-    context = browser.new_context(
-        viewport=VIEWPORT,
-        locale="nl-NL",  # type: ignore[arg-type]
-        **context_args,
-    )
+    # A profile (viewport, touch, user agent) may replace the phone's defaults.
+    context = browser.new_context(**{"viewport": VIEWPORT, "locale": "nl-NL", **context_args})
     context.add_init_script(COUNT_TAPS)
     try:
         yield Phone(context.new_page()).open(url)
