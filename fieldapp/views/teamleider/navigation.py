@@ -101,6 +101,8 @@ def navigation_rail(
         bgcolor=s.SURFACE,
         indicator_color=s.OK_BG if not s.dark else s.PRIMARY,
         min_width=88,
+        selected_label_text_style=ft.TextStyle(size=14, weight=ft.FontWeight.BOLD, color=s.INK),
+        unselected_label_text_style=ft.TextStyle(size=14, color=s.MUTED),
         scrollable=True,
     )
 

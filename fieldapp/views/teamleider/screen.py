@@ -82,6 +82,7 @@ class TeamLeaderScreen:
                     ft.TextButton(
                         content=ft.Text("Uitloggen", size=s.TEXT, color="#FFFFFF"),
                         on_click=app.act(self._logout),
+                        height=s.TOUCH,
                     )
                 ],
             ),
