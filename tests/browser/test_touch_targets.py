@@ -155,5 +155,9 @@ def test_every_control_on_every_officer_screen_is_at_least_48_px(
 
     screens = {screen for screen, _, _ in seen}
     assert len(screens) == 12, screens  # the measuring really saw every screen
-    assert sum(1 for _ in seen) > 60, len(seen)  # and the controls on them
+    assert len(seen) > 60, len(seen)  # and the controls on them, of every sort:
+    roles = {role for _, role, _ in seen}
+    assert {"button", "checkbox", "switch", "input"} <= roles, roles
+    assert ("Waarneming", "button", "Foto toevoegen") in seen
+    assert ("home", "button", "Vergrendelen") in seen
     assert too_small(seen) == [], "\n".join(too_small(seen))
