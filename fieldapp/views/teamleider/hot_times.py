@@ -87,9 +87,14 @@ def heat_grid(heat: HeatMap) -> ft.Control:
         for start in BLOCKS
     ]
     rows: list[ft.Control] = [ft.Row(header, spacing=2)]
-    for day, counts in zip(heat.weekdays, summed, strict=False):
+    for weekday, counts in zip(heat.weekdays, summed, strict=False):
+        day = weekday.capitalize()
         cells: list[ft.Control] = [
-            ft.Container(ft.Text(day, size=s.SMALL, color=s.INK), width=day_w)
+            # a node of its own (not merged into the grid's label): it can be found
+            ft.Semantics(
+                container=True,
+                content=ft.Container(ft.Text(day, size=s.SMALL, color=s.INK), width=day_w),
+            )
         ]
         cells += [
             ft.Container(

@@ -199,6 +199,8 @@ class TeamLeaderScreen:
         except SyncError as exc:
             self._failed(exc)
             controls = []
+        if self.more_open:  # "Meer" was tapped meanwhile: its list stays
+            return
         self.body.controls = controls
         self.app.update()
 
