@@ -252,6 +252,8 @@ def test_beheerder_creates_a_user_shows_the_qr_a_phone_enrols_and_is_revoked(
         assert found, shown
         with phone_in(browser, fieldapp_web.url) as phone:
             enrol_and_set_pin(phone, found.group(1))
+        # the card sits low, above the navigation bar: its buttons exist once in view
+        desk.swipe_into_view(desk.shown("Nieuwe Boa (boa-nieuw)").first)
         desk.tap(card.get_by_role("button", name="Telefoons"))
         desk.see("laatste sync:")
         desk.tap(desk.button("Intrekken"))
