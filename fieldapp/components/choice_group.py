@@ -30,7 +30,7 @@ class ChoiceGroup:
         multi: bool = False,
         selected: list[str] | None = None,
         on_change: Callable[[], None] | None = None,
-        accent: str = s.PRIMARY,
+        accent: str | None = None,
         missing: str | None = None,
         optional: bool = False,
     ) -> None:
@@ -39,6 +39,7 @@ class ChoiceGroup:
         self.on_change = on_change
         self.error = error_text()
         self.chips: dict[str, ft.Chip] = {}
+        accent = accent or (s.ACCENT if s.dark else s.PRIMARY)  # read at build: day or night
         chosen = set(selected or [])
         for code, text in options.items():
             self.chips[code] = ft.Chip(
@@ -93,4 +94,8 @@ class ChoiceGroup:
 
 
 def _tint(colour: str) -> str:
+    """A selected chip's fill: light by day, dark at night (the label keeps the
+    theme's text colour, light at night, so a light fill made it unreadable)."""
+    if s.dark:
+        return {s.DANGER: "#5A1F1A"}.get(colour, "#1F3F66")
     return {s.DANGER: "#F9D6D3"}.get(colour, "#CFE0F5")

@@ -60,13 +60,19 @@ def big_button(
     on_click: Handler | None,
     *,
     icon: ft.IconData | None = None,
-    bgcolor: str = s.PRIMARY,
+    bgcolor: str | None = None,
     color: str = "#FFFFFF",
     height: int = s.BIG_BUTTON,
     outlined: bool = False,
     center: bool = False,
 ) -> ft.Button:
-    """A full-width button with large text: the main actions of a screen."""
+    """A full-width button with large text: the main actions of a screen.
+
+    The colours are read when the button is built (not as defaults at import), so
+    a button made in the night look gets the night palette; an outlined button
+    with no colour of its own takes ACCENT, readable on the surface."""
+    if bgcolor is None:
+        bgcolor = s.ACCENT if outlined else s.PRIMARY
     return ft.Button(
         content=ft.Text(text, size=s.BUTTON, weight=ft.FontWeight.BOLD),
         icon=icon,

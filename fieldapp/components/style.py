@@ -13,6 +13,7 @@ from __future__ import annotations
 import flet as ft
 
 PRIMARY = "#0B3A6E"  # Haarlem blue: headers and main buttons (white text 11:1)
+ACCENT = PRIMARY  # blue text and outlines on SURFACE (outlined buttons, links)
 INK = "#111418"  # body text on white
 MUTED = "#3D4650"  # secondary text on white (9:1)
 SURFACE = "#FFFFFF"
@@ -37,6 +38,7 @@ STATUS_COLOURS = {
 
 LIGHT: dict[str, object] = {
     "PRIMARY": PRIMARY,
+    "ACCENT": ACCENT,
     "INK": INK,
     "MUTED": MUTED,
     "SURFACE": SURFACE,
@@ -51,6 +53,9 @@ DARK: dict[str, object] = {
     # Blue both behind white text (4.5:1) and as text on the dark surface (3.6:1,
     # enough for the large bold button text it is used for).
     "PRIMARY": "#3A78C2",
+    # Outlined buttons' text and border: light blue on the dark surface (8:1);
+    # the day's navy there was 1.6:1, unreadable.
+    "ACCENT": "#9CC3F0",
     "INK": "#E8EBEF",  # on SURFACE 13:1
     "MUTED": "#B9C1CB",  # on SURFACE 8.6:1
     "SURFACE": "#1B2027",

@@ -43,8 +43,9 @@ class EnrolScreen:
         # Team leaders and beheerders log in at /teamleider (a login of their own
         # browser session, never this phone's link).
         self.switch_button = ft.TextButton(
-            content=ft.Text("Inloggen als teamleider", size=s.TEXT, color=s.PRIMARY),
+            content=ft.Text("Inloggen als teamleider", size=s.TEXT, color=s.ACCENT),
             on_click=app.act(lambda: app.go("/teamleider")),
+            height=s.TOUCH,  # 42 px on a tablet in desktop mode without it
         )
         self.enrol_form = ft.Column(
             [

@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 
 AUTO_SYNC_SECONDS = 20.0
 TICK_SECONDS = 5.0
+# The widest a screen's content gets (a phone column): on a 1280 px desktop a
+# button no longer stretches 1248 px. A screen may ask for more (`max_width`).
+MAX_CONTENT_WIDTH = 720
 
 
 class App:
@@ -79,6 +82,7 @@ class App:
         )
         page.on_route_change = self._route_changed
         page.on_view_pop = self._view_popped
+        page.on_resize = self._resized
         page.on_close = self._closed
         self.state.on_change(self._state_changed)
         try:
@@ -250,22 +254,40 @@ class App:
         phase = self.phase()
         self.shown_phase = phase
         if phase != READY:
-            views = [self._phase_screen(phase).view()]
+            screens = [self._phase_screen(phase)]
         else:
             self.phase_screen = None
             home = self._screen("/")
             assert home is not None
-            home.refresh()
-            views = [home.view()]
+            screens = [home]
             for route in route_chain(self.page.route):
                 screen = self._screen(route)
                 if screen is not None:
-                    screen.refresh()
-                    views.append(screen.view())
+                    screens.append(screen)
+        for screen in screens:
+            if phase == READY:
+                screen.refresh()
+            self._fit(screen)
+        views = [screen.view() for screen in screens]
         if [id(v) for v in self.page.views] != [id(v) for v in views]:
             self.page.views.clear()
             self.page.views.extend(views)
         self.page.update()
+
+    def _fit(self, screen: Screen) -> None:
+        """Centre the screen's content in a column of at most its maximum width: the
+        view's side padding grows with the window (the app bar stays full width)."""
+        limit = float(getattr(screen, "max_width", MAX_CONTENT_WIDTH))
+        side = max(0.0, (self.width - limit) / 2) if self.width else 0.0
+        screen.view().padding = ft.Padding.symmetric(horizontal=side)
+        fit = getattr(screen, "fit_width", None)  # a screen that lays out by width
+        if callable(fit):
+            fit(self.width)
+
+    def _resized(self) -> None:
+        """A rotated phone or a resized window: new side margins, and the team
+        leader's navigation switches between bar (narrow) and rail (wide)."""
+        self.render()
 
     def _phase_screen(self, phase: str) -> Screen:
         if self.phase_screen is None or self.phase_screen[0] != phase:

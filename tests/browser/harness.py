@@ -11,6 +11,7 @@ label, exactly what a screen reader would announce.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -26,6 +27,7 @@ from typing import Any
 import httpx
 import uvicorn
 from playwright.sync_api import Browser, Locator, Page, Playwright, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy.engine import Engine
 
 from sync_server.api import create_app
@@ -229,7 +231,14 @@ class Phone:
         placeholder = self.page.locator("flt-semantics-placeholder")
         placeholder.wait_for(state="attached", timeout=30_000)
         placeholder.dispatch_event("click")  # switch on Flutter's accessibility tree
-        self.page.locator("flt-semantics").first.wait_for(state="attached", timeout=30_000)
+        nodes = self.page.locator("flt-semantics").first
+        try:
+            nodes.wait_for(state="attached", timeout=5_000)
+        except PlaywrightTimeout:
+            # On a phone (Android or iOS user agent) Flutter wants a real tap at
+            # a point on its placeholder, which covers the page.
+            placeholder.tap(force=True)
+            nodes.wait_for(state="attached", timeout=30_000)
         return self
 
     # -------------------------------------------------------------- finding
@@ -293,6 +302,24 @@ class Phone:
             self.page.mouse.wheel(0, delta)
         # a control in a short dialog may sit low without room to scroll: fine
 
+    def leader_tab(self, name: str) -> None:
+        """Open one of the team leader's tabs: a tab of the phone's navigation bar,
+        a destination of the wide screen's rail (Flutter names it "<name> Tabblad
+        n van m"), or, on a phone, a row under "Meer"."""
+        page = self.page
+        in_rail = re.compile(rf"^{re.escape(name)}\s+Tabblad")
+        nav = page.get_by_role("tab", name="Meer", exact=True).or_(
+            page.get_by_role("button", name=re.compile(r"^Beoordelen\s+Tabblad"))
+        )
+        expect(nav.first).to_be_visible(timeout=TIMEOUT_MS)
+        target = page.get_by_role("tab", name=name, exact=True).or_(
+            page.get_by_role("button", name=in_rail)
+        )
+        if not target.count():
+            self.tap(page.get_by_role("tab", name="Meer", exact=True))
+            target = page.get_by_role("button", name=name, exact=True)
+        self.tap(target)
+
     def fill(self, name: str, value: str) -> None:
         """Type into a text field like a person: tap it, then key presses.
 
@@ -327,11 +354,8 @@ class Phone:
 
 @contextmanager
 def phone_in(browser: Browser, url: str, **context_args: Any) -> Iterator[Phone]:
-    context = browser.new_context(
-        viewport=VIEWPORT,
-        locale="nl-NL",  # type: ignore[arg-type]
-        **context_args,
-    )
+    # A profile (viewport, touch, user agent) may replace the phone's defaults.
+    context = browser.new_context(**{"viewport": VIEWPORT, "locale": "nl-NL", **context_args})
     context.add_init_script(COUNT_TAPS)
     try:
         yield Phone(context.new_page()).open(url)

@@ -86,7 +86,7 @@ def test_the_enrolment_qr_is_drawn_and_reads_as_the_code(browser, fieldapp_web, 
     with desk_in(browser, address) as desk:
         _leader_login(desk, "beheer-qr")
         desk.see("beheerder, heel Haarlem")  # the header names no empty districts
-        desk.tap(desk.button("Accounts", exact=True))
+        desk.leader_tab("Accounts")
         card = desk.page.get_by_role("group", name=re.compile(r"\(boa-qr\)"))
         desk.tap(card.get_by_role("button", name="Koppelcode"))
         label = "QR-code om de telefoon te koppelen"
@@ -111,7 +111,7 @@ def test_beheerder_changes_an_officers_role_and_districts(browser, fieldapp_web,
     address = fieldapp_web.url.rstrip("/") + "/teamleider"
     with desk_in(browser, address) as desk:
         _leader_login(desk, "beheer-rol")
-        desk.tap(desk.button("Accounts", exact=True))
+        desk.leader_tab("Accounts")
         card = desk.page.get_by_role("group", name=re.compile(r"\(boa-rol\)"))
         desk.tap(card.get_by_role("button", name="Wijzigen"))
         desk.fill("Stadsdelen van de gebruiker", "noord, oost")
@@ -132,7 +132,7 @@ def test_leader_switches_on_the_authenticator_app(browser, fieldapp_web, engine)
     address = fieldapp_web.url.rstrip("/") + "/teamleider"
     with desk_in(browser, address) as desk:
         _leader_login(desk, "tl-2fa")
-        desk.tap(desk.button("Accounts", exact=True))
+        desk.leader_tab("Accounts")
         desk.tap(desk.button("Authenticator-app koppelen"))
         desk.see("Sleutel:")
         shown = desk.page.locator("body").aria_snapshot()

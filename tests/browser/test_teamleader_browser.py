@@ -78,7 +78,7 @@ def test_leader_reviews_officer_sees_remark_indicators_and_hot_times(
     item = next(i for i in field.log() if i.id == entry.id)
     assert item.needs_attention and "Opmerking teamleider: Welke container?" in item.detail
 
-    phone.tap(phone.button("Indicatoren", exact=True))
+    phone.leader_tab("Indicatoren")
     # On a phone an indicator is a card, read out as one line, naming its source and
     # area: the district's own years, and the Haarlem-wide line with the seed's 2019
     # figure (the baseline is for all of Haarlem); residents' reports apart.
@@ -98,9 +98,9 @@ def test_leader_reviews_officer_sees_remark_indicators_and_hot_times(
             phone.page.wait_for_timeout(400)
         expect(card.first).to_be_visible()
 
-    phone.tap(phone.button("Hot times", exact=True))
-    phone.see("Registraties per weekdag en uur")
-    phone.see("Hot times: weekdag × uur")
+    phone.leader_tab("Hot times")
+    phone.see("Registraties per weekdag en blok van 3 uur")
+    phone.see("Hot times: weekdag × blok van 3 uur")
     phone.see("Drukste focuslocaties")
 
 
@@ -143,7 +143,7 @@ def test_leader_saves_a_filter_follows_up_an_incident_and_reads_chart_and_profil
     assert [(f.name, f.user_id) for f in saved] == [("Incidenten deze maand", leader.id)]
 
     # The incidents board: BOT aftercare recorded with one tap.
-    phone.tap(phone.button("Incidenten", exact=True))
+    phone.leader_tab("Incidenten")
     phone.see("1 met open opvolging")
     phone.tap(phone.button("BOT-contact gehad"))
     phone.see("BOT-contact vastgelegd")
@@ -154,7 +154,7 @@ def test_leader_saves_a_filter_follows_up_an_incident_and_reads_chart_and_profil
 
     # The district's own trend, and the Haarlem-wide one with the 2019–2022 baseline
     # apart from it, each read out as one line.
-    phone.tap(phone.button("Indicatoren", exact=True))
+    phone.leader_tab("Indicatoren")
     phone.tap(phone.button("Grafiek", exact=True))
     own = re.compile(r"^Grafiek Uitgedeelde gele kaarten \(stadsdeel Noord\)\. 2019: –; ")
     monthly = re.compile(
@@ -171,7 +171,7 @@ def test_leader_saves_a_filter_follows_up_an_incident_and_reads_chart_and_profil
             phone.page.wait_for_timeout(400)
         expect(chart).to_have_count(1)
 
-    phone.tap(phone.button("Wijkprofiel", exact=True))
+    phone.leader_tab("Wijkprofiel")
     phone.see("Wijkprofiel Noord")
     phone.see("Afdrukpagina")
 
@@ -206,14 +206,14 @@ def test_two_leaders_in_two_browsers_each_see_their_own_district(
         oost.see("Geen registraties met deze filters")
         expect(oost.shown(officer.display_name)).to_have_count(0)
         # The other leader logging in changed nothing for the first.
-        noord.tap(noord.button("Hot times", exact=True))
-        noord.tap(noord.button("Beoordelen", exact=True))
+        noord.leader_tab("Hot times")
+        noord.leader_tab("Beoordelen")
         noord.see(officer.display_name)
         # Logging out ends only that browser's session.
         oost.tap(oost.button("Uitloggen"))
         expect(oost.textbox("Gebruikersnaam")).to_be_visible()
-        noord.tap(noord.button("Incidenten", exact=True))
-        noord.tap(noord.button("Beoordelen", exact=True))
+        noord.leader_tab("Incidenten")
+        noord.leader_tab("Beoordelen")
         noord.see(officer.display_name)
         noord.see("Ingelogd als")
 
@@ -229,10 +229,10 @@ def test_expired_session_asks_to_log_in_again_and_keeps_the_tab(
     address = fieldapp_web.url.rstrip("/") + "/teamleider"
     with phone_in(browser, address) as tab:
         _leader_login(tab, "tl-noord")
-        tab.tap(tab.button("Hot times", exact=True))
-        tab.see("Hot times: weekdag × uur")
+        tab.leader_tab("Hot times")
+        tab.see("Hot times: weekdag × blok van 3 uur")
         age_browser_tokens(engine, "tl-noord", timedelta(minutes=31))  # 30 min idle
-        tab.tap(tab.button("Wijkprofiel", exact=True))
+        tab.leader_tab("Wijkprofiel")
         tab.see("Je sessie is verlopen")
         tab.fill("Wachtwoord", PASSWORD)  # the name and server are still filled in
         tab.tap(tab.button("Inloggen", exact=True))
@@ -251,7 +251,7 @@ def test_beheerder_creates_a_user_shows_the_qr_a_phone_enrols_and_is_revoked(
     address = fieldapp_web.url.rstrip("/") + "/teamleider"
     with phone_in(browser, address) as desk:
         _leader_login(desk, "beheer1")
-        desk.tap(desk.button("Accounts", exact=True))
+        desk.leader_tab("Accounts")
         desk.see("Nieuw account")
         desk.fill("Gebruikersnaam", "boa-nieuw")
         desk.fill("Weergavenaam", "Nieuwe Boa")
@@ -267,6 +267,8 @@ def test_beheerder_creates_a_user_shows_the_qr_a_phone_enrols_and_is_revoked(
         assert found, shown
         with phone_in(browser, fieldapp_web.url) as phone:
             enrol_and_set_pin(phone, found.group(1))
+        # the card sits low, above the navigation bar: its buttons exist once in view
+        desk.swipe_into_view(desk.shown("Nieuwe Boa (boa-nieuw)").first)
         desk.tap(card.get_by_role("button", name="Telefoons"))
         desk.see("laatste sync:")
         desk.tap(desk.button("Intrekken"))

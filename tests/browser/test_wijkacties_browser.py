@@ -31,7 +31,7 @@ def test_leader_moves_a_focus_location_and_the_phone_has_it_after_sync(
     leader = make_user(engine, role="teamleider", districts=["noord"], username="tl-kaart")
     login_as_leader(phone, leader.username)
     phone.see("Ingelogd als")
-    phone.tap(phone.button("Kaart", exact=True))
+    phone.leader_tab("Kaart")
     phone.see("Hoe groter en donkerder")
     marker = phone.button(f"{SPOT}: 0 registraties")
     phone.tap(marker)
@@ -64,7 +64,7 @@ def test_leader_drags_the_selected_focus_location_to_its_new_place(
     leader = make_user(engine, role="teamleider", districts=["noord"], username="tl-sleep")
     login_as_leader(phone, leader.username)
     phone.see("Ingelogd als")
-    phone.tap(phone.button("Kaart", exact=True))
+    phone.leader_tab("Kaart")
     phone.see("Hoe groter en donkerder")
     phone.tap(phone.button(f"{SPOT}: 0 registraties"))
     phone.see("Focuslocaties beheren")
@@ -97,7 +97,7 @@ def test_a_planned_action_reaches_the_phone_and_counts_its_entries(
     login_as_leader(phone, leader.username)
     phone.see("Ingelogd als")
     phone.see("Geen registraties met deze filters.")  # Beoordelen has loaded
-    phone.tap(phone.button("Wijkacties", exact=True))
+    phone.leader_tab("Wijkacties")
     phone.see("Nog geen wijkacties gepland.")
     phone.tap(phone.button("Nieuwe wijkactie"))
     today = WEEKDAYS[datetime.now(ZoneInfo("Europe/Amsterdam")).weekday()]

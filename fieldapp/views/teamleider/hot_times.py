@@ -24,10 +24,10 @@ class HotTimesTab:
         return [
             self.screen.district_filter(everything="Al mijn stadsdelen"),
             note(
-                f"Registraties per weekdag en uur, {heat.period} (laatste 4 weken): "
+                f"Registraties per weekdag en blok van 3 uur, {heat.period} (laatste 4 weken): "
                 f"{heat.total} in totaal. Hoe donkerder, hoe meer."
             ),
-            ft.Row([heat_grid(heat)], scroll=ft.ScrollMode.AUTO),
+            heat_grid(heat),
             label_text("Drukste focuslocaties"),
             *ranked_hotspots(heat),
         ]
@@ -47,40 +47,98 @@ def ranked_hotspots(heat: HeatMap, limit: int = 10) -> list[ft.Control]:
     return ranked or [ft.Text("Nog geen registraties in deze periode.", size=s.TEXT, color=s.MUTED)]
 
 
+BLOCK = 3  # hours per column: 8 columns fit a 360 px phone (24 did not)
+BLOCKS = range(0, 24, BLOCK)
+
+
+def blocks(counts: list[int]) -> list[int]:
+    """A weekday's 24 hourly counts as 3-hour blocks (0–3, 3–6, … 21–24)."""
+    return [sum(counts[start : start + BLOCK]) for start in BLOCKS]
+
+
+def block_name(start: int) -> str:
+    return f"{start:02d}–{start + BLOCK:02d} uur"
+
+
 def heat_grid(heat: HeatMap) -> ft.Control:
-    cell = 14
-    top: list[ft.Control] = [ft.Container(width=28)]
-    hours = ft.Row(
-        top
-        + [
-            ft.Container(
-                ft.Text(str(h) if h % 3 == 0 else "", size=11, color=s.MUTED),
-                width=cell,
+    """Weekdays down, 3-hour blocks across; a tap on a block says its count.
+
+    At 360 px the whole week and the whole day are in view (day labels never
+    scroll away); the legend under it says what the shades mean."""
+    cell_w, cell_h, day_w = 34, 40, 36
+    summed = [blocks(counts) for counts in heat.matrix]
+    maximum = max((max(row) for row in summed if row), default=0)
+    detail = ft.Text("Tik op een vak voor het aantal.", size=s.SMALL, color=s.MUTED)
+
+    def tapped(day: str, start: int, count: int) -> ft.ControlEventHandler[ft.Container]:
+        def handler() -> None:
+            detail.value = f"{day} {block_name(start)}: {count} registraties"
+            detail.color = s.INK
+
+        return handler
+
+    header: list[ft.Control] = [ft.Container(width=day_w)]
+    header += [
+        ft.Container(
+            ft.Text(f"{start:02d}", size=12, color=s.MUTED),
+            width=cell_w,
+            alignment=ft.Alignment.CENTER_LEFT,
+        )
+        for start in BLOCKS
+    ]
+    rows: list[ft.Control] = [ft.Row(header, spacing=2)]
+    for weekday, counts in zip(heat.weekdays, summed, strict=False):
+        day = weekday.capitalize()
+        cells: list[ft.Control] = [
+            # a node of its own (not merged into the grid's label): it can be found
+            ft.Semantics(
+                container=True,
+                content=ft.Container(ft.Text(day, size=s.SMALL, color=s.INK), width=day_w),
             )
-            for h in range(24)
+        ]
+        cells += [
+            ft.Container(
+                width=cell_w,
+                height=cell_h,
+                bgcolor=heat_colour(count, maximum),
+                border=ft.Border.all(0.5, "#C5CDD6"),
+                border_radius=4,
+                tooltip=f"{day} {block_name(start)}: {count}",
+                on_click=tapped(day, start, count),
+            )
+            for start, count in zip(BLOCKS, counts, strict=False)
+        ]
+        rows.append(ft.Row(cells, spacing=2))
+    return ft.Column(
+        [
+            ft.Semantics(
+                label=f"Hot times: weekdag × blok van 3 uur, {heat.total} registraties",
+                content=ft.Column(rows, spacing=2),
+            ),
+            legend(maximum),
+            detail,
         ],
-        spacing=1,
+        spacing=8,
     )
-    rows: list[ft.Control] = [hours]
-    for day, counts in zip(heat.weekdays, heat.matrix, strict=False):
-        first: list[ft.Control] = [ft.Container(ft.Text(day, size=12, color=s.INK), width=28)]
-        rows.append(
-            ft.Row(
-                first
-                + [
-                    ft.Container(
-                        width=cell,
-                        height=cell + 6,
-                        bgcolor=heat_colour(count, heat.maximum),
-                        border=ft.Border.all(0.5, "#C5CDD6"),
-                        tooltip=f"{day} {h}:00 – {count}",
-                    )
-                    for h, count in enumerate(counts)
-                ],
-                spacing=1,
+
+
+def legend(maximum: int) -> ft.Control:
+    """Five shades from none to the busiest block, with the counts they stand for."""
+    steps = [0, *sorted({max(1, round(maximum * k / 4)) for k in range(1, 5)})] if maximum else [0]
+    swatches: list[ft.Control] = []
+    for value in steps:
+        swatches.append(
+            ft.Container(
+                width=18,
+                height=18,
+                bgcolor=heat_colour(value, maximum),
+                border=ft.Border.all(0.5, "#8B97A4"),
+                border_radius=3,
             )
         )
-    return ft.Semantics(
-        label=f"Hot times: weekdag × uur, {heat.total} registraties",
-        content=ft.Column(rows, spacing=1),
+        swatches.append(ft.Text(str(value), size=12, color=s.MUTED))
+    return ft.Row(
+        [ft.Text("Aantal per blok:", size=12, color=s.MUTED), *swatches],
+        spacing=4,
+        wrap=True,
     )

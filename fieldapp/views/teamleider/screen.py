@@ -1,4 +1,6 @@
-"""The team leader's screen (online only): a row of tabs over the content of one.
+"""The team leader's screen (online only): Material 3 navigation (a bar at the
+bottom of a phone, a rail at the side of a wide screen; navigation.py) and the
+content of one tab.
 
 All data comes from fieldapp.teamleader (plain, tested in pytest); the tab
 modules here only lay it out. Calls to the server run in a thread so the page
@@ -22,6 +24,13 @@ from fieldapp.views.teamleider.hot_times import HotTimesTab
 from fieldapp.views.teamleider.incidents import IncidentsTab
 from fieldapp.views.teamleider.indicators import IndicatorsTab
 from fieldapp.views.teamleider.kaart import KaartTab
+from fieldapp.views.teamleider.navigation import (
+    MORE,
+    RAIL_FROM,
+    more_list,
+    navigation_bar,
+    navigation_rail,
+)
 from fieldapp.views.teamleider.parts import ALL, dropdown
 from fieldapp.views.teamleider.profile import ProfileTab
 from fieldapp.views.teamleider.review import ReviewTab
@@ -33,7 +42,10 @@ if TYPE_CHECKING:
 
 
 class TeamLeaderScreen:
-    """Six tabs under one header; the screen is the TabHost of each tab."""
+    """The tabs under one header; the screen is the TabHost of each tab."""
+
+    # Wider than an officer's screen (tables, charts), still no 1920 px lines.
+    max_width = 1200
 
     # The tabs in their order: name → how to make it. Beoordelen comes first and
     # is kept by name too (the incidents board opens a record in it).
@@ -52,7 +64,8 @@ class TeamLeaderScreen:
         self.app, self.leader = app, app.leader
         self.route = "/teamleider"
         self.banner = Banner()
-        self.tab_row = ft.Row(spacing=6, run_spacing=6, wrap=True)
+        self.more_open = False  # the phone's "Meer": the other tabs as a list
+        self.wide: bool | None = None  # rail (wide) or bar (phone); set by fit_width
         self.body = ft.Column(spacing=12)
         self._themes: dict[str, str] = {}
         self._officers: dict[str, str] = {}
@@ -69,6 +82,7 @@ class TeamLeaderScreen:
                     ft.TextButton(
                         content=ft.Text("Uitloggen", size=s.TEXT, color="#FFFFFF"),
                         on_click=app.act(self._logout),
+                        height=s.TOUCH,
                     )
                 ],
             ),
@@ -82,11 +96,10 @@ class TeamLeaderScreen:
                                 size=s.SMALL,
                                 color=s.MUTED,
                             ),
-                            self.tab_row,
                         ],
                         spacing=8,
                     ),
-                    padding=ft.Padding.only(left=16, right=16, top=12, bottom=4),
+                    padding=ft.Padding.only(left=16, right=16, top=8, bottom=0),
                 ),
                 ft.ListView(
                     [self.banner.control, self.body],
@@ -99,7 +112,9 @@ class TeamLeaderScreen:
             horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
             bgcolor=s.PAGE_BG,
         )
-        self._draw_tabs()
+        # The header and the content; beside a rail on a wide screen (fit_width).
+        self._parts = [c for c in self._view.controls if isinstance(c, ft.Control)]
+        self.fit_width(app.width)
         self.body.controls = [ft.Text("Laden…", size=s.TEXT, color=s.MUTED)]
         app.run_task(self.load)
 
@@ -128,31 +143,51 @@ class TeamLeaderScreen:
 
     # ------------------------------------------------------------ navigation
 
+    def fit_width(self, width: float) -> None:
+        """The shell calls this on every render and resize: a rail beside the
+        content from RAIL_FROM px, else a bar under it."""
+        wide = width >= RAIL_FROM
+        if wide != self.wide:
+            self.wide = wide
+            self.more_open = self.more_open and not wide
+            self._draw_tabs()
+
     def _draw_tabs(self) -> None:
-        def pick(name: str) -> Callable[[], Any]:
-            async def handler() -> None:
-                self.tab = name
-                self.review.open(None)
-                self._draw_tabs()
-                await self.load()
-
-            return handler
-
-        self.tab_row.controls = [
-            ft.Button(
-                content=ft.Text(name, size=s.SMALL, weight=ft.FontWeight.BOLD),
-                on_click=self.app.act(pick(name)),
-                height=s.TOUCH,
-                style=ft.ButtonStyle(
-                    bgcolor=s.PRIMARY if name == self.tab else s.SURFACE,
-                    color="#FFFFFF" if name == self.tab else s.PRIMARY,
-                    side=ft.BorderSide(2, s.PRIMARY),
-                    shape=ft.RoundedRectangleBorder(radius=10),
-                    padding=ft.Padding.symmetric(horizontal=10),
-                ),
+        names, act = list(self.tabs), self.app.act
+        if self.wide:
+            self._view.navigation_bar = None
+            self._view.controls = [
+                ft.Row(
+                    [
+                        navigation_rail(names, self.tab, self._pick, act),
+                        ft.VerticalDivider(width=1, color=s.BORDER),
+                        ft.Column(self._parts, expand=True, spacing=0),
+                    ],
+                    expand=True,
+                    spacing=0,
+                    vertical_alignment=ft.CrossAxisAlignment.STRETCH,
+                )
+            ]
+        else:
+            self._view.controls = list(self._parts)
+            self._view.navigation_bar = navigation_bar(
+                names, self.tab, self.more_open, self._pick, act
             )
-            for name in self.tabs
-        ]
+
+    async def _pick(self, name: str) -> None:
+        """A tab chosen in the bar, the rail or under "Meer"."""
+        if name == MORE:
+            self.more_open = True
+            self._draw_tabs()
+            self.banner.hide()
+            self.body.controls = more_list(list(self.tabs), self.tab, self._pick, self.app.act)
+            self.app.update()
+            return
+        self.more_open = False
+        self.tab = name
+        self.review.open(None)
+        self._draw_tabs()
+        await self.load()
 
     async def load(self) -> None:
         """Build the current tab in a thread and show it."""
@@ -162,6 +197,8 @@ class TeamLeaderScreen:
         except SyncError as exc:
             self._failed(exc)
             controls = []
+        if self.more_open:  # "Meer" was tapped meanwhile: its list stays
+            return
         self.body.controls = controls
         self.app.update()
 
