@@ -158,6 +158,6 @@ def test_every_control_on_every_officer_screen_is_at_least_48_px(
     assert len(seen) > 60, len(seen)  # and the controls on them, of every sort:
     roles = {role for _, role, _ in seen}
     assert {"button", "checkbox", "switch", "input"} <= roles, roles
-    assert ("Waarneming", "button", "Foto toevoegen") in seen
+    assert ("Waarneming", "button", "Foto kiezen") in seen
     assert ("home", "button", "Vergrendelen") in seen
     assert too_small(seen) == [], "\n".join(too_small(seen))

@@ -491,3 +491,19 @@ def test_drafts_are_listed_on_home_and_open_their_form(host):
     assert "Incident tegen handhaver" in texts(tile)
     tile.on_click(None)
     assert host.forms[-1][0] == "/incident"
+
+
+@pytest.mark.parametrize("kind", list(RecordKind))
+def test_an_untouched_form_has_no_input_and_a_changed_preset_has(tmp_path, kind):
+    """What a form starts with (the incident's preset "geen" for police) is not the
+    officer's input: ← on an untouched form asks nothing and keeps no draft."""
+    from fake_host import phone_state
+
+    host = FakeHost(phone_state(tmp_path / "phone"))
+    form = forms.new_form(host, kind)
+    assert form is not None
+    form.view()
+    assert not form.has_input() and not form.keep_draft()
+    if kind == RecordKind.INCIDENT:
+        form.politie.chips["aangifte_gewenst"].selected = True
+        assert form.has_input()

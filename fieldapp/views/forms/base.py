@@ -94,6 +94,7 @@ class EntryForm(ABC):
         self.problems = Banner()
         self.status = app.status_bar()
         self._view: ft.View | None = None
+        self._initial: dict[str, Any] = {}
 
     # ------------------------------------------------------------ for subclasses
 
@@ -155,6 +156,8 @@ class EntryForm(ABC):
             if intro is not None:
                 body.append(intro)
             body.extend(self.build())
+            # What the form starts with (a preset chip, zero persons) is not input.
+            self._initial = draft.snapshot(self)
             if self._resume:
                 draft.restore(self, self._resume)
                 self.problems.show("Je concept is teruggezet.", "info")
@@ -249,7 +252,7 @@ class EntryForm(ABC):
             and self._view is not None
             and not self._saved
             and not self._discarded
-            and draft.has_input(draft.snapshot(self))
+            and draft.has_input(draft.snapshot(self), self._initial)
         )
 
     def keep_draft(self) -> bool:

@@ -38,9 +38,11 @@ def snapshot(form: Any) -> dict[str, Any]:
     return values
 
 
-def has_input(values: dict[str, Any]) -> bool:
-    """Whether the officer typed or chose anything (not just what a form starts with)."""
-    return any("text" in v or "chips" in v for v in values.values())
+def has_input(values: dict[str, Any], initial: dict[str, Any] | None = None) -> bool:
+    """Whether the officer typed or chose anything: text or chips other than what
+    the form started with (`initial`, e.g. the incident's preset "geen" for police)."""
+    start = initial or {}
+    return any(("text" in v or "chips" in v) and v != start.get(k) for k, v in values.items())
 
 
 def restore(form: Any, values: dict[str, Any]) -> None:
