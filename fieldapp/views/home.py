@@ -52,28 +52,38 @@ class HomeScreen:
             )
             for spec in KINDS.values()
         ]
-        secondary = ft.Row(
+        # Two rows: three side by side broke "Synchroniseren" over two lines at 360-390 px.
+        secondary = ft.Column(
             [
-                big_button(
-                    "Mijn log",
-                    app.act(lambda: app.go("/log")),
-                    outlined=True,
-                    height=56,
-                    center=True,
+                ft.Row(
+                    [
+                        big_button(
+                            "Mijn log",
+                            app.act(lambda: app.go("/log")),
+                            outlined=True,
+                            height=56,
+                            center=True,
+                        ),
+                        big_button(
+                            "Kaart",
+                            app.act(lambda: app.go("/kaart")),
+                            outlined=True,
+                            height=56,
+                            center=True,
+                        ),
+                    ],
+                    spacing=10,
                 ),
-                big_button(
-                    "Synchroniseren",
-                    app.act(lambda: app.go("/sync")),
-                    outlined=True,
-                    height=56,
-                    center=True,
-                ),
-                big_button(
-                    "Kaart",
-                    app.act(lambda: app.go("/kaart")),
-                    outlined=True,
-                    height=56,
-                    center=True,
+                ft.Row(
+                    [
+                        big_button(
+                            "Synchroniseren",
+                            app.act(lambda: app.go("/sync")),
+                            outlined=True,
+                            height=56,
+                            center=True,
+                        )
+                    ]
                 ),
             ],
             spacing=10,
