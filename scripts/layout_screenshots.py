@@ -97,6 +97,7 @@ def main() -> int:
                 phone.tap(phone.chip("Afval"))
                 shot(phone, "layout-waarneming-dark-390")
                 phone.tap(phone.button("Terug").or_(phone.button("Back")))
+                phone.tap(phone.button("Weggooien"))  # the chip was input: leave it
                 phone.tap(phone.button("Synchroniseren", exact=True))
                 phone.see("Nu synchroniseren")
                 shot(phone, "layout-sync-dark-390")
