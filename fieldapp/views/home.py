@@ -52,39 +52,17 @@ class HomeScreen:
             )
             for spec in KINDS.values()
         ]
+
+        def goto(label: str, route: str) -> ft.Control:
+            return big_button(
+                label, app.act(lambda: app.go(route)), outlined=True, height=56, center=True
+            )
+
         # Two rows: three side by side broke "Synchroniseren" over two lines at 360-390 px.
         secondary = ft.Column(
             [
-                ft.Row(
-                    [
-                        big_button(
-                            "Mijn log",
-                            app.act(lambda: app.go("/log")),
-                            outlined=True,
-                            height=56,
-                            center=True,
-                        ),
-                        big_button(
-                            "Kaart",
-                            app.act(lambda: app.go("/kaart")),
-                            outlined=True,
-                            height=56,
-                            center=True,
-                        ),
-                    ],
-                    spacing=10,
-                ),
-                ft.Row(
-                    [
-                        big_button(
-                            "Synchroniseren",
-                            app.act(lambda: app.go("/sync")),
-                            outlined=True,
-                            height=56,
-                            center=True,
-                        )
-                    ]
-                ),
+                ft.Row([goto("Mijn log", "/log"), goto("Kaart", "/kaart")], spacing=10),
+                ft.Row([goto("Synchroniseren", "/sync")]),
             ],
             spacing=10,
         )
