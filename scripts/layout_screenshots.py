@@ -105,6 +105,8 @@ def main() -> int:
             for size, viewport in {"390": {"width": 390, "height": 844}, **SIZES}.items():
                 with h.phone_in(browser, leader, viewport=viewport) as desk:
                     leader_login(desk)
+                    # The review list, not its "Laden…" placeholder.
+                    expect(desk.page.get_by_text("Laden…")).to_have_count(0, timeout=30_000)
                     shot(desk, f"layout-teamleider-{size}")
                     desk.leader_tab("Hot times")
                     desk.see("Drukste focuslocaties")

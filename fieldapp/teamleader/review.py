@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from fieldapp.dates import haarlem
 from fieldapp.labels import KIND_LABELS, REVIEW_LABELS
 
 REVIEW_STATES = ("beoordeeld", "terug_naar_handhaver", "afgesloten")
@@ -89,7 +90,8 @@ class SavedFilter:
 
 
 def local_time(moment: str) -> str:
-    when = datetime.fromisoformat(moment).astimezone()
+    """Haarlem time, whatever zone the machine serving the app runs in (UTC on a server)."""
+    when = haarlem(datetime.fromisoformat(moment))
     return f"{when:%d-%m-%Y %H:%M}"
 
 

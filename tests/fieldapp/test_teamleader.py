@@ -374,3 +374,10 @@ def test_indicators_by_theme_and_by_month(tmp_path, server, engine, settings):
     assert [p.caption for p in months.points][:2] == ["jan", "feb"]
     other_theme = leader.trends("noord", theme="jeugd")
     assert all(t.points[-1].value in (None, 0) for t in other_theme if t.code == waste.code)
+
+
+def test_the_review_list_shows_haarlem_time_on_a_utc_server():
+    from fieldapp.teamleader.review import local_time
+
+    assert local_time("2026-12-02T05:23:00+00:00") == "02-12-2026 06:23"  # winter: UTC+1
+    assert local_time("2026-07-01T23:30:00+00:00") == "02-07-2026 01:30"  # summer: UTC+2
