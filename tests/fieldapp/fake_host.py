@@ -164,6 +164,28 @@ def texts(control: Any) -> list[str]:
     return found
 
 
+def button_labelled(control: Any, label: str) -> Any:
+    """The first control in the tree whose content is a Text reading `label`:
+    found wherever the layout nests it, so a regrouped screen keeps its tests."""
+    stack = [control]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop(0)
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, (list, tuple)):
+            stack.extend(node)
+            continue
+        if not isinstance(node, ft.BaseControl):
+            continue
+        if getattr(getattr(node, "content", None), "value", None) == label:
+            return node
+        for name in ("content", "controls", "leading", "trailing", "actions", "appbar"):
+            stack.append(getattr(node, name, None))
+    raise LookupError(f"no control labelled {label!r}")
+
+
 def run_async(awaitable: Any) -> Any:
     """Run a coroutine to its end on a thread of its own: after the browser tests
     an event loop runs in the main thread, where asyncio.run() is refused."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import flet_map as fm
 import pytest
-from fake_host import FakeHost, phone_state, texts
+from fake_host import FakeHost, button_labelled, phone_state, texts
 from phone_reference import REFERENCE
 
 from fieldapp.components.map import TILE_URL_ENV, marker_button
@@ -95,12 +95,7 @@ def test_a_moved_hotspot_is_at_its_new_place_after_a_pull(host):
 def test_home_opens_the_map_and_the_route_table_knows_it(host):
     home = HomeScreen(host)
     home.refresh()
-    button = next(
-        c
-        for row in home.view().controls[1].controls
-        for c in getattr(row, "controls", None) or []
-        if getattr(getattr(c, "content", None), "value", None) == "Kaart"
-    )
+    button = button_labelled(home.view(), "Kaart")
     button.on_click()
     assert host.routes == ["/kaart"]
     assert isinstance(make_screen(host, "/kaart"), KaartScreen)
