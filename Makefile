@@ -18,12 +18,14 @@ test-sqlite: setup
 	$(PY) -m pytest -q
 
 # The browser tests drive the UI; which database the server uses is covered by
-# the API tests, so the PostgreSQL run leaves the browser out (-m) to save minutes.
+# the API tests, so the PostgreSQL run leaves the browser out (-m) to save minutes,
+# and runs only the tests whose outcome can depend on the server's database
+# (server_db, marked in tests/conftest.py): the others would just run twice.
 test-postgres: setup
 	@echo "== tests on PostgreSQL =="
 	@url=$$(scripts/postgres-test-server) && test -n "$$url" && \
 	  echo "TEST_DATABASE_URL=$$url" && \
-	  TEST_DATABASE_URL=$$url $(PY) -m pytest -q -m "not browser"
+	  TEST_DATABASE_URL=$$url $(PY) -m pytest -q -m "server_db and not browser"
 
 # lint-imports checks the architecture contracts in pyproject.toml ([tool.importlinter]).
 lint: setup

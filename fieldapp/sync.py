@@ -14,6 +14,7 @@ file next to the database.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -213,39 +214,47 @@ class SyncClient:
                 report.photo_errors.append(error_message(response))
 
     def _pull(self, client: httpx.Client, report: SyncReport, say: Progress) -> None:
-        restarted = False
-        while True:
-            cursor = self.store.cursor()
-            try:
-                page = self._call(
-                    client,
-                    "GET",
-                    "/api/v1/sync/pull",
-                    params={"since": cursor, "limit": PULL_LIMIT},
-                )
-            except SyncError as exc:
-                if exc.code != "cursor_ahead" or restarted:
-                    raise
-                # The server was restored from a backup: take everything again.
-                self.store.reset_cursor()
-                restarted = True
-                continue
-            try:
-                changes, next_since, more = page["changes"], int(page["next_since"]), page["more"]
-                if not isinstance(changes, list) or not isinstance(more, bool):
-                    raise TypeError("changes must be a list and more a boolean")
-            except (KeyError, TypeError, ValueError) as exc:
-                raise SyncError("bad_reply") from exc
-            try:
-                # Read with the wire models (sync_protocol/entities.py) before
-                # anything is applied: a malformed page leaves the phone as it was.
-                self.store.apply_pull_page(changes, next_since)
-            except PageInvalid as exc:
-                raise SyncError("bad_reply") from exc
-            report.changes_pulled += len(changes)
-            say("Gegevens ophalen", 0.9)
-            if not more or next_since <= cursor:
-                return
+        """Pages one after the other, each applied with its cursor in one local
+        transaction. While a page is applied the next one is already asked for
+        (one request ahead, on a thread of its own): the server builds page n+1
+        while the phone writes page n, instead of each waiting for the other. A
+        page that fails to apply stops the pull; the one fetched ahead is dropped."""
+        cursor, page = self._first_page(client)
+        with ThreadPoolExecutor(1, thread_name_prefix="pull-ahead") as ahead:
+            while True:
+                changes, next_since, more = _page_parts(page)
+                following: Future[dict[str, Any]] | None = None
+                if more and next_since > cursor:
+                    following = ahead.submit(self._pull_page, client, next_since)
+                try:
+                    # Read with the wire models (sync_protocol/entities.py) before
+                    # anything is applied: a malformed page leaves the phone as it was.
+                    self.store.apply_pull_page(changes, next_since)
+                except PageInvalid as exc:
+                    raise SyncError("bad_reply") from exc
+                report.changes_pulled += len(changes)
+                say("Gegevens ophalen", 0.9)
+                if following is None:
+                    return
+                # Leaving the block waits for a request still under way, so the
+                # client is never closed under it.
+                cursor, page = next_since, following.result()
+
+    def _first_page(self, client: httpx.Client) -> tuple[int, dict[str, Any]]:
+        cursor = self.store.cursor()
+        try:
+            return cursor, self._pull_page(client, cursor)
+        except SyncError as exc:
+            if exc.code != "cursor_ahead":
+                raise
+        # The server was restored from a backup: take everything again.
+        self.store.reset_cursor()
+        return 0, self._pull_page(client, 0)
+
+    def _pull_page(self, client: httpx.Client, since: int) -> dict[str, Any]:
+        return self._call(
+            client, "GET", "/api/v1/sync/pull", params={"since": since, "limit": PULL_LIMIT}
+        )
 
     def _patrol_suggestion(self, client: httpx.Client) -> None:
         """Keep this shift's patrol suggestion for the home screen. A nice-to-have:
@@ -280,6 +289,17 @@ class SyncClient:
         if not isinstance(body, dict):
             raise SyncError("bad_reply")
         return body
+
+
+def _page_parts(page: dict[str, Any]) -> tuple[list[Any], int, bool]:
+    """A pull reply's changes, next cursor and whether more follow, or bad_reply."""
+    try:
+        changes, next_since, more = page["changes"], int(page["next_since"]), page["more"]
+        if not isinstance(changes, list) or not isinstance(more, bool):
+            raise TypeError("changes must be a list and more a boolean")
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SyncError("bad_reply") from exc
+    return changes, next_since, more
 
 
 def _sync_problem(response: httpx.Response) -> SyncError | None:

@@ -35,6 +35,22 @@ def pytest_report_header() -> str:
     return f"database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite (temporary files)'}"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `server_db` every test whose outcome can depend on the server's
+    database: it uses the throw-away database (directly or through a server,
+    a phone that syncs, ...), or its module reads TEST_DATABASE_URL itself.
+    The PostgreSQL pass of `make test` runs only these; the rest (wire format,
+    the phone's own SQLite, views, lint-like checks) would give the same result
+    twice."""
+    reads_url: dict[Path, bool] = {}
+    for item in items:
+        path = Path(item.path)
+        if path not in reads_url:
+            reads_url[path] = "TEST_DATABASE_URL" in path.read_text(encoding="utf-8")
+        if "_pg_engine" in getattr(item, "fixturenames", ()) or reads_url[path]:
+            item.add_marker(pytest.mark.server_db)
+
+
 @pytest.fixture(scope="session")
 def _pg_engine() -> Iterator[Engine | None]:
     """A database of this test run's own on the PostgreSQL server named by

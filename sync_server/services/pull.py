@@ -9,8 +9,8 @@ times inside one page is sent once, in its current state.
 A first pull is tens of thousands of changes, so a page is one statement of
 plain rows: the change log's columns with each entity table left-joined on its
 own kind of change, selecting exactly the columns the wire models carry (never a
-record's payload, no ORM objects). Each change is built as a typed model of
-sync_protocol/entities.py straight from its row, as the rows come.
+record's payload, no ORM objects). The page's plain dicts become typed models of
+sync_protocol/entities.py in one call of their validator.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from sqlalchemy import and_, or_, select
 from sqlmodel import Session, col
 
 from sync_protocol import Change, ErrorCode
-from sync_protocol.entities import ChangeOp, RecordChange, RecordStateData
 from sync_server.db import utcnow
 from sync_server.errors import ServiceError
 from sync_server.models import Change as ChangeRow
@@ -258,8 +257,9 @@ def pull_changes(
     last: dict[tuple[str, str], Any] = {}
     count, next_since, more = 0, since, False
     # Core, not the ORM: plain rows, without the ORM's loading machinery per row.
-    result = session.connection().execute(_page_query(user, districts, since, limit))
-    for row in result:
+    # fetchall: one driver call for the page, not one per row.
+    rows = session.connection().execute(_page_query(user, districts, since, limit)).fetchall()
+    for row in rows:
         if count == limit:
             more = True
             break
@@ -267,7 +267,6 @@ def pull_changes(
         next_since = row.seq
         last.pop((row.entity, row.entity_id), None)
         last[(row.entity, row.entity_id)] = row
-    result.close()
     if not count and since > 0 and since > latest_seq(session):
         # Only after a restore from backup: the phone has seen numbers that no
         # longer exist, and would wait for ever. It must start again from 0.
@@ -277,21 +276,7 @@ def pull_changes(
         )
     restricted = user.role != "beheerder"
     page: list[dict[str, Any]] = []
-    built: dict[int, Change] = {}
     for (entity, entity_id), row in last.items():
-        if entity == "record" and row.op != "delete" and _KINDS["record"].present(row):
-            # Most of a first pull: a record's review state, every field a plain
-            # column of a known type. Built as the typed model directly; checking
-            # it field by field again was half of the pull's server time.
-            built[len(page) + len(built)] = RecordChange.model_construct(
-                seq=row.seq,
-                entity="record",
-                op=ChangeOp.UPSERT,
-                id=entity_id,
-                data=RecordStateData.model_construct(**_record_state(row)),
-            )
-            continue
-
         kind = _KINDS.get(entity)
         if kind is None or row.op == "delete" or not kind.present(row):
             deleted = True
@@ -313,9 +298,9 @@ def pull_changes(
         )
     # The page becomes typed changes in one call of the wire models' validator
     # (sync_protocol/entities.py): the server sends nothing they do not describe.
-    validated = iter(_PAGE.validate_python(page))
-    changes = [built[i] if i in built else next(validated) for i in range(len(page) + len(built))]
-    return changes, next_since, more
+    # One call over plain dicts is also the fastest way to typed objects: half
+    # the time of building each model in Python (model_construct) per change.
+    return _PAGE.validate_python(page), next_since, more
 
 
 def server_time() -> str:

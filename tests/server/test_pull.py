@@ -375,9 +375,9 @@ def test_the_wire_keys_old_phones_read_are_unchanged(two_districts):
     }
 
 
-def test_record_states_built_without_a_second_check_equal_validated_ones(two_districts, engine):
-    """A record's review state is built as its typed model straight from the row
-    (the pull's hot path): validating what it dumps gives the same model back."""
+def test_the_typed_page_survives_a_round_trip_through_the_wire(two_districts, engine):
+    """The service's typed changes (the pull's hot path builds them from rows in
+    one validator call): validating what they dump gives the same models back."""
     from sync_server.models import User
     from sync_server.services.pull import pull_changes
 
