@@ -23,6 +23,7 @@ from sync_protocol import ErrorCode
 from sync_server.config import ConfigError, Settings, load_settings
 from sync_server.db import LockBusy, database_lock, make_engine, session_scope
 from sync_server.errors import ServiceError
+from sync_server.heap import freeze_start_up_objects
 from sync_server.migrate import upgrade
 from sync_server.models import Device, User
 from sync_server.photostore import open_photo_store
@@ -250,7 +251,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         uvicorn.run(APP_FACTORY, factory=True, workers=args.workers, **common)
     else:
         configure_logging(settings)
-        uvicorn.run(create_app(settings, engine), **common)
+        app = create_app(settings, engine)
+        freeze_start_up_objects()
+        uvicorn.run(app, **common)
     return 0
 
 

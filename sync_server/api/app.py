@@ -38,6 +38,7 @@ from sync_server.api.routes import (
 from sync_server.api.text_guard import TextGuardMiddleware
 from sync_server.config import Settings, load_settings
 from sync_server.db import make_engine
+from sync_server.heap import freeze_start_up_objects
 from sync_server.logs import configure_logging
 
 DESCRIPTION = """
@@ -136,4 +137,6 @@ def create_app_from_env() -> FastAPI:
     under the start-up lock, before the workers started."""
     settings = load_settings()
     configure_logging(settings)
-    return create_app(settings)
+    app = create_app(settings)
+    freeze_start_up_objects()
+    return app

@@ -107,6 +107,7 @@ def run_pull(kind: str, n: int, workdir: Path) -> PullResult:
     try:
         officer = make_officer(db.engine, "puller")
         insert_rows(db, server_rows(db, make_records(n, seed=20), officer.id))
+        db.analyze()
         with running_server(db, workdir) as server:
             counter = WireCounter()
             phone = new_phone(
