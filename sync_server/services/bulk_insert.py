@@ -74,12 +74,18 @@ def insert_rows(
     converted: list[dict[str, Any]] | Sequence[dict[str, Any]] = rows
     if prepared.processors:
         converted = []
+        # A batch shares many values (its `now` in every row's received_at and
+        # created_at): each distinct object is converted once.
+        done: dict[tuple[str, int], tuple[Any, Any]] = {}
         for row in rows:
             row = dict(row)
             for key, processor in prepared.processors:
                 value = row[key]
                 if value is not None:
-                    row[key] = processor(value)
+                    seen = done.get((key, id(value)))
+                    if seen is None or seen[0] is not value:
+                        seen = done[(key, id(value))] = (value, processor(value))
+                    row[key] = seen[1]
             converted.append(row)
     if prepared.positional:
         names = prepared.names
