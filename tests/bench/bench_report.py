@@ -499,7 +499,9 @@ def _findings(results: Any, add: Any) -> None:
     add(
         f"- **The server**: validating the batch (one pydantic call) takes {validate:.0%} of "
         f"the push service, deciding each record in memory {decide:.0%}, and writing with "
-        f"bulk Core statements (no ORM object per record) {write:.0%}."
+        f"bulk Core statements (no ORM object per record) {write:.0%}. (A server "
+        "process also freezes its start-up objects out of the garbage collector's way, "
+        "`sync_server/heap.py`; this in-process profile runs without that.)"
     )
     add(
         "- **Against PouchDB and the bare insert** the gap is per record, not per request: "
@@ -516,10 +518,16 @@ def _findings(results: Any, add: Any) -> None:
         "which is why 2 processes help most when each has few clients."
     )
     add(
-        "- **First pull**: the phone validates every page with the wire models (typed both "
-        "ways, sync-protocol.md property 10) and the server builds typed changes; together "
-        "with one request per 1,000 changes that is about 10× the bare read's CPU on each "
-        "side, so the wall clock stays near 2 s on this machine."
+        "- **First pull**: the phone asks for page n+1 while it applies page n "
+        "(`fieldapp/sync.py`, one request ahead), so the wall clock is about the server's "
+        "CPU time (the CPU column) plus the last page's apply, not their sum. On the server a "
+        "page is one statement over the change log with the entity tables joined, read in one "
+        "driver call (on PostgreSQL only after the tables have statistics: before autovacuum "
+        "analyses a freshly loaded table the planner's plans were 5 times slower, so the "
+        "bench analyses after loading); what separates the pull from the bare read is the "
+        "per-change Python around it: building each change's dict, typing the page with the "
+        "wire models (one validator call, sync-protocol.md property 10), JSON both ways, "
+        "and the phone's validation and writes."
     )
     add("")
 
