@@ -173,7 +173,9 @@ class SeaweedS3:
             return
         os.killpg(self.process.pid, signal.SIGTERM)
         try:
-            self.process.wait(timeout=15)
+            # A throw-away server: its data dies with the test run, so it gets a
+            # moment to stop (weed's own graceful stop waits about 15 s) and no more.
+            self.process.wait(timeout=3)
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)

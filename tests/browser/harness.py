@@ -39,7 +39,7 @@ from sync_server.services import accounts
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 VIEWPORT = {"width": 390, "height": 844}
-TIMEOUT_MS = 20_000
+TIMEOUT_MS = 40_000  # what the app shows, waited for generously: CI machines are busy
 
 # Counts every press on the page, whoever makes it (capture phase, before Flutter).
 COUNT_TAPS = """

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from factories import make_user
 from harness import (
+    TIMEOUT_MS,
     AppProcess,
     Phone,
     enrolment_code,
@@ -94,7 +95,9 @@ def measure_screen(phone: Phone, screen: str) -> dict[tuple[str, str, str], tupl
         if nodes == last:  # the bottom: nothing moved
             break
         last = nodes
-        page.mouse.wheel(0, size["height"] / 4)
+        # Half a screen a step: every control (all far smaller than half a
+        # screen) is whole in at least one of the views measured.
+        page.mouse.wheel(0, size["height"] / 2)
         page.wait_for_timeout(250)  # the scroll settles (not an assertion)
     return seen
 
@@ -131,23 +134,23 @@ def test_every_control_on_every_officer_screen_is_at_least_48_px(
     phone.fill("Nieuwe pincode", "48213")
     phone.fill("Herhaal pincode", "48213")
     phone.tap(phone.button("Pincode opslaan"))
-    expect(phone.button("Waarneming", exact=True)).to_be_visible(timeout=20_000)
+    expect(phone.button("Waarneming", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
     phone.see("Laatst gesynchroniseerd")
     seen |= measure_screen(phone, "home")
 
     for spec in KINDS.values():
         phone.tap(phone.button(spec.button, exact=True))
-        expect(phone.button("Opslaan").first).to_be_attached(timeout=20_000)
+        expect(phone.button("Opslaan").first).to_be_attached(timeout=TIMEOUT_MS)
         seen |= measure_screen(phone, spec.button)
         phone.tap(phone.button("Terug").or_(phone.button("Back")))
-        expect(phone.button("Mijn log", exact=True)).to_be_visible(timeout=20_000)
+        expect(phone.button("Mijn log", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
 
     for name, screen in (("Mijn log", "log"), ("Synchroniseren", "sync")):
         phone.tap(phone.button(name, exact=True))
         wait_until(lambda: phone.button("Terug").or_(phone.button("Back")).count(), 20, name)
         seen |= measure_screen(phone, screen)
         phone.tap(phone.button("Terug").or_(phone.button("Back")))
-        expect(phone.button("Waarneming", exact=True)).to_be_visible(timeout=20_000)
+        expect(phone.button("Waarneming", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
 
     phone.tap(phone.button("Vergrendelen"))
     phone.see("Ontgrendelen")
