@@ -6,7 +6,7 @@ import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fieldapp.store import EntryInvalid
+from fieldapp.entry_errors import EntryInvalid
 
 
 def _haarlem_zone() -> tzinfo | None:

@@ -9,23 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from fieldapp import models as m
+from fieldapp.dates import haarlem, now_haarlem
 
 
 def haarlem_time(now: datetime | None = None) -> datetime:
-    """`now` (default: the clock) in Haarlem time; a naive `now` is taken as local."""
-    moment = now or datetime.now().astimezone()
-    if moment.tzinfo is None:
-        return moment
-    try:
-        return moment.astimezone(ZoneInfo("Europe/Amsterdam"))
-    except ZoneInfoNotFoundError:  # a platform without a time-zone database
-        return moment.astimezone()
+    """`now` (default: the clock) in Haarlem time; a naive `now` is taken as
+    Haarlem time already (hot times are planned as wall-clock times)."""
+    if now is None:
+        return now_haarlem()
+    return now if now.tzinfo is None else haarlem(now)
 
 
 def in_period(valid_from: str | None, valid_to: str | None, day: date) -> bool:
