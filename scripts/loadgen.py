@@ -80,6 +80,10 @@ class LoadResult:
     servers: int = 1
     proxy: str = "none"
     notes: list[str] = field(default_factory=list)
+    # Requests whose connection dropped before any reply, sent once more (as the
+    # app does at its next sync; a push sent twice is accepted once): not errors
+    # unless the second try fails too, but always reported.
+    resent: int = 0
 
     @property
     def error_rate(self) -> float:
@@ -95,6 +99,7 @@ class LoadResult:
             f"records:                {self.records_sent} sent, {self.records_stored} stored "
             f"({self.records_per_s:.0f} records/s)",
             f"errors:                 {self.errors} (error rate {self.error_rate:.2%})",
+            f"dropped connections:    {self.resent} requests sent again once",
             f"duplicates / gaps:      {self.duplicates} duplicate records, "
             f"{self.change_gaps} gaps in change numbers, "
             f"{self.pull_order_faults} pulls out of order",
@@ -321,10 +326,25 @@ class Tally:
     requests: int = 0
     errors: list[str] = field(default_factory=list)
     order_faults: int = 0
+    resent: int = 0
 
     def note(self, op: str, seconds: float) -> None:
         self.requests += 1
         self.latencies.setdefault(op, []).append(seconds * 1000)
+
+
+async def _request(
+    client: httpx.AsyncClient, tally: Tally, method: str, url: str, **kwargs: Any
+) -> httpx.Response:
+    """One request; a connection that drops before any reply (not a timeout) is
+    tried once more, and counted."""
+    try:
+        return await client.request(method, url, **kwargs)
+    except httpx.TimeoutException:
+        raise
+    except httpx.TransportError:
+        tally.resent += 1
+        return await client.request(method, url, **kwargs)
 
 
 async def _sync_device(
@@ -344,7 +364,9 @@ async def _sync_device(
         body = {"protocol": PROTOCOL_VERSION, "device_id": device.device_id, "records": records}
         began = time.perf_counter()
         try:
-            reply = await client.post("/api/v1/sync/push", json=body, headers=headers)
+            reply = await _request(
+                client, tally, "POST", "/api/v1/sync/push", json=body, headers=headers
+            )
         except httpx.HTTPError as exc:
             tally.note("push", time.perf_counter() - began)
             tally.errors.append(f"push device {device.index}: {type(exc).__name__}")
@@ -361,7 +383,10 @@ async def _sync_device(
         while True:  # pull to the end, as the app does after a push
             began = time.perf_counter()
             try:
-                reply = await client.get(
+                reply = await _request(
+                    client,
+                    tally,
+                    "GET",
                     "/api/v1/sync/pull",
                     params={"since": device.cursor, "limit": 500},
                     headers=headers,
@@ -495,6 +520,7 @@ def run_load(
         requests=tally.requests,
         errors=len(tally.errors) + (sent - stored),
         error_samples=tally.errors[:20],
+        resent=tally.resent,
         records_sent=sent,
         records_stored=stored,
         duplicates=duplicates,
@@ -560,6 +586,7 @@ Last run: {when}, {cpu} CPUs, database {result.database}.
 | records | {result.records_sent} sent, {result.records_stored} stored \
 ({result.records_per_s:.0f}/s) |
 | errors | {result.errors} (error rate {result.error_rate:.2%}) |
+| dropped connections, request sent again once | {result.resent} |
 | duplicates, gaps, pulls out of order | {result.duplicates}, {result.change_gaps}, \
 {result.pull_order_faults} |
 | server memory (RSS) | {result.server_rss_start_mb:.0f} MB at start, \

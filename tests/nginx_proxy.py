@@ -48,12 +48,15 @@ class NginxProxy:
         for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (f / sub).mkdir(parents=True, exist_ok=True)
         (f / "handhaving.conf").write_text(site_config(self.upstreams, self.port, f / "access.log"))
+        # worker_connections: every phone holds a connection and every request in
+        # flight one more to a server process; room for 2,000 phones at once
+        # (deploy/nginx/handhaving.conf says what a city sets).
         (f / "nginx.conf").write_text(
             f"""worker_processes 1;
 pid {f}/nginx.pid;
 error_log {f}/error.log warn;
 daemon off;
-events {{ worker_connections 512; }}
+events {{ worker_connections 4096; }}
 http {{
     client_body_temp_path {f}/body;
     proxy_temp_path {f}/proxy;

@@ -79,16 +79,17 @@ def render(results: Any, add: Any) -> None:
     add("")
     add(
         "| server processes | phones | records | seconds | records/s | push p50 | push p95 "
-        "| pull p95 | errors | peak RSS |"
+        "| pull p95 | errors | dropped connections, sent again | peak RSS |"
     )
-    add("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    add("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in runs:
         push, pull = r.latency_ms.get("push", {}), r.latency_ms.get("pull", {})
         add(
             f"| {r.servers} | {r.devices} | {n(r.records_stored)} | {s(r.seconds)} "
             f"| {n(r.records_per_s)} | {push.get('p50', 0) / 1000:.2f} s "
             f"| {push.get('p95', 0) / 1000:.2f} s | {pull.get('p95', 0) / 1000:.2f} s "
-            f"| {r.errors} | {mb(r.server_rss_peak_mb * 1024 * 1024)} |"
+            f"| {r.errors} | {getattr(r, 'resent', 0)} "
+            f"| {mb(r.server_rss_peak_mb * 1024 * 1024)} |"
         )
     if len(runs) >= 2 and runs[0].records_per_s:
         add("")
