@@ -89,7 +89,7 @@ def test_the_next_page_is_asked_for_before_the_current_one_is_applied(phone, wat
         cursors.append(store.cursor())
         apply(changes, next_since)
 
-    store.apply_pull_page = watched_apply  # type: ignore[method-assign]
+    store.apply_pull_page = watched_apply
     report = phone.sync()
 
     assert report.ok, report.error
