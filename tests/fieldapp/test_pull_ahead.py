@@ -15,14 +15,10 @@ from typing import Any
 
 import httpx
 import pytest
-from factories import make_user
+from enrolled import enrolled_phone
 
 from fieldapp import sync as sync_module
-from fieldapp.db import open_database
-from fieldapp.store import Store
-from fieldapp.sync import SyncClient, default_client
-from sync_server.db import session_scope
-from sync_server.services import accounts
+from fieldapp.sync import SyncClient
 
 PAGE = 10  # small pages: the district's reference data alone is several
 
@@ -60,19 +56,9 @@ def watcher() -> PullWatcher:
 @pytest.fixture
 def phone(tmp_path, server, engine, settings, watcher, monkeypatch) -> SyncClient:
     monkeypatch.setattr(sync_module, "PULL_LIMIT", PAGE)
-    officer = make_user(engine, districts=["noord"], username="vooruit1")
-    with session_scope(engine) as session:
-        code = accounts.create_enrolment_code(
-            session, user=officer, ttl=settings.enrolment_code_ttl
-        )
-    store = Store(open_database(tmp_path / "phone" / "app.db"), tmp_path / "phone" / "photos")
-    client = SyncClient(
-        store,
-        tmp_path / "phone" / "sync.lock",
-        client_factory=lambda url: default_client(url, transport=watcher),
+    return enrolled_phone(
+        tmp_path / "phone", server, engine, settings, watcher, username="vooruit1"
     )
-    client.enroll(server.url, code.code)
-    return client
 
 
 def test_the_next_page_is_asked_for_before_the_current_one_is_applied(phone, watcher):

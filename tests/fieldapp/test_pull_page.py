@@ -17,14 +17,12 @@ from typing import Any
 
 import httpx
 import pytest
-from factories import make_user
+from enrolled import enrolled_phone
 from phone_reference import REFERENCE
 
 from fieldapp.db import open_database
 from fieldapp.store import PageInvalid, Store
-from fieldapp.sync import SyncClient, default_client
-from sync_server.db import session_scope
-from sync_server.services import accounts
+from fieldapp.sync import SyncClient
 
 Rewrite = Callable[[dict[str, Any]], None]
 
@@ -55,19 +53,9 @@ def rewriter() -> PageRewriter:
 @pytest.fixture
 def phone(tmp_path, server, engine, settings, rewriter) -> SyncClient:
     """An enrolled phone that has not pulled anything yet."""
-    officer = make_user(engine, districts=["noord"], username="pagina1")
-    with session_scope(engine) as session:
-        code = accounts.create_enrolment_code(
-            session, user=officer, ttl=settings.enrolment_code_ttl
-        )
-    store = Store(open_database(tmp_path / "phone" / "app.db"), tmp_path / "phone" / "photos")
-    client = SyncClient(
-        store,
-        tmp_path / "phone" / "sync.lock",
-        client_factory=lambda url: default_client(url, transport=rewriter),
+    return enrolled_phone(
+        tmp_path / "phone", server, engine, settings, rewriter, username="pagina1"
     )
-    client.enroll(server.url, code.code)
-    return client
 
 
 def _tables(path: Path) -> dict[str, list[tuple[Any, ...]]]:
