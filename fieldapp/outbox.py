@@ -8,7 +8,7 @@ of an ORM object per record (which was a third of a phone's push time).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -36,17 +36,22 @@ def read_outgoing(
     claim: bool,
     open_payload: Callable[[str, dict[str, Any]], dict[str, Any]],
     open_identity: Callable[[m.PendingIdentity], dict[str, str]],
+    exclude: Collection[str] = (),
 ) -> list[OutgoingRecord]:
-    """The next records to send (incidents first, then oldest first); with
-    `claim` they are marked as attempted in the caller's transaction."""
-    rows = session.execute(
+    """The next records to send (incidents first, then oldest first), leaving
+    out `exclude` (a batch still on its way); with `claim` they are marked as
+    attempted in the caller's transaction."""
+    query = (
         select_columns(
             col(m.Entry.id), col(m.Entry.kind), col(m.Entry.payload), col(m.Outbox.version)
         )
         .join(m.Outbox, col(m.Outbox.entry_id) == col(m.Entry.id))
         .order_by(col(m.Outbox.priority), col(m.Outbox.queued_at))
         .limit(limit)
-    ).all()
+    )
+    if exclude:
+        query = query.where(col(m.Outbox.entry_id).not_in(list(exclude)))
+    rows = session.execute(query).all()
     ids = [row.id for row in rows]
     if claim and ids:
         session.execute(

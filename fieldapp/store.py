@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -422,8 +422,11 @@ class Store(SyncBookkeeping):
 
     # ------------------------------------------------------------ outbox (used by sync)
 
-    def outgoing(self, limit: int, *, claim: bool = False) -> list[OutgoingRecord]:
-        """The next records to send: incidents first, then oldest first.
+    def outgoing(
+        self, limit: int, *, claim: bool = False, exclude: Collection[str] = ()
+    ) -> list[OutgoingRecord]:
+        """The next records to send: incidents first, then oldest first, without
+        `exclude` (the batch the sync has on its way while it reads the next).
 
         With `claim` (the sync does this) they are marked as attempted in the same
         transaction they are read in: an edit or delete made at the same moment
@@ -437,6 +440,7 @@ class Store(SyncBookkeeping):
                 claim=claim,
                 open_payload=self.cipher.open_payload_strict,
                 open_identity=self._identity,
+                exclude=exclude,
             )
 
     def apply_push_results(self, results: list[dict[str, Any]]) -> dict[str, int]:

@@ -155,38 +155,59 @@ class SyncClient:
     def _push(
         self, client: httpx.Client, enrolment: m.Enrolment, report: SyncReport, say: Progress
     ) -> None:
+        """Batches one after the other, with the phone's work overlapping the
+        server's: while batch n is on its way the next one is read from the
+        outbox, and batch n+1 goes out before the verdicts on batch n are written
+        (one request ahead, on a thread of its own, as in `_pull`). A batch is
+        read and marked as attempted in one local transaction (see outgoing); a
+        failed request stops the push, and the batch read ahead waits, marked as
+        attempted, for the next sync, which sends it as it is."""
         total = max(self.store.pending_count(), 1)
         sent = 0
-        while True:
-            # Read and marked as attempted in one local transaction (see outgoing).
-            batch = self.store.outgoing(BATCH_SIZE, claim=True)
-            if not batch:
-                return
-            say(f"Versturen {sent}/{total}", 0.6 * sent / total)
-            ids = [record.entry_id for record in batch]
-            try:
-                body = self._call(
-                    client,
-                    "POST",
-                    "/api/v1/sync/push",
-                    json={
-                        "protocol": PROTOCOL_VERSION,
-                        "device_id": enrolment.device_id,
-                        "records": [record.wire for record in batch],
-                    },
-                )
-            except SyncError as exc:
-                self.store.note_push_failure(ids, exc.message)
-                raise
-            counts = self.store.apply_push_results(body.get("results", []))
-            report.accepted += counts.get("accepted", 0)
-            report.rejected += counts.get("rejected", 0)
-            report.conflicts += counts.get("conflict", 0)
-            sent += len(batch)
-            if sum(counts.values()) == 0:
-                # The server answered none of them (should not happen): stop
-                # rather than loop; they stay queued for the next sync.
-                raise SyncError("bad_reply")
+        batch = self.store.outgoing(BATCH_SIZE, claim=True)
+        if not batch:
+            return
+        with ThreadPoolExecutor(1, thread_name_prefix="push-ahead") as ahead:
+            reply = ahead.submit(self._push_batch, client, enrolment, batch)
+            while True:
+                say(f"Versturen {sent}/{total}", 0.6 * sent / total)
+                ids = [record.entry_id for record in batch]
+                following = self.store.outgoing(BATCH_SIZE, claim=True, exclude=ids)
+                try:
+                    body = reply.result()
+                except SyncError as exc:
+                    self.store.note_push_failure(ids, exc.message)
+                    raise
+                if following:
+                    reply = ahead.submit(self._push_batch, client, enrolment, following)
+                # Leaving the block waits for a request still under way, so the
+                # client is never closed under it.
+                counts = self.store.apply_push_results(body.get("results", []))
+                report.accepted += counts.get("accepted", 0)
+                report.rejected += counts.get("rejected", 0)
+                report.conflicts += counts.get("conflict", 0)
+                sent += len(batch)
+                if sum(counts.values()) == 0:
+                    # The server answered none of them (should not happen): stop
+                    # rather than loop; they stay queued for the next sync.
+                    raise SyncError("bad_reply")
+                if not following:
+                    return
+                batch = following
+
+    def _push_batch(
+        self, client: httpx.Client, enrolment: m.Enrolment, batch: list[Any]
+    ) -> dict[str, Any]:
+        return self._call(
+            client,
+            "POST",
+            "/api/v1/sync/push",
+            json={
+                "protocol": PROTOCOL_VERSION,
+                "device_id": enrolment.device_id,
+                "records": [record.wire for record in batch],
+            },
+        )
 
     def _upload_photos(self, client: httpx.Client, report: SyncReport, say: Progress) -> None:
         photos = self.store.photos_to_upload()

@@ -84,6 +84,10 @@ class LoadResult:
     # app does at its next sync; a push sent twice is accepted once): not errors
     # unless the second try fails too, but always reported.
     resent: int = 0
+    # CPU time of the server processes and of the whole machine (busy cores on
+    # average) during the load: where the time went.
+    server_cpu_s: float = 0.0
+    cores_busy: float = 0.0
 
     @property
     def error_rate(self) -> float:
@@ -105,6 +109,9 @@ class LoadResult:
             f"{self.pull_order_faults} pulls out of order",
             f"server memory (RSS):    {self.server_rss_start_mb:.0f} MB at start, "
             f"{self.server_rss_peak_mb:.0f} MB peak",
+            f"CPU:                    server processes {self.server_cpu_s:.1f} s "
+            f"({1000 * self.server_cpu_s / max(self.requests, 1):.1f} ms per request); "
+            f"machine {self.cores_busy:.2f} of {os.cpu_count()} cores busy",
         ]
         for op, stats in self.latency_ms.items():
             lines.append(
@@ -501,10 +508,13 @@ def run_load(
                 stack.callback(nginx.stop)
                 url = nginx.url
             phones = prepare_devices(database_url, url, devices)
-            with MemorySampler(*(process for _, process in started)) as memory:
+            processes = [process for _, process in started]
+            with MemorySampler(*processes) as memory:
+                cpu_before = _cpu(processes), psutil.cpu_times()
                 began = time.perf_counter()
                 tally = asyncio.run(_run_all(url, phones, batches, per_batch))
                 seconds = time.perf_counter() - began
+                cpu_after = _cpu(processes), psutil.cpu_times()
         server_log = "\n".join(
             (work / f"server{i}.log").read_text(errors="replace") for i in range(servers)
         )
@@ -535,7 +545,20 @@ def run_load(
         database=dialect,
         servers=servers,
         proxy="nginx" if proxy else "none",
+        server_cpu_s=cpu_after[0] - cpu_before[0],
+        cores_busy=_busy(cpu_before[1], cpu_after[1]),
     )
+
+
+def _cpu(processes: list[psutil.Process]) -> float:
+    return sum(p.cpu_times().user + p.cpu_times().system for p in processes)
+
+
+def _busy(before: Any, after: Any) -> float:
+    """The machine's busy cores on average between two readings of its CPU times."""
+    idle = (after.idle + after.iowait) - (before.idle + before.iowait)
+    total = sum(after) - sum(before)
+    return (1 - idle / total) * (psutil.cpu_count() or 1) if total > 0 else 0.0
 
 
 # ---------------------------------------------------------------- a database of its own

@@ -75,6 +75,18 @@ def surely_storable(value: Any) -> bool:
     return "\\u0000" not in dumped and _SURROGATE.search(dumped) is None
 
 
+# In a JSON body such text can only arrive as an escape (\u0000, \ud800…), as a
+# NUL byte (not valid JSON, or another encoding than UTF-8), or as the UTF-8
+# bytes of a surrogate, which Python's json module lets through.
+_UNSTORABLE_IN_JSON = re.compile(rb"\\u(0000|[dD][89a-fA-F][0-9a-fA-F]{2})|\x00|\xed[\xa0-\xbf]")
+
+
+def surely_storable_json(body: bytes) -> bool:
+    """`surely_storable` for a JSON body as it arrived, before it is parsed: one
+    scan of its bytes instead of encoding the parsed value again."""
+    return _UNSTORABLE_IN_JSON.search(body) is None
+
+
 def _iso_with_offset(value: Any) -> Any:
     if isinstance(value, datetime):  # built in Python, not read from the wire
         return value

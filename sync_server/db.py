@@ -31,6 +31,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # With synchronous=NORMAL only a checkpoint waits for the disk (fsync); at
+    # SQLite's default (every 1,000 pages, about one 500-record push) that wait
+    # was a fifth of a push. Every 20,000 pages (80 MB of WAL) there are far
+    # fewer, and a page written many times is copied to the database once.
+    cursor.execute("PRAGMA wal_autocheckpoint=20000")
     cursor.close()
 
 

@@ -8,7 +8,9 @@ query string and JSON or text bodies; photos (binary) are not text.
 
 The push body is the one exception: its records are judged one by one
 (`sync_protocol.records` refuses such text as `invalid_record`), so one bad
-record does not block a phone's whole outbox.
+record does not block a phone's whole outbox. Its bytes are still scanned here,
+once: when they surely hold no such text the route is told so
+(`request.state.text_checked`), and the records are not searched again.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from urllib.parse import unquote_to_bytes
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync_protocol import PROTOCOL_VERSION, ErrorCode
-from sync_protocol.text import all_storable, is_storable
+from sync_protocol.text import TEXT_CHECKED, all_storable, is_storable, surely_storable_json
 from sync_server.api.limits import BLOB_PREFIX
 
 PUSH_PATH = "/api/v1/sync/push"
@@ -69,7 +71,7 @@ class TextGuardMiddleware:
         if not is_storable(path) or not _query_is_storable(scope.get("query_string", b"")):
             await _reject(send)
             return
-        if path.startswith(BLOB_PREFIX) or path == PUSH_PATH:
+        if path.startswith(BLOB_PREFIX):
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
@@ -84,7 +86,9 @@ class TextGuardMiddleware:
             chunks.append(message.get("body", b""))
             more = message.get("more_body", False)
         body = b"".join(chunks)
-        if body and not body_is_storable(body, content_type):
+        if path == PUSH_PATH:
+            scope.setdefault("state", {})[TEXT_CHECKED] = surely_storable_json(body)
+        elif body and not body_is_storable(body, content_type):
             await _reject(send)
             return
         await self.app(scope, _replay([{"type": "http.request", "body": body}], receive), send)

@@ -345,7 +345,13 @@ def authenticate(
     a shared desk. A phone's token lives until it is revoked: the phone is locked
     with a PIN, and an officer in the field must not be logged out mid-shift.
     """
-    device = session.exec(select(Device).where(Device.token_hash == sha256_hex(token))).first()
+    # Device and user in one query: this runs before every request of every phone.
+    found = session.exec(
+        select(Device, User)
+        .outerjoin(User, col(User.id) == col(Device.user_id))
+        .where(Device.token_hash == sha256_hex(token))
+    ).first()
+    device, user = found if found is not None else (None, None)
     if device is None:
         raise ServiceError(
             ErrorCode.TOKEN_INVALID, "Dit apparaat is niet (meer) bekend. Koppel het opnieuw."
@@ -362,7 +368,6 @@ def authenticate(
             idle is not None and now - last_seen > idle
         ):
             raise ServiceError(ErrorCode.TOKEN_EXPIRED, "Je sessie is verlopen. Log opnieuw in.")
-    user = session.get(User, device.user_id)
     if user is None or not user.active:
         raise ServiceError(ErrorCode.TOKEN_REVOKED, "Deze gebruiker is uitgeschakeld.")
     return device, user

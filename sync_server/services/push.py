@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -29,6 +28,7 @@ from sync_protocol import ErrorCode, PushItemResult
 from sync_server.db import session_scope, utcnow
 from sync_server.errors import ServiceError
 from sync_server.models import Device, User
+from sync_server.services.changes import LockTiming
 from sync_server.services.push_decide import decide
 from sync_server.services.push_validate import validate_batch
 from sync_server.services.push_write import hotspot_spots, read_context, write_plan
@@ -55,21 +55,25 @@ def push_records(
     key: bytes,
     max_batch: int,
     nearest_hotspot_m: float = DEFAULT_NEAREST_HOTSPOT_M,
+    text_checked: bool = False,
 ) -> list[PushItemResult]:
+    """Validate, decide and write a batch; a verdict per record, in order.
+    `text_checked`: the caller found no text in the batch that a database cannot
+    store (the request's bytes were scanned), so validation need not look."""
     if len(items) > max_batch:
         raise ServiceError(
             ErrorCode.BATCH_TOO_LARGE,
             f"Te veel records in één keer ({len(items)}); maximaal {max_batch} per verzoek.",
         )
     assert user.id is not None
-    valid, rejections = validate_batch(items, key)
+    valid, rejections = validate_batch(items, key, text_checked=text_checked)
     results: dict[int, PushItemResult] = {r.index: r for r in rejections}
     if not valid:
         return [results[i] for i in sorted(results)]
     ids = sorted({v.id for v in valid})
-    timing: list[float] = []
+    timing = LockTiming()
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        timing.clear()
+        timing = LockTiming()
         try:
             with session_scope(engine) as session:
                 ctx = read_context(
@@ -91,9 +95,15 @@ def push_records(
             if attempt == MAX_ATTEMPTS:
                 raise
             log.info("push retry %d after %s", attempt, type(exc).__name__)
-    if timing and os.environ.get(TIMING_ENV) == "1":
-        held_ms = (time.time() - timing[0]) * 1000
-        log.warning("push-timing records=%d counter_lock_ms=%.2f", len(items), held_ms)
+    if timing.locked_at and timing.commit_seen_at and os.environ.get(TIMING_ENV) == "1":
+        held_ms = (timing.commit_seen_at - timing.locked_at) * 1000
+        log.warning(
+            "push-timing records=%d counter_lock_ms=%.2f first_seq=%d locked_at=%.6f",
+            len(items),
+            held_ms,
+            timing.first_seq,
+            timing.locked_at,
+        )
     results.update(plan.results)
     results.update(written)
     return [results[i] for i in sorted(results)]

@@ -127,15 +127,18 @@ _ANY_KIND: Any = Annotated[Union[_TAGGED], Field(discriminator="kind")]  # noqa:
 _BATCH: TypeAdapter[list[Any]] = TypeAdapter(list[_ANY_KIND])
 
 
-def validate_batch(items: list[Any], key: bytes) -> tuple[list[Valid], list[PushItemResult]]:
-    """Every item of a push, validated: the valid records and the rejections."""
+def validate_batch(
+    items: list[Any], key: bytes, *, text_checked: bool = False
+) -> tuple[list[Valid], list[PushItemResult]]:
+    """Every item of a push, validated: the valid records and the rejections.
+    `text_checked`: the caller knows the batch holds no unstorable text."""
     fast: list[int] = list(range(len(items)))
     slow: list[int] = []
     valid: list[Valid] = []
     rejections: list[PushItemResult] = []
     # One scan of the whole batch for text no database can store; only if it
     # finds some does every model look at its own strings (the exact verdict).
-    context = {TEXT_CHECKED: True} if surely_storable(items) else None
+    context = {TEXT_CHECKED: True} if text_checked or surely_storable(items) else None
     while fast:
         try:
             models = _BATCH.validate_python([items[i] for i in fast], context=context)

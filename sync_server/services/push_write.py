@@ -9,7 +9,8 @@ Order (every push takes its locks in this order, so no two wait on each other):
    current whatever commits in between (sync-protocol.md, property 8);
 4. photos, versions (executemany), the device;
 5. the counter row and the change rows, then commit (property 9: the lock every
-   writer of the change log queues on is held only for this last step).
+   writer of the change log queues on is held only for this last step; on
+   PostgreSQL the statement and the COMMIT travel together, changes.py).
 
 A record or version that a concurrent push inserted after this one decided
 fails the primary key (IntegrityError): the attempt is rolled back and the batch
@@ -30,8 +31,10 @@ from sqlalchemy import (
     cast,
     delete,
     func,
+    literal,
     select,
     text,
+    union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -48,7 +51,7 @@ from sync_server.models import (
     Wijkactie,
 )
 from sync_server.services.bulk_insert import insert_rows
-from sync_server.services.changes import record_changes
+from sync_server.services.changes import LockTiming, record_changes_and_commit
 from sync_server.services.geo import Spot, nearest
 from sync_server.services.push_decide import Context, Known, KnownVersion, Plan, result
 
@@ -78,11 +81,7 @@ def read_context(
     this order never finds a version without its record (which would answer a
     re-sent yellow card without its card number)."""
     conn = session.connection()
-    themes = set(conn.execute(select(Theme.code)).scalars())  # type: ignore[call-overload]
-    hotspot_districts: dict[str, str] = {
-        code: district
-        for code, district in conn.execute(select(Hotspot.code, Hotspot.district_code))  # type: ignore[call-overload]
-    }
+    themes, hotspot_districts, wijkactie_districts = _reference(conn)
     versions: dict[tuple[str, int], KnownVersion] = {}
     records: dict[str, Known] = {}
     if ids:
@@ -111,11 +110,24 @@ def read_context(
     context = Context(
         user_id, device_id, districts, themes, hotspot_districts, records, versions, now
     )
-    context.wijkactie_districts = {
-        action: district
-        for action, district in conn.execute(select(Wijkactie.id, Wijkactie.district_code))  # type: ignore[call-overload]
-    }
+    context.wijkactie_districts = wijkactie_districts
     return context
+
+
+def _reference(conn: Any) -> tuple[set[str], dict[str, str], dict[str, str]]:
+    """The themes, each hotspot's district and each district action's district,
+    in one query (one round trip per push instead of three)."""
+    rows = conn.execute(
+        union_all(
+            select(literal("theme"), Theme.code, literal(None, Text)),  # type: ignore[call-overload]
+            select(literal("hotspot"), Hotspot.code, Hotspot.district_code),  # type: ignore[call-overload]
+            select(literal("wijkactie"), Wijkactie.id, Wijkactie.district_code),  # type: ignore[call-overload]
+        )
+    ).all()
+    themes = {code for what, code, _district in rows if what == "theme"}
+    hotspots = {code: district for what, code, district in rows if what == "hotspot"}
+    actions = {code: district for what, code, district in rows if what == "wijkactie"}
+    return themes, hotspots, actions
 
 
 class _PgJSONText(TypeDecorator[str]):
@@ -197,10 +209,10 @@ def _assign_hotspots(session: Session, rows: list[dict[str, Any]], max_m: float)
 
 
 def write_plan(
-    session: Session, ctx: Context, plan: Plan, *, nearest_hotspot_m: float, timing: list[float]
+    session: Session, ctx: Context, plan: Plan, *, nearest_hotspot_m: float, timing: LockTiming
 ) -> dict[int, PushItemResult]:
-    """Write what `decide` planned; the answers of the accepted records. Appends
-    the moment the change counter was locked to `timing`."""
+    """Write what `decide` planned and commit; the answers of the accepted
+    records. `timing` gets when the change counter was locked and released."""
     _number_cards(session, ctx, plan)
     _assign_hotspots(session, list(plan.inserts.values()), nearest_hotspot_m)
     _assign_hotspots(session, list(plan.updates.values()), nearest_hotspot_m)
@@ -262,7 +274,7 @@ def write_plan(
         )
         for item, record_id in plan.accepted
     }
-    record_changes(session, plan.changes, locked_at=timing)
+    record_changes_and_commit(session, plan.changes, timing=timing)
     return answers
 
 

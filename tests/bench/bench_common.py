@@ -260,6 +260,11 @@ class ServerProcess:
         except psutil.Error:
             return 0
 
+    def cpu_seconds(self) -> float:
+        assert self.proc is not None
+        times = psutil.Process(self.proc.pid).cpu_times()
+        return float(times.user + times.system)
+
     def start_sampling(self) -> None:
         self.peak_rss = self.rss()
         self._sampling = True

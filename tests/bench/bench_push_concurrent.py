@@ -5,8 +5,14 @@ change counter (sync-protocol.md, property 9). Each client is an officer of its
 own with an enrolled device, sending batches of 500 records over HTTP as the
 phone does; client i talks to server process i mod P, and all processes serve
 one database. Every server logs, in bench mode only (HV_BENCH_PUSH_TIMING=1),
-how long each push held the change counter's lock (from its update to the
-commit); the bench reads those lines from the servers' logs.
+when each push locked the change counter, the first change number it gave out
+and how long until the process saw its commit; the bench reads those lines from
+the servers' logs. The lock is released by the COMMIT in the database, which can
+be well before the process sees the reply (its thread first waits for Python's
+interpreter lock), so where PostgreSQL keeps commit times
+(track_commit_timestamp, on in scripts/postgres-test-server) the hold is
+measured there: from the lock to the commit of the transaction that wrote that
+change number, both on the database's clock.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 from bench_common import (
     Database,
     ServerProcess,
@@ -29,9 +36,12 @@ from bench_common import (
     make_records,
     new_database,
 )
+from sqlalchemy.exc import DBAPIError
 
 BATCH = 500
-_HOLD = re.compile(r"push-timing records=(\d+) counter_lock_ms=([0-9.]+)")
+_HOLD = re.compile(
+    r"push-timing records=(\d+) counter_lock_ms=([0-9.]+) first_seq=(\d+) locked_at=([0-9.]+)"
+)
 
 
 @dataclass
@@ -42,7 +52,11 @@ class ConcurrentPush:
     seconds: float
     request_p50: float
     request_p95: float
-    hold_ms: list[float]  # per push of BATCH records, from the servers' logs
+    hold_ms: list[float]  # per push of BATCH records: lock to commit
+    seen_ms: list[float]  # lock to the commit seen by the server process
+    hold_measured_in: str  # "database" (commit timestamps) or "server process"
+    cores_busy: float  # the machine's busy cores on average during the run
+    server_cpu_seconds: float  # CPU time of the server processes during the run
 
     @property
     def rate(self) -> float:
@@ -59,9 +73,33 @@ class TimedServer(ServerProcess):
     def env(self) -> dict[str, str]:
         return super().env() | {"HV_BENCH_PUSH_TIMING": "1"}
 
-    def holds(self) -> list[float]:
+    def holds(self) -> list[tuple[float, int, float]]:
+        """(ms until the commit was seen, first change number, locked at) per push."""
         text = (self.workdir / f"server-{self.port}.log").read_text(errors="replace")
-        return [float(ms) for n, ms in _HOLD.findall(text) if int(n) == BATCH]
+        return [
+            (float(ms), int(seq), float(at))
+            for n, ms, seq, at in _HOLD.findall(text)
+            if int(n) == BATCH
+        ]
+
+
+def _commit_holds(db: Database, logged: list[tuple[float, int, float]]) -> list[float] | None:
+    """Lock to commit per push on the database's clock, or None where PostgreSQL
+    keeps no commit times."""
+    if not logged:
+        return []
+    try:
+        with db.engine.connect() as conn:
+            committed = dict(
+                conn.exec_driver_sql(
+                    "select seq, extract(epoch from pg_xact_commit_timestamp(xmin)) "
+                    "from change where seq = any(%(seqs)s)",
+                    {"seqs": [seq for _ms, seq, _at in logged]},
+                ).all()
+            )
+    except DBAPIError:  # track_commit_timestamp is off
+        return None
+    return [(float(committed[seq]) - at) * 1000 for _ms, seq, at in logged]
 
 
 def _enrol(server_url: str, code: str) -> tuple[str, str]:
@@ -117,18 +155,24 @@ def _one_run(
     with ThreadPoolExecutor(max_workers=clients) as pool:
         futures = [pool.submit(_client, *phone, barrier) for phone in phones]
         barrier.wait(timeout=120)
+        cpu_before = psutil.cpu_times()
+        servers_before = [s.cpu_seconds() for s in servers]
         started = time.perf_counter()
         request_times = [t for f in futures for t in f.result()]
         seconds = time.perf_counter() - started
+        cpu_after = psutil.cpu_times()
+        servers_cpu = sum(s.cpu_seconds() - b for s, b in zip(servers, servers_before, strict=True))
     with db.engine.connect() as conn:
         gaps = conn.exec_driver_sql(
             "select count(*) - coalesce(max(seq) - min(seq) + 1, 0) from change"
         ).scalar()
     if gaps:
         raise RuntimeError("the change log has a gap")
-    holds = [
+    logged = [
         h for s, before in zip(servers, logged_before, strict=True) for h in s.holds()[before:]
     ]
+    seen = [ms for ms, _seq, _at in logged]
+    in_database = _commit_holds(db, logged)
     ordered = sorted(request_times)
     return ConcurrentPush(
         processes=len(servers),
@@ -137,8 +181,19 @@ def _one_run(
         seconds=seconds,
         request_p50=statistics.median(ordered),
         request_p95=ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))],
-        hold_ms=holds,
+        hold_ms=seen if in_database is None else in_database,
+        seen_ms=seen,
+        hold_measured_in="server process" if in_database is None else "database",
+        cores_busy=_busy(cpu_before, cpu_after),
+        server_cpu_seconds=servers_cpu,
     )
+
+
+def _busy(before: Any, after: Any) -> float:
+    """How many of the machine's cores were busy on average (all its processes)."""
+    idle = (after.idle + after.iowait) - (before.idle + before.iowait)
+    total = sum(after) - sum(before)
+    return (1 - idle / total) * (psutil.cpu_count() or 1) if total > 0 else float("nan")
 
 
 def run_concurrent_push(

@@ -139,6 +139,30 @@ def test_push_rejects_only_the_record_with_nul(http, engine, settings):
     assert "Jansen" not in response.text
 
 
+def test_push_rejects_only_the_record_with_a_surrogate_sent_as_raw_bytes(http, engine, settings):
+    """A lone surrogate can also arrive unescaped, as its UTF-8 bytes (Python's
+    json module reads them): that record is rejected on its own, as an escaped
+    one is, now that the push body is scanned as bytes before it is parsed."""
+    phone = enrol(http, engine, settings, make_user(engine, password=None))
+    spot = hotspot_in(engine, "noord")
+    good = waarneming_record(spot)
+    bad = waarneming_record(spot, note="bij \ud800 de ingang")
+    body = json.dumps(
+        {"protocol": 1, "device_id": phone.device_id, "records": [good, bad]},
+        ensure_ascii=False,
+    ).encode("utf-8", "surrogatepass")
+    assert b"\xed\xa0\x80" in body
+    response = phone.client.post(
+        "/api/v1/sync/push",
+        headers=phone.headers | {"Content-Type": "application/json"},
+        content=body,
+    )
+    assert response.status_code == 200, response.text
+    first, second = response.json()["results"]
+    assert first["status"] == "accepted"
+    assert (second["status"], second["code"]) == ("rejected", "invalid_record")
+
+
 @pytest.mark.parametrize(
     "observed_at",
     [1_700_000_000, 1_700_000_000.5, "1700000000", "2026-03-01T14:05:00", "2026-03-01", True],

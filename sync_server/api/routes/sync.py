@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from sync_protocol import (
     PROTOCOL_VERSION,
@@ -16,6 +16,7 @@ from sync_protocol import (
     PushRequest,
     PushResponse,
 )
+from sync_protocol.text import TEXT_CHECKED
 from sync_server import metrics
 from sync_server.api.deps import (
     CurrentCaller,
@@ -45,6 +46,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 @router.post("/push", response_model=PushResponse, responses=_ERRORS)
 def push(
     body: PushRequest,
+    request: Request,
     caller: CurrentCaller,
     engine: EngineDep,
     settings: SettingsDep,
@@ -72,6 +74,8 @@ def push(
         key=settings.pseudonym_key,
         max_batch=settings.limits.max_batch_records,
         nearest_hotspot_m=settings.nearest_hotspot_max_m,
+        # The text guard scanned the body's bytes (api/text_guard.py).
+        text_checked=getattr(request.state, TEXT_CHECKED, False),
     )
     metrics.record_push(str(result.status) for result in results)
     return PushResponse(results=results, server_time=datetime.now(UTC))
