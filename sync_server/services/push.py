@@ -21,6 +21,7 @@ import logging
 import os
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -29,7 +30,7 @@ from sync_server.db import session_scope, utcnow
 from sync_server.errors import ServiceError
 from sync_server.models import Device, User
 from sync_server.services.changes import LockTiming
-from sync_server.services.push_decide import decide
+from sync_server.services.push_decide import Verdict, decide
 from sync_server.services.push_validate import validate_batch
 from sync_server.services.push_write import hotspot_spots, read_context, write_plan
 
@@ -43,6 +44,8 @@ DEFAULT_NEAREST_HOTSPOT_M = 250.0
 # the lock was obtained is the database's clock: the bench runs it on this machine).
 # Counts and times only.
 TIMING_ENV = "HV_BENCH_PUSH_TIMING"
+# A batch's verdicts typed in one call (see push_decide.result).
+_VERDICTS: TypeAdapter[list[PushItemResult]] = TypeAdapter(list[PushItemResult])
 
 
 def push_records(
@@ -67,9 +70,9 @@ def push_records(
         )
     assert user.id is not None
     valid, rejections = validate_batch(items, key, text_checked=text_checked)
-    results: dict[int, PushItemResult] = {r.index: r for r in rejections}
+    results: dict[int, PushItemResult | Verdict] = {r.index: r for r in rejections}
     if not valid:
-        return [results[i] for i in sorted(results)]
+        return sorted(rejections, key=lambda r: r.index)
     ids = sorted({v.id for v in valid})
     timing = LockTiming()
     for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -106,4 +109,4 @@ def push_records(
         )
     results.update(plan.results)
     results.update(written)
-    return [results[i] for i in sorted(results)]
+    return _VERDICTS.validate_python([results[i] for i in sorted(results)])

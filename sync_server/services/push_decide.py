@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sync_protocol import ErrorCode, PushItemResult, PushStatus
+from sync_protocol import ErrorCode, PushStatus
 from sync_protocol.records import KIND_THEMES, PUSH_PRIORITY, GeleKaart
 from sync_server.services.changes import AUDIENCE_OWNER, PendingChange
 from sync_server.services.localtime import local_fields
@@ -75,6 +75,10 @@ class NewCard:
     nth_in_batch: int
 
 
+# One record's verdict before it is typed (the fields of PushItemResult).
+Verdict = dict[str, Any]
+
+
 @dataclass
 class Plan:
     """Everything the writer writes, and the answers once the card numbers are known."""
@@ -86,7 +90,7 @@ class Plan:
     changes: list[PendingChange] = field(default_factory=list)
     cards: list[NewCard] = field(default_factory=list)
     accepted: list[tuple[Valid, str]] = field(default_factory=list)  # answered after numbering
-    results: dict[int, PushItemResult] = field(default_factory=dict)
+    results: dict[int, Verdict] = field(default_factory=dict)
 
 
 def result(
@@ -97,22 +101,22 @@ def result(
     code: ErrorCode | None = None,
     message: str | None = None,
     server_copy: dict[str, Any] | None = None,
-) -> PushItemResult:
+) -> Verdict:
     outcome: dict[str, Any] = {}
     if card_number is not None:
         outcome = {"card_number": card_number, "next_step": next_step(card_number)}
-    # Built without validating again: every value here is already typed by us,
-    # and a 500-record push makes 500 of these.
-    return PushItemResult.model_construct(
-        index=item.index,
-        id=item.id,
-        version=item.version,
-        status=status,
-        code=code,
-        message=message,
-        server_copy=server_copy,
-        outcome=outcome,
-    )
+    # A plain dict: push.py types a batch's verdicts in one validator call, which
+    # is several times faster than building 500 models one by one in Python.
+    return {
+        "index": item.index,
+        "id": item.id,
+        "version": item.version,
+        "status": status,
+        "code": code,
+        "message": message,
+        "server_copy": server_copy,
+        "outcome": outcome,
+    }
 
 
 def _reject(plan: Plan, item: Valid, code: ErrorCode, message: str) -> None:

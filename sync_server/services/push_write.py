@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
-from sync_protocol import PushItemResult, PushStatus, RecordKind
+from sync_protocol import PushStatus, RecordKind
 from sync_server.models import (
     Device,
     Hotspot,
@@ -53,7 +53,14 @@ from sync_server.models import (
 from sync_server.services.bulk_insert import insert_rows
 from sync_server.services.changes import LockTiming, record_changes_and_commit
 from sync_server.services.geo import Spot, nearest
-from sync_server.services.push_decide import Context, Known, KnownVersion, Plan, result
+from sync_server.services.push_decide import (
+    Context,
+    Known,
+    KnownVersion,
+    Plan,
+    Verdict,
+    result,
+)
 
 
 def hotspot_spots(session: Session) -> list[Spot]:
@@ -210,7 +217,7 @@ def _assign_hotspots(session: Session, rows: list[dict[str, Any]], max_m: float)
 
 def write_plan(
     session: Session, ctx: Context, plan: Plan, *, nearest_hotspot_m: float, timing: LockTiming
-) -> dict[int, PushItemResult]:
+) -> dict[int, Verdict]:
     """Write what `decide` planned and commit; the answers of the accepted
     records. `timing` gets when the change counter was locked and released."""
     _number_cards(session, ctx, plan)

@@ -447,11 +447,17 @@ def _profile(results: Any, add: Any) -> None:
     add("")
     if results.push:
         add(
-            "The phone's own work per record (push time minus the time spent in HTTP "
-            "requests) and the time in HTTP requests (server work plus loopback), per N:"
+            "The phone's work that is not hidden behind a request (push time minus the time "
+            "a request was under way) and the time with a request under way (server work "
+            "plus loopback), per N. The phone reads the next batch and writes the verdicts "
+            "on the last while a request is under way (`fieldapp/sync.py`, one batch ahead), "
+            "so most of its work is in the second column's time, not the first's:"
         )
         add("")
-        add("| database | N | phone ms/record | in HTTP (server + loopback) ms/record |")
+        add(
+            "| database | N | phone, not overlapped, ms/record "
+            "| request under way (server + loopback) ms/record |"
+        )
         add("| --- | ---: | ---: | ---: |")
         for p in results.push:
             add(
@@ -464,9 +470,10 @@ def _profile(results: Any, add: Any) -> None:
             phone = p.seconds - p.http_seconds
             add(
                 f"- {_db(p.db)}, N={_n(p.n)}: of {_s(p.seconds)} s, {_s(p.http_seconds)} s "
-                f"({p.http_seconds / p.seconds:.0%}) is waiting for the server's replies "
-                f"(server work plus loopback), {_s(phone)} s ({phone / p.seconds:.0%}) is the "
-                "phone's own work (reading the outbox, marking attempts, applying results)."
+                f"({p.http_seconds / p.seconds:.0%}) has a request under way (server work "
+                f"plus loopback, with the phone's work beside it), {_s(phone)} s "
+                f"({phone / p.seconds:.0%}) is phone work with no request under way (the "
+                "first batch's read, the last batch's verdicts)."
             )
     add("")
     _findings(results, add)
@@ -521,28 +528,39 @@ def _findings(results: Any, add: Any) -> None:
         f"time and `Store.apply_push_results` {apply:.0%}; both handle a batch with one "
         "`IN` query per table and one bulk `UPDATE`/`DELETE`, and the outbox is read in send "
         "order through an index (phone schema step 2). The rest, "
-        f"{waiting:.0%}, is the request: sending, the server's work, and the reply."
+        f"{waiting:.0%}, is the request: sending, the server's work, and the reply. Since "
+        "the phone sends batch n+1 before it writes the verdicts on batch n, its two parts "
+        "run while the server works, on the other core."
     )
     add(
         f"- **The server**: validating the batch (one pydantic call) takes {validate:.0%} of "
         f"the push service, deciding each record in memory {decide:.0%}, and writing with "
         f"bulk Core statements (no ORM object per record) {write:.0%}. (A server "
         "process also freezes its start-up objects out of the garbage collector's way, "
-        "`sync_server/heap.py`; this in-process profile runs without that.)"
+        "`sync_server/heap.py`; this in-process profile runs without that.) cProfile "
+        "inflates pydantic's share: every call from pydantic's core back into Python (a "
+        "model's validator) is hooked; timed without the profiler, validating a 500-record "
+        "batch takes about a third of what the table says."
     )
     add(
         "- **Against PouchDB and the bare insert** the gap is per record, not per request: "
         "requests are already few (one per 500 records)."
     )
     add(
-        "- **Many phones at once** (sections 1b and 1c): the server's threads spend most "
-        "of their time waiting for PostgreSQL, and in PostgreSQL the pushes queue on the "
-        "change counter's row lock (`pg_stat_activity` during the 200-phone run: up to 18 "
-        "sessions waiting on `Lock:transactionid` for the counter update). The statement "
-        "that holds it takes about a millisecond; the rest of the hold is the holding "
-        "thread waiting for Python's interpreter lock among the process's other request "
-        "threads before it can send COMMIT. A second process halves that competition, "
-        "which is why 2 processes help most when each has few clients."
+        "- **Many phones at once** (sections 1b and 1c): the change counter is no longer "
+        "where pushes queue. Its lock is taken by the last statement of a push, and on "
+        "PostgreSQL that statement and the COMMIT go to the database in one pipeline "
+        "(`sync_server/services/changes.py`), so the database releases the lock about a "
+        "millisecond after taking it, whatever the process does next (before, the holding "
+        "thread first had to win Python's interpreter lock back from the process's other "
+        "request threads to send COMMIT: 40-65 ms at p95 with 4 clients). What limits "
+        "throughput now is CPU: one process runs Python on one core at a time (with 4 "
+        "clients it keeps about one core busy), two processes fill both cores of this "
+        "machine together with PostgreSQL and the clients (the *cores busy* column), so "
+        "a second process adds what the idle part of the machine allows. With 200 phones "
+        "a request waits behind the others queued at its process: the load is ~800 "
+        "requests at once, and each costs the server several milliseconds of CPU (its "
+        "`make load` summary gives the server's CPU time per request)."
     )
     add(
         "- **First pull**: the phone asks for page n+1 while it applies page n "

@@ -8,6 +8,7 @@ validating each record on its own.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from factories import (
@@ -20,7 +21,9 @@ from factories import (
     waarneming,
 )
 
-from sync_protocol import PushItemResult
+from sync_protocol import PushItemResult, RecordKind
+from sync_protocol.records import validate_payload
+from sync_server.services.pseudonyms import keyed_content_hash
 from sync_server.services.push_validate import Valid, validate_batch, validate_item
 
 SPOT = "noord-testplek"
@@ -120,3 +123,23 @@ def test_a_clean_batch_with_a_typed_backslash_escape_is_still_accepted_whole():
 
     assert rejections == []
     assert [v.stored["note"] for v in valid] == ["\\u0000 is geen nul", "é – ü"]
+
+
+def test_the_content_hash_keeps_its_canonical_text():
+    """The content hash is of json.dumps({"kind", "payload"}) with sorted keys and
+    no spaces: a re-send from an old phone must hash alike, so that text may not
+    change however the batch is validated."""
+    items = [waarneming(SPOT, note="één ü"), incident(SPOT), gele_kaart(SPOT)]
+
+    valid, rejections = validate_batch(items, TEST_KEY)
+
+    assert rejections == []
+    for verdict in valid:
+        full = validate_payload(verdict.kind, items[verdict.index]["payload"]).model_dump(
+            mode="json"
+        )
+        canonical = json.dumps(
+            {"kind": verdict.kind.value, "payload": full}, sort_keys=True, separators=(",", ":")
+        )
+        assert verdict.digest == keyed_content_hash(TEST_KEY, canonical)
+    assert valid[2].kind is RecordKind.GELE_KAART and "jongere" not in valid[2].stored
