@@ -39,9 +39,10 @@ __all__ = ["DEFAULT_NEAREST_HOTSPOT_M", "MAX_ATTEMPTS", "hotspot_spots", "push_r
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 DEFAULT_NEAREST_HOTSPOT_M = 250.0
-# Set by the benchmark (tests/bench): one log line per push with how long the
-# change counter was locked, from its update to the commit (on PostgreSQL the moment
-# the lock was obtained is the database's clock: the bench runs it on this machine).
+# Set by the benchmark (tests/bench): one log line per push with the moment the
+# change counter was locked (on PostgreSQL the database's clock: the bench runs it
+# on this machine), the time until this process saw the commit, and the first
+# change number, by which the bench finds the commit's own time in PostgreSQL.
 # Counts and times only.
 TIMING_ENV = "HV_BENCH_PUSH_TIMING"
 # A batch's verdicts typed in one call (see push_decide.result).
