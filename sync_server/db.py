@@ -52,9 +52,10 @@ def _sqlite_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, **pool: Any) -> Engine:
     """hide_parameters: a database error (in a log or a traceback) names the
-    statement, never the values in it, which may be personal data."""
+    statement, never the values in it, which may be personal data. `pool`
+    overrides the connection pool's settings (a test starves it on purpose)."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
         path = make_url(url).database
@@ -65,6 +66,7 @@ def make_engine(url: str) -> Engine:
             connect_args={"check_same_thread": False, "timeout": 15},
             pool_pre_ping=True,
             hide_parameters=True,
+            **pool,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
 
@@ -74,9 +76,8 @@ def make_engine(url: str) -> Engine:
 
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(
-        url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
-    )
+    options: dict[str, Any] = {"pool_size": 10, "max_overflow": 20} | pool
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, **options)
 
 
 def reader(engine: Engine) -> Engine:

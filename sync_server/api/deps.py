@@ -77,6 +77,25 @@ TransactionsDep = Annotated[
 ]
 
 
+def get_read_sessions(engine: EngineDep) -> Callable[[], AbstractContextManager[Session]]:
+    """Open a read-only session each time it is called, closed by the caller's
+    `with` block, in the route's own thread.
+
+    For the routes every phone calls under load (pull): a session from a
+    generator dependency (ReadSessionDep) keeps its connection until FastAPI
+    closes it after the route, and FastAPI does that on a thread of the same
+    pool the routes run on. With more requests than connections the pool's
+    threads can all wait for a connection that only a closing waiting for a
+    thread would give back (seen with 200 phones and 8 threads: requests stuck
+    until the pool's timeout)."""
+    return lambda: Session(reader(engine))
+
+
+ReadSessionsDep = Annotated[
+    Callable[[], AbstractContextManager[Session]], Depends(get_read_sessions)
+]
+
+
 def check_protocol(
     x_protocol_version: Annotated[
         str | None,

@@ -10,9 +10,9 @@ from starlette.concurrency import run_in_threadpool
 from sync_protocol import ErrorBody
 from sync_server.api.deps import (
     CurrentCaller,
-    ReadSessionDep,
-    SessionDep,
+    ReadSessionsDep,
     SettingsDep,
+    TransactionsDep,
     check_protocol,
 )
 from sync_server.photostore import open_photo_store
@@ -41,11 +41,12 @@ Sha256Path = Annotated[
         404: {"description": "Foto ontbreekt nog"},
     },
 )
-def has_blob(sha256: Sha256Path, caller: CurrentCaller, session: ReadSessionDep) -> Response:
+def has_blob(sha256: Sha256Path, caller: CurrentCaller, read_sessions: ReadSessionsDep) -> Response:
     """Has the caller already uploaded this photo? (200 yes, 404 no; no body).
     Another user's photo answers 404: HEAD reveals nothing about others' photos."""
     assert caller.user.id is not None
-    found = blobs.exists(session, sha256, caller.user.id)
+    with read_sessions() as session:  # closed here, not by FastAPI (see deps.py)
+        found = blobs.exists(session, sha256, caller.user.id)
     return Response(status_code=200 if found else 404)
 
 
@@ -73,7 +74,7 @@ async def put_blob(
     sha256: Sha256Path,
     request: Request,
     caller: CurrentCaller,
-    session: SessionDep,
+    transactions: TransactionsDep,
     settings: SettingsDep,
 ) -> Response:
     """Upload a photo. The server checks the bytes against the hash, that it is a
@@ -83,14 +84,16 @@ async def put_blob(
     assert uploader_id is not None
 
     def store() -> bool:
-        return blobs.store(
-            session,
-            sha256=sha256,
-            data=data,
-            photos=open_photo_store(settings),
-            limits=settings.limits,
-            uploader_id=uploader_id,
-        )
+        # Committed and closed in this thread, not by FastAPI (see deps.py).
+        with transactions() as session:
+            return blobs.store(
+                session,
+                sha256=sha256,
+                data=data,
+                photos=open_photo_store(settings),
+                limits=settings.limits,
+                uploader_id=uploader_id,
+            )
 
     created = await run_in_threadpool(store)
     return Response(status_code=201 if created else 200)

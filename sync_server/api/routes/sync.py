@@ -21,7 +21,7 @@ from sync_server import metrics
 from sync_server.api.deps import (
     CurrentCaller,
     EngineDep,
-    ReadSessionDep,
+    ReadSessionsDep,
     SettingsDep,
     check_protocol,
 )
@@ -84,7 +84,7 @@ def push(
 @router.get("/pull", response_model=PullPage, responses=_ERRORS | error_responses(409))
 def pull(
     caller: CurrentCaller,
-    session: ReadSessionDep,
+    read_sessions: ReadSessionsDep,
     settings: SettingsDep,
     since: Annotated[
         int, Query(ge=0, le=2**62, description="Laatst ontvangen wijzigingsnummer")
@@ -95,9 +95,10 @@ def pull(
     `limit`. Apply the page and store `next_since` in one local transaction;
     ask again while `more` is true."""
     page_size = min(limit or settings.limits.default_pull_limit, settings.limits.max_pull_limit)
-    changes, next_since, more = pull_service.pull_changes(
-        session, user=caller.user, districts=caller.districts, since=since, limit=page_size
-    )
+    with read_sessions() as session:
+        changes, next_since, more = pull_service.pull_changes(
+            session, user=caller.user, districts=caller.districts, since=since, limit=page_size
+        )
     metrics.record_pull_page()
     # The changes are typed already (services/pull.py validated them with the
     # wire models): the page around them is not validated a second time.
