@@ -622,16 +622,19 @@ Latency per request, in milliseconds, as the phones saw it (queueing included):
 | --- | --- | --- | --- | --- | --- |
 {rows}
 
-What the latencies say: pushes are serialised by the change-number counter row
-(that is what keeps pull from skipping), so a push waits for the pushes before
-it, and with {result.devices} phones pushing at the same moment the wait is
-seconds. Pulls only read, but they wait for a free worker thread of the server
-(40 per process), which the waiting pushes hold; a phone syncs in the
-background, so this is a wait, never an error. More server processes on the same
-database add threads (each has its own pool of 10 + 20 connections; the test
-server allows 300). The load generator lets idle connections go after 2 s, before
-the server's 5 s keep-alive timeout, as a client must (with equal timeouts a
-request can meet a connection at the moment the server closes it).
+What the latencies say: every phone starts at the same moment, so requests queue
+for the server's CPU. The server spent {result.server_cpu_s:.1f} s of CPU on
+{result.requests} requests ({1000 * result.server_cpu_s / max(result.requests, 1):.1f} ms
+each: authentication, the request's statements, validation, JSON), and the machine
+had {result.cores_busy:.2f} of its {os.cpu_count()} cores busy (load generator, server,
+PostgreSQL). Pushes no longer queue on the change-number counter: it is locked by a
+push's last statement, sent together with the COMMIT, for about a millisecond
+(`make bench`, section 1b). A phone syncs in the background, so this is a wait,
+never an error. More server processes on the same database add CPU where cores are
+idle (each has its own pool of 10 + 20 connections; the test server allows 300).
+The load generator lets idle connections go after 2 s, before the server's 5 s
+keep-alive timeout, as a client must (with equal timeouts a request can meet a
+connection at the moment the server closes it).
 
 CI runs the same {result.devices} phones with 2 pushes of 10 records each on every
 PostgreSQL pass (`tests/server/test_load.py`, about 25 s).
