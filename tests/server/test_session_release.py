@@ -29,7 +29,7 @@ from sync_server.db import make_engine
 
 THREADS = 2
 REQUESTS = 24
-POOL_TIMEOUT_S = 20  # a request that waited this long for a connection fails with a 500
+POOL_TIMEOUT_S = 60  # a request that waited this long for a connection fails with a 500
 
 
 class FewThreads:
