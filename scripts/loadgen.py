@@ -546,7 +546,7 @@ def run_load(
         servers=servers,
         proxy="nginx" if proxy else "none",
         server_cpu_s=cpu_after[0] - cpu_before[0],
-        cores_busy=_busy(cpu_before[1], cpu_after[1]),
+        cores_busy=cores_busy(cpu_before[1], cpu_after[1]),
     )
 
 
@@ -554,8 +554,9 @@ def _cpu(processes: list[psutil.Process]) -> float:
     return sum(p.cpu_times().user + p.cpu_times().system for p in processes)
 
 
-def _busy(before: Any, after: Any) -> float:
-    """The machine's busy cores on average between two readings of its CPU times."""
+def cores_busy(before: Any, after: Any) -> float:
+    """The machine's busy cores on average between two readings of its CPU times
+    (psutil.cpu_times()); the bench uses it too."""
     idle = (after.idle + after.iowait) - (before.idle + before.iowait)
     total = sum(after) - sum(before)
     return (1 - idle / total) * (psutil.cpu_count() or 1) if total > 0 else 0.0

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +30,7 @@ from typing import Any
 import httpx
 import psutil
 from bench_common import (
+    REPO,
     Database,
     ServerProcess,
     enrolment_code,
@@ -37,6 +39,9 @@ from bench_common import (
     new_database,
 )
 from sqlalchemy.exc import DBAPIError
+
+sys.path.insert(0, str(REPO / "scripts"))
+from loadgen import cores_busy  # noqa: E402  (the load generator's, shared)
 
 BATCH = 500
 _HOLD = re.compile(
@@ -184,16 +189,9 @@ def _one_run(
         hold_ms=seen if in_database is None else in_database,
         seen_ms=seen,
         hold_measured_in="server process" if in_database is None else "database",
-        cores_busy=_busy(cpu_before, cpu_after),
+        cores_busy=cores_busy(cpu_before, cpu_after),
         server_cpu_seconds=servers_cpu,
     )
-
-
-def _busy(before: Any, after: Any) -> float:
-    """How many of the machine's cores were busy on average (all its processes)."""
-    idle = (after.idle + after.iowait) - (before.idle + before.iowait)
-    total = sum(after) - sum(before)
-    return (1 - idle / total) * (psutil.cpu_count() or 1) if total > 0 else float("nan")
 
 
 def run_concurrent_push(
